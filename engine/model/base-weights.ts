@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs';
+import { SafeTuneError } from '../errors';
+import type { ModelConfig } from './config';
+
+/** A frozen linear layer in HF layout: y = x Wᵀ + b. */
+export interface Linear {
+  weight: tf.Tensor2D; // [out, in]
+  bias: tf.Tensor1D | undefined; // [out]
+}
+
+export interface DecoderLayerWeights {
+  inputNorm: tf.Tensor1D; // [hidden]
+  q: Linear;
+  k: Linear;
+  v: Linear;
+  o: Linear;
+  qNorm: tf.Tensor1D | undefined; // [headDim], Qwen3 only
+  kNorm: tf.Tensor1D | undefined;
+  postAttentionNorm: tf.Tensor1D; // [hidden]
+  gate: Linear;
+  up: Linear;
+  down: Linear;
+}
+
+/** The frozen base model: plain tensors, never tf.Variables, so no gradient is ever computed for them. */
+export interface BaseWeights {
+  embedTokens: tf.Tensor2D; // [vocab, hidden]
+  layers: DecoderLayerWeights[];
+  norm: tf.Tensor1D; // [hidden]
+  lmHead: tf.Tensor2D; // [vocab, hidden]; the same tensor as embedTokens when tied
+}
+
+/** One host tensor as the checkpoint reader hands it over. */
+export interface NamedHostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Every HF tensor name this config needs, with its expected shape. */
+export function expectedTensors(c: ModelConfig): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  const h = c.hiddenSize;
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const linear = (name: string, out: number, inn: number, bias: boolean): void => {
+    m.set(`${name}.weight`, [out, inn]);
+    if (bias) m.set(`${name}.bias`, [out]);
+  };
+  m.set('model.embed_tokens.weight', [c.vocabSize, h]);
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `model.layers.${i}`;
+    m.set(`${p}.input_layernorm.weight`, [h]);
+    linear(`${p}.self_attn.q_proj`, q, h, c.attentionBias);
+    linear(`${p}.self_attn.k_proj`, kv, h, c.attentionBias);
+    linear(`${p}.self_attn.v_proj`, kv, h, c.attentionBias);
+    linear(`${p}.self_attn.o_proj`, h, q, c.attentionOutputBias);
+    if (c.qkNorm) {
+      m.set(`${p}.self_attn.q_norm.weight`, [c.headDim]);
+      m.set(`${p}.self_attn.k_norm.weight`, [c.headDim]);
+    }
+    m.set(`${p}.post_attention_layernorm.weight`, [h]);
+    linear(`${p}.mlp.gate_proj`, c.intermediateSize, h, c.mlpBias);
+    linear(`${p}.mlp.up_proj`, c.intermediateSize, h, c.mlpBias);
+    linear(`${p}.mlp.down_proj`, h, c.intermediateSize, c.mlpBias);
+  }
+  m.set('model.norm.weight', [h]);
+  if (!c.tieWordEmbeddings) m.set('lm_head.weight', [c.vocabSize, h]);
+  return m;
+}
+
+/**
+ * Uploads the base weights. `read(name)` returns the host tensor (the checkpoint reader, which names the file in its
+ * own errors); every tensor is shape-checked here against the config, naming the tensor on mismatch.
+ */
+export async function uploadBaseWeights(
+  config: ModelConfig,
+  read: (name: string) => Promise<NamedHostTensor>,
+  onTensor?: (name: string, index: number, total: number) => void,
+): Promise<BaseWeights> {
+  const expected = expectedTensors(config);
+  const uploaded = new Map<string, tf.Tensor>();
+  let index = 0;
+  try {
+    for (const [name, shape] of expected) {
+      const host = await read(name);
+      if (host.shape.length !== shape.length || host.shape.some((d, i) => d !== shape[i])) {
+        throw new SafeTuneError(
+          'bad-shape',
+          `tensor ${name} has shape [${host.shape.join(', ')}] but config.json implies [${shape.join(', ')}]`,
+          'config.json and the safetensors files must come from the same model',
+        );
+      }
+      uploaded.set(name, tf.tensor(host.data, shape, 'float32'));
+      onTensor?.(name, index++, expected.size);
+    }
+  } catch (e) {
+    for (const t of uploaded.values()) t.dispose();
+    throw e;
+  }
+  const get = <T extends tf.Tensor>(name: string): T => uploaded.get(name) as T;
+  const linear = (name: string, bias: boolean): Linear => ({
+    weight: get(`${name}.weight`),
+    bias: bias ? get<tf.Tensor1D>(`${name}.bias`) : undefined,
+  });
+  const layers: DecoderLayerWeights[] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const p = `model.layers.${i}`;
+    layers.push({
+      inputNorm: get(`${p}.input_layernorm.weight`),
+      q: linear(`${p}.self_attn.q_proj`, config.attentionBias),
+      k: linear(`${p}.self_attn.k_proj`, config.attentionBias),
+      v: linear(`${p}.self_attn.v_proj`, config.attentionBias),
+      o: linear(`${p}.self_attn.o_proj`, config.attentionOutputBias),
+      qNorm: config.qkNorm ? get<tf.Tensor1D>(`${p}.self_attn.q_norm.weight`) : undefined,
+      kNorm: config.qkNorm ? get<tf.Tensor1D>(`${p}.self_attn.k_norm.weight`) : undefined,
+      postAttentionNorm: get(`${p}.post_attention_layernorm.weight`),
+      gate: linear(`${p}.mlp.gate_proj`, config.mlpBias),
+      up: linear(`${p}.mlp.up_proj`, config.mlpBias),
+      down: linear(`${p}.mlp.down_proj`, config.mlpBias),
+    });
+  }
+  const embedTokens = get<tf.Tensor2D>('model.embed_tokens.weight');
+  return {
+    embedTokens,
+    layers,
+    norm: get('model.norm.weight'),
+    lmHead: config.tieWordEmbeddings ? embedTokens : get('lm_head.weight'),
+  };
+}
+
+export function disposeBaseWeights(w: BaseWeights): void {
+  const all = new Set<tf.Tensor>([w.embedTokens, w.norm, w.lmHead]);
+  for (const l of w.layers) {
+    for (const t of [l.inputNorm, l.postAttentionNorm, l.qNorm, l.kNorm]) if (t) all.add(t);
+    for (const lin of [l.q, l.k, l.v, l.o, l.gate, l.up, l.down]) {
+      all.add(lin.weight);
+      if (lin.bias) all.add(lin.bias);
+    }
+  }
+  for (const t of all) t.dispose();
+}

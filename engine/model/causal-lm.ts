@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from './config';
+import type { BaseWeights, DecoderLayerWeights, Linear } from './base-weights';
+import { disposeBaseWeights } from './base-weights';
+import { LORA_TARGETS } from './lora';
+import type { LoraAdapter, LoraTarget } from './lora';
+import { RopeTables } from './rope';
+import type { KvCache } from './kv-cache';
+
+/** Options of one forward pass. */
+export interface ForwardOptions {
+  /** Apply LoRA dropout (training only). Needs `seed` so a resumed run draws the same masks. */
+  training?: boolean;
+  seed?: number;
+  /** Generation: keys / values of earlier positions; updated in place with this call's. */
+  cache?: KvCache;
+}
+
+const NEG_INF = -1e9; // additive mask value: large enough to zero a softmax weight, finite so no NaN appears
+
+/**
+ * A Llama / Qwen2 / Qwen3 decoder-only causal LM on tfjs, with LoRA adapters on its projections.
+ * Reads top to bottom like HF's modeling code: embed → N × (norm → attention → residual → norm → MLP → residual) →
+ * norm → lm_head.
+ */
+export class CausalLM {
+  readonly config: ModelConfig;
+  readonly weights: BaseWeights;
+  adapter: LoraAdapter | undefined;
+  private readonly rope: RopeTables;
+
+  constructor(config: ModelConfig, weights: BaseWeights, adapter?: LoraAdapter) {
+    this.config = config;
+    this.weights = weights;
+    this.adapter = adapter;
+    this.rope = new RopeTables(config);
+  }
+
+  /** Final hidden states [B, T, hidden] for token ids [B, T] (right padding only: causal masking makes it safe). */
+  hidden(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, t] = ids.shape;
+      const offset = opts.cache?.length ?? 0;
+      let x = tf.gather(this.weights.embedTokens, ids.reshape([-1])).reshape([b, t, this.config.hiddenSize]) as tf.Tensor3D;
+      const mask = causalMask(t, offset); // [T, offset + T]
+      for (let i = 0; i < this.config.numLayers; i++) {
+        x = this.decoderLayer(i, x, mask, offset, opts);
+      }
+      return this.rmsNorm(x, this.weights.norm);
+    });
+  }
+
+  /** Logits [B, T, vocab]. */
+  logits(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    return tf.tidy(() => {
+      const h = this.hidden(ids, opts);
+      const [b, t, d] = h.shape;
+      return this.project(h.reshape([b * t, d])).reshape([b, t, this.config.vocabSize]);
+    });
+  }
+
+  /** lm_head on rows of hidden states: [N, hidden] → [N, vocab]. */
+  project(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.matMul(h, this.weights.lmHead, false, true);
+  }
+
+  private decoderLayer(i: number, x: tf.Tensor3D, mask: tf.Tensor2D, offset: number, opts: ForwardOptions): tf.Tensor3D {
+    const w = this.weights.layers[i]!;
+    const attn = this.attention(i, w, this.rmsNorm(x, w.inputNorm), mask, offset, opts);
+    const h: tf.Tensor3D = tf.add(x, attn);
+    return tf.add(h, this.mlp(i, w, this.rmsNorm(h, w.postAttentionNorm), opts));
+  }
+
+  private attention(
+    i: number,
+    w: DecoderLayerWeights,
+    x: tf.Tensor3D,
+    mask: tf.Tensor2D,
+    offset: number,
+    opts: ForwardOptions,
+  ): tf.Tensor3D {
+    const c = this.config;
+    const [b, t, hidden] = x.shape;
+    const d = c.headDim;
+    const groups = c.numHeads / c.numKvHeads;
+    const x2: tf.Tensor2D = x.reshape([b * t, hidden]);
+    const heads = (y: tf.Tensor2D, n: number): tf.Tensor4D => y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]); // [B, n, T, D]
+    let q = heads(this.linear(i, 'q_proj', w.q, x2, opts), c.numHeads);
+    let k = heads(this.linear(i, 'k_proj', w.k, x2, opts), c.numKvHeads);
+    let v = heads(this.linear(i, 'v_proj', w.v, x2, opts), c.numKvHeads);
+    if (w.qNorm && w.kNorm) {
+      q = this.rmsNorm(q, w.qNorm); // Qwen3: per-head RMSNorm before RoPE
+      k = this.rmsNorm(k, w.kNorm);
+    }
+    q = this.rope.apply(q, offset);
+    k = this.rope.apply(k, offset);
+    if (opts.cache) [k, v] = opts.cache.append(i, k, v); // [B, KV, offset + T, D]
+    const s = k.shape[2];
+    // Grouped-query attention without copying k / v: the `groups` query heads of one kv head are stacked along the
+    // time axis, so one batched matmul per kv head serves them all.
+    const qg = q.reshape([b, c.numKvHeads, groups * t, d]);
+    let scores = tf.matMul(qg, k, false, true).mul(1 / Math.sqrt(d)); // [B, KV, G*T, S]
+    scores = scores.reshape([b, c.numKvHeads, groups, t, s]).add(mask); // mask [T, S] broadcasts
+    const probs = tf.softmax(scores, -1).reshape([b, c.numKvHeads, groups * t, s]);
+    const out = tf.matMul(probs, v) // [B, KV, G*T, D]
+      .reshape([b, c.numHeads, t, d])
+      .transpose([0, 2, 1, 3]) // [B, T, H, D]
+      .reshape([b * t, c.numHeads * d]);
+    return this.linear(i, 'o_proj', w.o, out as tf.Tensor2D, opts).reshape([b, t, hidden]);
+  }
+
+  private mlp(i: number, w: DecoderLayerWeights, x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
+    const [b, t, hidden] = x.shape;
+    const x2 = x.reshape([b * t, hidden]) as tf.Tensor2D;
+    const gate = this.linear(i, 'gate_proj', w.gate, x2, opts);
+    const up = this.linear(i, 'up_proj', w.up, x2, opts);
+    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) * up
+    return this.linear(i, 'down_proj', w.down, act, opts).reshape([b, t, hidden]);
+  }
+
+  /** x Wᵀ + b, plus the adapter's scale · (dropout(x) Aᵀ) Bᵀ when this projection has one. x: [N, in] → [N, out]. */
+  private linear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, opts: ForwardOptions): tf.Tensor2D {
+    let y: tf.Tensor2D = tf.matMul(x, lin.weight, false, true);
+    if (lin.bias) y = tf.add(y, lin.bias);
+    const m = this.adapter?.get(layer, target);
+    if (m === undefined) return y;
+    let xin = x;
+    const p = this.adapter!.config.dropout;
+    if (opts.training && p > 0) {
+      // One seed per (step, module) so masks are reproducible across resume and backends that honour seeds.
+      const seed = ((opts.seed ?? 0) * 1000003 + layer * LORA_TARGETS.length + LORA_TARGETS.indexOf(target)) >>> 0;
+      xin = tf.dropout(x, p, undefined, seed) as tf.Tensor2D;
+    }
+    const delta = tf.matMul(tf.matMul(xin, m.A, false, true), m.B, false, true); // [N, r] → [N, out]
+    return tf.add(y, tf.mul(delta, this.adapter!.scale));
+  }
+
+  /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */
+  private rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D): T {
+    const variance = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), weight) as T;
+  }
+
+  dispose(): void {
+    this.rope.dispose();
+    this.adapter?.dispose();
+    disposeBaseWeights(this.weights);
+  }
+}
+
+/** Additive causal mask [T, offset + T]: query t (absolute position offset + t) sees keys ≤ its own position. */
+function causalMask(t: number, offset: number): tf.Tensor2D {
+  const s = offset + t;
+  const m = new Float32Array(t * s);
+  for (let i = 0; i < t; i++) for (let j = offset + i + 1; j < s; j++) m[i * s + j] = NEG_INF;
+  return tf.tensor2d(m, [t, s]);
+}

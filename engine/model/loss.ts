@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import { SafeTuneError } from '../errors';
+import type { CausalLM, ForwardOptions } from './causal-lm';
+
+/** Label value of a position that is not trained on (PyTorch / HF convention). */
+export const IGNORE_INDEX = -100;
+
+/** A batch of token ids with HF-style labels: labels[b][t] is the token at t itself (shifted inside the loss). */
+export interface TokenBatch {
+  ids: Int32Array; // [B * T] row-major, right-padded
+  labels: Int32Array; // [B * T]; IGNORE_INDEX where no loss is taken (prompt, padding)
+  batchSize: number;
+  seqLen: number;
+}
+
+/** Where the loss is taken: rows of the flattened [B*T] hidden states and the token each must predict. */
+export function lossTargets(batch: TokenBatch): { rows: Int32Array; targets: Int32Array } {
+  const rows: number[] = [];
+  const targets: number[] = [];
+  const { batchSize: b, seqLen: t, labels } = batch;
+  for (let i = 0; i < b; i++) {
+    for (let j = 0; j + 1 < t; j++) {
+      const label = labels[i * t + j + 1]!;
+      if (label !== IGNORE_INDEX) {
+        rows.push(i * t + j); // position j predicts token j + 1
+        targets.push(label);
+      }
+    }
+  }
+  return { rows: Int32Array.from(rows), targets: Int32Array.from(targets) };
+}
+
+/**
+ * Summed next-token negative log-likelihood over the labelled positions, and how many there are. Only the labelled
+ * rows go through lm_head, so a 150k-token vocabulary costs [targets, vocab] rather than [B*T, vocab].
+ * The caller divides by the count (or by a count summed over accumulation micro-batches).
+ */
+export function nllSum(model: CausalLM, batch: TokenBatch, opts: ForwardOptions = {}): { sum: tf.Scalar; count: number } {
+  const { rows, targets } = lossTargets(batch);
+  const v = model.config.vocabSize;
+  for (const id of batch.ids) {
+    if (id < 0 || id >= v) throw new SafeTuneError('bad-argument', `token id ${id} is outside the vocabulary (size ${v})`);
+  }
+  if (rows.length === 0) return { sum: tf.scalar(0), count: 0 };
+  const sum = tf.tidy(() => {
+    const ids = tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32');
+    const h = model.hidden(ids, opts); // [B, T, D]
+    const flat = h.reshape([batch.batchSize * batch.seqLen, model.config.hiddenSize]);
+    const picked = tf.gather(flat, tf.tensor1d(rows, 'int32')) as tf.Tensor2D; // [N, D]
+    const logits = model.project(picked); // [N, V]
+    const lse = tf.logSumExp(logits, -1); // [N]
+    const flatIdx = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) flatIdx[i] = i * v + targets[i]!;
+    const targetLogits = tf.gather(logits.reshape([-1]), tf.tensor1d(flatIdx, 'int32')); // [N]
+    return tf.sum(tf.sub(lse, targetLogits)) as tf.Scalar;
+  });
+  return { sum, count: rows.length };
+}
+
+/** Mean next-token NLL over the labelled positions. */
+export function meanNll(model: CausalLM, batch: TokenBatch, opts: ForwardOptions = {}): tf.Scalar {
+  const { sum, count } = nllSum(model, batch, opts);
+  if (count === 0) return sum;
+  return tf.tidy(() => {
+    const m = tf.div(sum, count) as tf.Scalar;
+    sum.dispose();
+    return m;
+  });
+}

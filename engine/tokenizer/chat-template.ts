@@ -1,0 +1,102 @@
+import { Template } from '@huggingface/jinja';
+import { SafeTuneError } from '../errors';
+import type { JsonValue } from './json';
+import { SPECIAL_TOKEN_KEYS, type SpecialTokenNames } from './special-tokens';
+import { CHAT_TEMPLATE_JINJA, TOKENIZER_CONFIG_JSON, type TokenizerFileSet } from './tokenizer-files';
+import type { ChatMessage } from './types';
+
+/** A chat template's Jinja source and the file it came from. */
+export interface ChatTemplateSource {
+  template: string;
+  source: string;
+}
+
+/**
+ * The model's chat template, if it has one. chat_template.jinja wins over tokenizer_config.json's `chat_template`, as
+ * in Python `transformers` (which writes the template to that file since v4.5x). A config may also hold a list of
+ * named templates; we use the one named "default", as transformers does when no name is asked for.
+ */
+export function selectChatTemplate(files: TokenizerFileSet, description: string): ChatTemplateSource | undefined {
+  if (files.chatTemplateJinja !== undefined && files.chatTemplateJinja.trim() !== '') {
+    return { template: files.chatTemplateJinja, source: CHAT_TEMPLATE_JINJA };
+  }
+  const value: JsonValue | undefined = files.tokenizerConfig['chat_template'];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') return { template: value, source: TOKENIZER_CONFIG_JSON };
+  if (Array.isArray(value)) {
+    const named = value.find(
+      (entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry) && entry['name'] === 'default',
+    );
+    if (named !== undefined && typeof named === 'object' && named !== null && !Array.isArray(named)) {
+      const template = named['template'];
+      if (typeof template === 'string') return { template, source: TOKENIZER_CONFIG_JSON };
+    }
+    throw new SafeTuneError(
+      'bad-tokenizer',
+      `${TOKENIZER_CONFIG_JSON} in ${description} lists several chat templates but none named "default" with a "template" string.`,
+      'Keep the list entry { "name": "default", "template": "..." } that the model uses for plain chat.',
+    );
+  }
+  throw new SafeTuneError(
+    'bad-tokenizer',
+    `${TOKENIZER_CONFIG_JSON} in ${description}: "chat_template" must be a string or a list of named templates.`,
+    `Re-download ${TOKENIZER_CONFIG_JSON} from the model's Hugging Face repository.`,
+  );
+}
+
+/**
+ * A chat template parsed once (at load, so a broken template fails there, naming its file) and rendered with the
+ * variables Hugging Face templates expect: `messages`, `add_generation_prompt`, and the special tokens by name
+ * (`bos_token`, `eos_token`, ...) — the same context transformers.js's `apply_chat_template` builds.
+ */
+export class ChatTemplate {
+  private readonly compiled: Template;
+  private readonly specialTokens: Record<string, string>;
+
+  constructor(
+    private readonly source: ChatTemplateSource,
+    names: SpecialTokenNames,
+    private readonly description: string,
+  ) {
+    try {
+      this.compiled = new Template(source.template);
+    } catch (e) {
+      throw new SafeTuneError(
+        'bad-tokenizer',
+        `The chat template in ${source.source} of ${description} does not parse: ${errorText(e)}.`,
+        `Re-download ${source.source}; if it is the model's own template, its Jinja may use a feature the ` +
+          'JavaScript renderer (@huggingface/jinja) lacks — report it with the model id.',
+      );
+    }
+    this.specialTokens = {};
+    for (const key of SPECIAL_TOKEN_KEYS) {
+      const named = names[key];
+      if (named !== undefined) this.specialTokens[key] = named.text;
+    }
+  }
+
+  render(messages: readonly ChatMessage[], addGenerationPrompt: boolean): string {
+    try {
+      return this.compiled.render({
+        // Plain copies: a template must not see (or mutate) the caller's objects.
+        messages: messages.map(({ role, content }) => ({ role, content })),
+        add_generation_prompt: addGenerationPrompt,
+        tools: null,
+        documents: null,
+        ...this.specialTokens,
+      });
+    } catch (e) {
+      throw new SafeTuneError(
+        'bad-dataset',
+        `The chat template (${this.source.source} of ${this.description}) rejected a conversation of roles ` +
+          `[${messages.map((m) => m.role).join(', ')}]: ${errorText(e)}.`,
+        'Templates often require a fixed role order (an optional system message first, then user / assistant ' +
+          'turns alternating). Fix the conversation, or drop roles this model does not support.',
+      );
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
