@@ -1,0 +1,227 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLM } from '../model/causal-lm';
+import { nllSum, type TokenBatch } from '../model/loss';
+import type { TokenizedExample } from '../data/types';
+import { SafeTuneError } from '../errors';
+import { AdamW } from './adamw';
+import { Batcher, toBatch, type DataOrderState } from './batcher';
+import { learningRate } from './schedule';
+import type { TrainOptions } from './options';
+
+/** What one optimizer step reports (plain numbers: ready for metrics.jsonl, the worker protocol, the charts). */
+export interface StepStats {
+  step: number; // optimizer steps done, 1-based
+  loss: number; // mean next-token NLL over the step's trained tokens
+  gradNorm: number; // global gradient norm before clipping
+  lr: number;
+  tokens: number; // trained (labelled) tokens in the step
+  inputTokens: number; // non-padding input tokens processed
+  epoch: number; // fractional epochs consumed
+  ms: number; // wall time of the step
+  /** Extra per-step scalars from gradient hooks (SPF metrics), read back in the same single transfer. */
+  extra: Record<string, number>;
+}
+
+/** Handed to gradient hooks between accumulation and clipping. */
+export interface GradientHookContext {
+  step: number; // the optimizer step being taken (1-based)
+  /** Accumulated mean gradients, aligned with `adapter.variables()`. */
+  grads: tf.Tensor[];
+}
+
+/** What a hook returns: replacement gradients (the trainer disposes the ones replaced) and scalars to report. */
+export interface GradientHookResult {
+  grads?: tf.Tensor[];
+  metrics?: Record<string, tf.Scalar>;
+}
+
+export type GradientHook = (ctx: GradientHookContext) => GradientHookResult | Promise<GradientHookResult>;
+
+/** Serializable trainer position (the adapter and optimizer moments are stored beside it). */
+export interface TrainerPosition {
+  step: number;
+  order: DataOrderState;
+}
+
+/**
+ * Trains the model's LoRA adapter: micro-batches → summed NLL gradients → token-weighted mean → hooks (SPF) →
+ * global-norm clipping → AdamW. One read-back per step (the stats).
+ */
+export class Trainer {
+  readonly model: CausalLM;
+  readonly options: TrainOptions;
+  readonly totalSteps: number;
+  private readonly batcher: Batcher;
+  private readonly optimizer: AdamW;
+  private readonly validation: readonly TokenizedExample[];
+  private readonly padId: number;
+  private readonly hooks: GradientHook[] = [];
+  private stepCount: number;
+
+  constructor(model: CausalLM, train: readonly TokenizedExample[], validation: readonly TokenizedExample[], options: TrainOptions, padId: number, position?: TrainerPosition) {
+    if (model.adapter === undefined) throw new SafeTuneError('bad-argument', 'the model has no LoRA adapter to train');
+    this.model = model;
+    this.options = options;
+    this.validation = validation;
+    this.padId = padId;
+    this.batcher = new Batcher(train, { batchSize: options.batchSize, maxLength: options.maxLength, pack: options.pack, padId, seed: options.seed }, position?.order);
+    this.optimizer = new AdamW(model.adapter.variables(), options);
+    this.stepCount = position?.step ?? 0;
+    this.optimizer.step = this.stepCount;
+    this.totalSteps = options.maxSteps ?? Math.max(1, Math.ceil((this.batcher.microBatchesPerEpoch() * options.epochs) / options.gradAccum));
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  get done(): boolean {
+    return this.stepCount >= this.totalSteps;
+  }
+
+  get position(): TrainerPosition {
+    return { step: this.stepCount, order: this.batcher.orderState };
+  }
+
+  /** Registers a hook that sees (and may replace) the accumulated gradients before clipping. */
+  addGradientHook(hook: GradientHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** One optimizer step (gradAccum micro-batches). */
+  async trainStep(): Promise<StepStats> {
+    const t0 = performance.now();
+    const adapter = this.model.adapter!;
+    const vars = adapter.variables();
+    const step = this.stepCount + 1;
+    let acc: tf.Tensor[] | undefined;
+    let lossSum: tf.Tensor = tf.scalar(0);
+    let tokens = 0;
+    let inputTokens = 0;
+    for (let micro = 0; micro < this.options.gradAccum; micro++) {
+      const batch = this.batcher.next();
+      inputTokens += countInputTokens(batch, this.padId);
+      let count = 0;
+      const seed = this.options.seed * 7919 + step * this.options.gradAccum + micro;
+      const { value, grads } = tf.variableGrads(() => {
+        const r = nllSum(this.model, batch, { training: true, seed });
+        count = r.count;
+        return r.sum;
+      }, vars);
+      tokens += count;
+      const g = vars.map((v) => grads[v.name]!);
+      const nextLoss = tf.add(lossSum, value);
+      lossSum.dispose();
+      value.dispose();
+      lossSum = nextLoss;
+      if (acc === undefined) acc = g;
+      else {
+        const summed = acc.map((a, i) => tf.add(a, g[i]!));
+        for (const t of [...acc, ...g]) t.dispose();
+        acc = summed;
+      }
+    }
+    const denom = Math.max(tokens, 1);
+    let grads = acc!.map((a) => tf.div(a, denom));
+    for (const t of acc!) t.dispose();
+
+    const metricScalars: Record<string, tf.Scalar> = {};
+    for (const hook of this.hooks) {
+      const r = await hook({ step, grads });
+      if (r.grads) {
+        for (const old of grads) if (!r.grads.includes(old)) old.dispose();
+        grads = r.grads;
+      }
+      Object.assign(metricScalars, r.metrics ?? {});
+    }
+
+    const gradNorm = globalNorm(grads);
+    if (this.options.maxGradNorm > 0) {
+      const clipped = tf.tidy(() => {
+        const scale = tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)));
+        return grads.map((g) => tf.mul(g, scale));
+      });
+      for (const g of grads) g.dispose();
+      grads = clipped;
+    }
+    const lr = learningRate(this.options.schedule, this.options.lr, step, this.totalSteps, this.options.warmupSteps);
+    this.optimizer.apply(grads, lr);
+    for (const g of grads) g.dispose();
+    this.stepCount = step;
+
+    // The step's one read-back (a sync point): loss, grad norm and the hooks' metrics in a single transfer.
+    const names = Object.keys(metricScalars);
+    const packed = tf.tidy(() => tf.stack([tf.div(lossSum, denom), gradNorm, ...names.map((n) => metricScalars[n]!)]));
+    const values = await packed.data();
+    for (const t of [packed, lossSum, gradNorm, ...Object.values(metricScalars)]) t.dispose();
+    const extra: Record<string, number> = {};
+    names.forEach((n, i) => (extra[n] = values[i + 2]!));
+    return {
+      step,
+      loss: values[0]!,
+      gradNorm: values[1]!,
+      lr,
+      tokens,
+      inputTokens,
+      epoch: this.batcher.epochProgress,
+      ms: performance.now() - t0,
+      extra,
+    };
+  }
+
+  /** Mean NLL over the validation set (no dropout), batched like training. Returns undefined without one. */
+  async evaluate(): Promise<number | undefined> {
+    return this.validation.length === 0 ? undefined : meanLoss(this.model, this.validation, this.options.batchSize, this.options.maxLength, this.padId);
+  }
+
+  /** The optimizer moments (for checkpoints). */
+  saveOptimizer(): ReturnType<AdamW['save']> {
+    return this.optimizer.save();
+  }
+
+  loadOptimizer(state: Awaited<ReturnType<AdamW['save']>>): void {
+    this.optimizer.load(state);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/** Token-weighted mean NLL of `examples` (used for validation and for safety probes). */
+export async function meanLoss(model: CausalLM, examples: readonly TokenizedExample[], batchSize: number, maxLength: number, padId: number): Promise<number> {
+  let total: tf.Tensor = tf.scalar(0);
+  let count = 0;
+  for (let i = 0; i < examples.length; i += batchSize) {
+    const rows = examples.slice(i, i + batchSize).map((e) => ({ ids: e.ids.slice(0, maxLength), labels: e.labels.slice(0, maxLength) }));
+    const batch = toBatch(rows, Math.max(...rows.map((r) => r.ids.length)), padId);
+    const r = nllSum(model, batch);
+    const next = tf.add(total, r.sum);
+    total.dispose();
+    r.sum.dispose();
+    total = next;
+    count += r.count;
+  }
+  const sum = (await total.data())[0]!; // sync point: one read for the whole evaluation
+  total.dispose();
+  return count === 0 ? Number.NaN : sum / count;
+}
+
+/**
+ * √Σ‖g‖² over all gradient tensors, as a scalar on the backend. stack + sum rather than addN: WebGPU's AddN binds every
+ * input at once and fails past the adapter's storage-buffer limit (8 on some), while concat splits itself.
+ */
+export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar);
+}
+
+function countInputTokens(batch: TokenBatch, padId: number): number {
+  // Right padding: a row's real tokens are those before its trailing run of padId (an EOS used as pad inside a row counts).
+  let n = 0;
+  for (let r = 0; r < batch.batchSize; r++) {
+    let end = batch.seqLen;
+    while (end > 0 && batch.ids[r * batch.seqLen + end - 1] === padId && batch.labels[r * batch.seqLen + end - 1] === -100) end--;
+    n += end;
+  }
+  return n;
+}
