@@ -10,7 +10,7 @@ export type TinyArch = 'llama' | 'llama3' | 'qwen2' | 'qwen3';
  * HF config.json of a tiny random model of each supported family: the same fields the real models carry, at sizes a
  * software GPU runs in milliseconds. `llama3` adds Llama 3.1-style rope_scaling.
  */
-export function tinyHfConfig(arch: TinyArch, vocabSize: number): Record<string, unknown> {
+export function tinyHfConfig(arch: TinyArch, vocabSize: number, eosTokenId = vocabSize - 1): Record<string, unknown> {
   const common = {
     vocab_size: vocabSize,
     hidden_size: 64,
@@ -22,7 +22,7 @@ export function tinyHfConfig(arch: TinyArch, vocabSize: number): Record<string, 
     rms_norm_eps: 1e-6,
     torch_dtype: 'float32',
     bos_token_id: null,
-    eos_token_id: vocabSize - 1,
+    eos_token_id: eosTokenId,
   };
   const architecture: Architecture = arch === 'qwen2' ? 'Qwen2ForCausalLM' : arch === 'qwen3' ? 'Qwen3ForCausalLM' : 'LlamaForCausalLM';
   switch (arch) {

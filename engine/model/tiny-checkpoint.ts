@@ -1,0 +1,53 @@
+import { buildTinyTokenizer } from '../tokenizer/tiny-tokenizer';
+import { writeSafetensors, writeShardedCheckpoint, type TensorToWrite } from '../weights/safetensors-writer';
+import { parseModelConfig } from './config';
+import { randomWeights, tinyHfConfig, type TinyArch } from './tiny';
+
+export interface TinyCheckpointOptions {
+  dtype?: 'f32' | 'bf16'; // stored dtype of the weights (default f32)
+  shards?: number; // split the weights into this many shards with an index (default 1: model.safetensors)
+  seed?: number; // weight init seed (default 0)
+}
+
+const TINY_ARCHS: readonly TinyArch[] = ['llama', 'llama3', 'qwen2', 'qwen3'];
+
+export function isTinyArch(s: string): s is TinyArch {
+  return (TINY_ARCHS as readonly string[]).includes(s);
+}
+
+/**
+ * A complete tiny model folder in HF layout — config.json, generation_config.json, safetensors (bf16 and / or
+ * sharded on request), tokenizer.json and tokenizer_config.json with a ChatML template — with random weights.
+ * Returned as file name → bytes so tests keep it in memory and the CLI writes it to disk.
+ */
+export function tinyCheckpointFiles(arch: TinyArch, opts: TinyCheckpointOptions = {}): Map<string, Uint8Array> {
+  const tok = buildTinyTokenizer();
+  const added = tok.tokenizerJson['added_tokens'] as { id: number; content: string }[];
+  const eos = added.find((t) => t.content === '<|im_end|>')?.id ?? tok.vocabSize - 1;
+  const hf = tinyHfConfig(arch, tok.vocabSize, eos);
+  const dtype = opts.dtype ?? 'f32';
+  hf['torch_dtype'] = dtype === 'bf16' ? 'bfloat16' : 'float32';
+  const config = parseModelConfig(hf);
+  const tensors: TensorToWrite[] = [...randomWeights(config, opts.seed ?? 0)].map(([name, t]) => ({
+    name,
+    shape: t.shape,
+    data: t.data,
+    dtype: dtype === 'bf16' ? 'BF16' : 'F32',
+  }));
+  const enc = new TextEncoder();
+  const json = (o: unknown): Uint8Array => enc.encode(JSON.stringify(o, null, 2) + '\n');
+  const files = new Map<string, Uint8Array>();
+  files.set('config.json', json(hf));
+  files.set('generation_config.json', json({ eos_token_id: eos, bos_token_id: null }));
+  files.set('tokenizer.json', json(tok.tokenizerJson));
+  files.set('tokenizer_config.json', json(tok.tokenizerConfig));
+  const shards = opts.shards ?? 1;
+  if (shards <= 1) {
+    files.set('model.safetensors', writeSafetensors(tensors, { format: 'pt' }));
+  } else {
+    const bytesPer = dtype === 'bf16' ? 2 : 4;
+    const total = tensors.reduce((n, t) => n + t.data.length * bytesPer, 0);
+    for (const [name, bytes] of writeShardedCheckpoint(tensors, Math.ceil(total / shards)).files) files.set(name, bytes);
+  }
+  return files;
+}
