@@ -22,8 +22,7 @@ export function isTinyArch(s: string): s is TinyArch {
  */
 export function tinyCheckpointFiles(arch: TinyArch, opts: TinyCheckpointOptions = {}): Map<string, Uint8Array> {
   const tok = buildTinyTokenizer();
-  const added = tok.tokenizerJson['added_tokens'] as { id: number; content: string }[];
-  const eos = added.find((t) => t.content === '<|im_end|>')?.id ?? tok.vocabSize - 1;
+  const eos = tok.specialTokenIds['<|im_end|>'];
   const hf = tinyHfConfig(arch, tok.vocabSize, eos);
   const dtype = opts.dtype ?? 'f32';
   hf['torch_dtype'] = dtype === 'bf16' ? 'bfloat16' : 'float32';

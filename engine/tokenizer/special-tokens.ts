@@ -53,7 +53,8 @@ function tokenText(file: JsonObject, key: SpecialTokenKey, source: string): Name
 }
 
 export interface SpecialTokenIds {
-  eosTokenIds: number[];
+  /** Never empty: a tokenizer without EOS is rejected, since training and generation both need one. */
+  eosTokenIds: [number, ...number[]];
   padTokenId: number;
   bosTokenId: number | undefined;
 }
@@ -97,7 +98,11 @@ export function resolveSpecialTokenIds(
         'training appends it and generation stops at it.',
     );
   }
-  return { eosTokenIds, padTokenId: idOf('pad_token') ?? firstEos, bosTokenId: idOf('bos_token') };
+  return {
+    eosTokenIds: [firstEos, ...eosTokenIds.slice(1)],
+    padTokenId: idOf('pad_token') ?? firstEos,
+    bosTokenId: idOf('bos_token'),
+  };
 }
 
 function generationEosIds(config: JsonObject | undefined, vocabSize: number, description: string): number[] {
