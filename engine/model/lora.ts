@@ -10,7 +10,7 @@ export type LoraTarget = (typeof LORA_TARGETS)[number];
 export interface LoraConfig {
   r: number; // 8: rank of the update B·A
   alpha: number; // 16: the update is scaled by alpha / r (or alpha / √r with rsLoRA)
-  dropout: number; // 0.05: dropout on the adapter's input while training
+  dropout: number; // 0 (PEFT default): dropout on the adapter's input while training; masks are drawn on the host, so > 0 costs CPU time per step
   targets: LoraTarget[]; // which projections of every layer get an adapter (default: all seven)
   useRslora: boolean; // rank-stabilised scaling alpha / √r
 }
@@ -18,7 +18,7 @@ export interface LoraConfig {
 export const DEFAULT_LORA_CONFIG: Readonly<LoraConfig> = {
   r: 8,
   alpha: 16,
-  dropout: 0.05,
+  dropout: 0,
   targets: [...LORA_TARGETS],
   useRslora: false,
 };
