@@ -44,9 +44,34 @@ export function tinyCheckpointFiles(arch: TinyArch, opts: TinyCheckpointOptions 
   if (shards <= 1) {
     files.set('model.safetensors', writeSafetensors(tensors, { format: 'pt' }));
   } else {
-    const bytesPer = dtype === 'bf16' ? 2 : 4;
-    const total = tensors.reduce((n, t) => n + t.data.length * bytesPer, 0);
-    for (const [name, bytes] of writeShardedCheckpoint(tensors, Math.ceil(total / shards)).files) files.set(name, bytes);
+    const sizes = tensors.map((t) => t.data.length * (dtype === 'bf16' ? 2 : 4));
+    for (const [name, bytes] of writeShardedCheckpoint(tensors, shardLimitFor(sizes, shards)).files) files.set(name, bytes);
   }
   return files;
+}
+
+/** Shards save_pretrained's greedy split makes with this per-shard byte limit. */
+function greedyShardCount(sizes: readonly number[], limit: number): number {
+  let count = 0;
+  let current = 0;
+  for (const s of sizes) {
+    if (current > 0 && current + s > limit) {
+      count++;
+      current = 0;
+    }
+    current += s;
+  }
+  return count + (current > 0 ? 1 : 0);
+}
+
+/** The smallest byte limit whose greedy split makes at most `shards` shards (exactly that many for tiny models). */
+function shardLimitFor(sizes: readonly number[], shards: number): number {
+  let lo = Math.max(...sizes);
+  let hi = sizes.reduce((a, b) => a + b, 0);
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (greedyShardCount(sizes, mid) <= shards) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
