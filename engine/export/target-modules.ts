@@ -1,0 +1,100 @@
+import { SafeTuneError } from '../errors';
+import { LORA_TARGETS, modulePath, type LoraTarget } from '../model/lora';
+import { canonicalTargetOrder } from './module-path';
+
+/** PEFT's shorthand for "every linear layer but the output head": in a Llama / Qwen model, the seven projections. */
+const ALL_LINEAR = 'all-linear';
+
+/** PEFT's default target_modules for llama / qwen2 / qwen3 when adapter_config.json leaves it null. */
+const PEFT_DEFAULT_TARGETS: LoraTarget[] = ['q_proj', 'v_proj'];
+
+/**
+ * Which of the seven projections an adapter_config.json adapts, by PEFT's own rules:
+ * - a list selects every module whose path equals an entry or ends with "." + entry (so "q_proj" and
+ *   "self_attn.q_proj" both work); entries that match nothing are ignored, as PEFT ignores them;
+ * - a string is a regular expression that must match a whole module path ("all-linear" is the shorthand for all
+ *   linear layers but lm_head);
+ * - exclude_modules, by the same rules, removes modules again.
+ * SafeTune adapts a projection in every layer or in none, and nothing but the seven projections: any other selection
+ * (embed_tokens, lm_head, a norm, only some layers) is rejected naming the option.
+ *
+ * @param numLayers the decoder layers the adapter spans (its tensors tell, or the model's config).
+ * @param where "adapter_config.json in <folder>", for messages.
+ */
+export function resolveTargetModules(targetModules: unknown, excludeModules: unknown, numLayers: number, where: string): LoraTarget[] {
+  const fail = (message: string, hint: string): never => {
+    throw new SafeTuneError('bad-adapter', `${where}: ${message}`, hint);
+  };
+  if (targetModules === null || targetModules === undefined) return [...PEFT_DEFAULT_TARGETS];
+  if (typeof targetModules === 'string' && targetModules.toLowerCase() === ALL_LINEAR) return [...LORA_TARGETS];
+
+  const selects = selector(targetModules, 'target_modules', fail);
+  const excludes = excludeModules === null || excludeModules === undefined ? () => false : selector(excludeModules, 'exclude_modules', fail);
+  const chosen = (path: string): boolean => selects(path) && !excludes(path);
+
+  const others = otherModules(numLayers).filter(chosen);
+  if (others.length > 0) {
+    fail(
+      `target_modules ${describe(targetModules)} selects ${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''}, which SafeTune cannot adapt`,
+      `SafeTune adapters cover only the attention and MLP projections (${LORA_TARGETS.join(', ')}); embedding, lm_head and norm adapters are not supported.`,
+    );
+  }
+
+  const targets: LoraTarget[] = [];
+  for (const target of LORA_TARGETS) {
+    const layers = [...Array(numLayers).keys()].filter((layer) => chosen(modulePath(layer, target)));
+    if (layers.length === 0) continue;
+    if (layers.length < numLayers) {
+      const missing = [...Array(numLayers).keys()].filter((l) => !layers.includes(l));
+      fail(
+        `target_modules ${describe(targetModules)} selects ${target} in layer${layers.length > 1 ? 's' : ''} ${layers.join(', ')} but not in ${missing.join(', ')}`,
+        'SafeTune adapts a projection in every layer or in none: retrain the adapter with plain module names such as ["q_proj", "v_proj"].',
+      );
+    }
+    targets.push(target);
+  }
+  if (targets.length === 0) {
+    fail(
+      `target_modules ${describe(targetModules)} selects none of the projections of a Llama / Qwen model`,
+      `Name some of ${LORA_TARGETS.join(', ')}; this adapter was probably trained for another architecture.`,
+    );
+  }
+  return canonicalTargetOrder(targets);
+}
+
+/** PEFT's match rule for one option (a list of names or a full-match regular expression). */
+function selector(spec: unknown, option: string, fail: (message: string, hint: string) => never): (path: string) => boolean {
+  if (Array.isArray(spec)) {
+    if (!spec.every((s): s is string => typeof s === 'string')) fail(`${option} ${describe(spec)} must list module names (strings)`, 'Fix the file by hand or export the adapter again.');
+    const names = spec as string[];
+    return (path) => names.some((name) => path === name || path.endsWith(`.${name}`));
+  }
+  if (typeof spec !== 'string') return fail(`${option} is ${describe(spec)}, not a list of module names or a pattern`, 'Fix the file by hand or export the adapter again.');
+  let pattern: RegExp;
+  try {
+    // Python's re.fullmatch. The `u` flag makes Python-only escapes such as \A or \Z a syntax error instead of
+    // silently matching the letters "A" / "Z".
+    pattern = new RegExp(`^(?:${spec})$`, 'u');
+  } catch {
+    return fail(
+      `${option} is the pattern ${describe(spec)}, which SafeTune cannot read`,
+      `Write ${option} as a list of module names instead, e.g. ["q_proj", "v_proj"].`,
+    );
+  }
+  return (path) => pattern.test(path);
+}
+
+/** Every module of a Llama / Qwen model other than the seven projections (containers included, as PEFT sees them). */
+function otherModules(numLayers: number): string[] {
+  const out = ['model', 'model.embed_tokens', 'model.layers', 'model.norm', 'model.rotary_emb', 'lm_head'];
+  for (let i = 0; i < numLayers; i++) {
+    const p = `model.layers.${i}`;
+    out.push(p, `${p}.self_attn`, `${p}.self_attn.q_norm`, `${p}.self_attn.k_norm`, `${p}.mlp`, `${p}.mlp.act_fn`, `${p}.input_layernorm`, `${p}.post_attention_layernorm`);
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
