@@ -68,7 +68,7 @@ export class DirectoryFiles implements ModelFiles {
     }
   }
 
-  open(path: string): Promise<ByteSource> {
+  async open(path: string): Promise<ByteSource> {
     checkModelPath(path, this.description);
     return byteSourceFromFile(join(this.dir, path));
   }

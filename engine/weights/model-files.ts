@@ -13,4 +13,9 @@ export interface ModelFiles {
   open(path: string): Promise<ByteSource>;
   /** The file as UTF-8 text. Throws SafeTuneError('missing-file') naming the file when it is absent. */
   text(path: string): Promise<string>;
+  /**
+   * Every file path in the folder, where the source can tell (a plain URL base cannot). Only used to make error
+   * messages say what the folder does hold ("it has pytorch_model.bin, config.json").
+   */
+  list?(): Promise<string[]>;
 }
