@@ -1,0 +1,118 @@
+/**
+ * The one typed contract between the page and the training worker. Commands go in (`WorkerCommand`), events come out
+ * (`WorkerEvent`); everything is structured-clone data. Long commands carry a `requestId`, are abortable with
+ * `{ type: 'abort', requestId }`, and end with exactly one `done` or `error` event for that id.
+ *
+ * Only plain types here: the page compiles this file under the DOM config and must never pull tfjs in. Engine option
+ * shapes are imported as types from engine modules that themselves import no tfjs.
+ */
+import type { DatasetReport } from '../engine/data/report';
+import type { RowFormat } from '../engine/data/types';
+import type { LoraConfig } from '../engine/model/lora-config';
+import type { TrainOptions } from '../engine/train/options';
+import type { SafetyPair, SpfOptions } from '../engine/safety/spf-options';
+
+export type { DatasetReport, RowFormat, LoraConfig, TrainOptions, SafetyPair, SpfOptions };
+
+export type BackendChoice = 'webgpu' | 'cpu';
+
+/** Where a model comes from. */
+export type ModelSource =
+  | { kind: 'bundled'; name: string } // public/models/<name>/
+  | { kind: 'hub'; repoId: string; revision?: string; token?: string } // downloaded, cached in the browser
+  | { kind: 'files'; files: File[] }; // a dropped / picked local folder
+
+/** A dataset file as the page hands it over (its bytes are transferred, not copied). */
+export type DatasetSource = { kind: 'bytes'; fileName: string; bytes: ArrayBuffer } | { kind: 'bundled'; fileName: string };
+
+export interface ModelSummary {
+  description: string; // "bundled safetune-demo", "hub Qwen/Qwen3-0.6B"
+  architecture: string;
+  parameters: number; // base model parameters
+  layers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  hasChatTemplate: boolean;
+  backend: BackendChoice;
+}
+
+/** Everything one training run is configured by (shown in the UI, stored in the run record). */
+export interface RunConfig {
+  lora: LoraConfig;
+  train: TrainOptions;
+  spf: SpfOptions;
+  probe: SafetyPair[]; // safety probe set (empty: the bundled one)
+  evalEvery: number; // probe drift (and validation loss) every N steps
+  guard: { enabled: boolean; driftThreshold: number }; // pause when drift crosses the threshold
+  compareWithPlain: boolean; // also train plain LoRA on the same data, for the drift comparison chart
+}
+
+/** One step's numbers, as the charts plot them. `variant` separates the SPF run from a plain-LoRA comparison run. */
+export interface MetricPoint {
+  variant: 'spf' | 'plain';
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+  spf?: { safetyLoss: number; cos: number; gate: number; removed: number; energy: number };
+}
+
+export interface EvalPoint {
+  variant: 'spf' | 'plain';
+  step: number;
+  validationLoss?: number;
+  probeLoss: number;
+  drift: number; // probeLoss - its value before training
+}
+
+export type RunStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+
+export interface RunSummary {
+  runId: string;
+  startedAt: string; // ISO time
+  model: string;
+  dataset: string;
+  config: RunConfig;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  last?: { loss: number; drift?: number };
+}
+
+export type WorkerCommand =
+  | { type: 'init'; requestId: string; backend: BackendChoice }
+  | { type: 'loadModel'; requestId: string; source: ModelSource }
+  | { type: 'loadDataset'; requestId: string; source: DatasetSource; format?: RowFormat; maxLength: number; validation?: number }
+  | { type: 'startRun'; requestId: string; config: RunConfig }
+  | { type: 'resumeRun'; requestId: string; runId: string }
+  | { type: 'pause' }
+  | { type: 'stop' }
+  | { type: 'generate'; requestId: string; prompt: string; which: 'base' | 'tuned'; maxNewTokens: number; temperature: number }
+  | { type: 'refusalCheck'; requestId: string; which: 'base' | 'tuned' }
+  | { type: 'export'; requestId: string; what: 'adapter' | 'merged' | 'record' }
+  | { type: 'listRuns'; requestId: string }
+  | { type: 'abort'; requestId: string };
+
+export type WorkerEvent =
+  | { type: 'ready'; requestId: string; backend: BackendChoice; adapter: string }
+  | { type: 'downloadProgress'; requestId: string; file: string; loadedBytes: number; totalBytes: number }
+  | { type: 'modelLoaded'; requestId: string; summary: ModelSummary }
+  | { type: 'datasetLoaded'; requestId: string; report: DatasetReport; preview: PreviewRow[] }
+  | { type: 'runStarted'; requestId: string; run: RunSummary }
+  | { type: 'metrics'; runId: string; points: MetricPoint[]; evals: EvalPoint[] } // batched
+  | { type: 'runStatus'; runId: string; status: RunStatus; step: number; totalSteps: number; reason?: string }
+  | { type: 'token'; requestId: string; which: 'base' | 'tuned'; text: string } // streamed generation
+  | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number }
+  | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user
+  | { type: 'runs'; requestId: string; runs: RunSummary[]; resumable?: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'done'; requestId: string }
+  | { type: 'error'; requestId?: string; code: string; message: string; hint?: string };
+
+/** A rendered training example for the dataset preview: text spans, each marked trained or not. */
+export interface PreviewRow {
+  source: string; // "train.jsonl line 3"
+  spans: { text: string; trained: boolean }[];
+}
