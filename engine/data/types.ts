@@ -4,21 +4,34 @@ import type { ChatMessage } from '../tokenizer/types';
 export type RowFormat =
   | 'messages' // {"messages": [{"role", "content"}, ...]} (OpenAI / TRL conversational)
   | 'sharegpt' // {"conversations": [{"from": "human"|"gpt"|"system", "value"}, ...]}
-  | 'prompt-completion' // {"prompt", "completion"} (TRL)
+  | 'prompt-completion' // {"prompt", "completion"} (TRL): strings, or message lists (conversational)
   | 'alpaca' // {"instruction", "input"?, "output"}
   | 'question-answer' // {"question", "answer"} (GSM8K)
   | 'question-context-answer' // {"question", "context", "answer"} (sql-create-context)
   | 'text'; // {"text"}: language modelling, loss on every token
 
-/** One training example as a conversation (or raw text), before tokenization. */
+/**
+ * One training example before tokenization:
+ * - `chat`: a conversation rendered with the model's chat template; the assistant turns at index
+ *   `completionStart` or later are trained (0 for `messages` rows: every assistant turn; the prompt's length for
+ *   conversational prompt-completion rows, whose prompt may hold few-shot assistant turns that TRL does not train).
+ * - `completion`: TRL's standard (non-conversational) prompt-completion: plain `prompt + completion` text, no chat
+ *   template, loss on the completion and the EOS appended after it.
+ * - `text`: plain text, loss on every token and the EOS appended after it.
+ */
 export type Example =
-  | { kind: 'chat'; messages: ChatMessage[]; source: RowRef }
+  | { kind: 'chat'; messages: ChatMessage[]; completionStart: number; source: RowRef }
+  | { kind: 'completion'; prompt: string; completion: string; source: RowRef }
   | { kind: 'text'; text: string; source: RowRef };
 
-/** Where a row came from, for messages: 1-based line (JSONL, CSV record start) or 0-based index (JSON array, Parquet). */
+/**
+ * Where a row came from, for messages. `line` is the 1-based line where the row starts (JSONL line, JSON array
+ * element, CSV record start) or, when `unit` is 'row' (Parquet, which has no lines), the 1-based row number.
+ */
 export interface RowRef {
   file: string;
   line: number;
+  unit?: 'line' | 'row';
 }
 
 /**
