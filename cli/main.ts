@@ -7,6 +7,8 @@ import { SafeTuneError } from '../engine/errors';
 import { makeTinyCommand } from './commands/make-tiny';
 import { logitsCommand } from './commands/logits';
 import { generateCommand } from './commands/generate';
+import { trainCommand } from './commands/train';
+import { dataReportCommand } from './commands/data-report';
 import { releaseCliBackend } from './backend';
 
 interface Command {
@@ -21,6 +23,17 @@ const COMMANDS: Record<string, Command> = {
     summary: 'generate --model DIR [--adapter DIR] --prompt TEXT [--max-new N] [--chat] [--temperature T --top-p P --seed S] [--backend cpu|webgpu]',
     run: generateCommand,
   },
+  train: {
+    summary: [
+      'train --model DIR --data FILE --out DIR [--format F] [--val FRACTION|FILE] [--lora-r R --lora-alpha A --lora-dropout D --targets LIST --rslora]',
+      '        [--lr X --schedule cosine|linear|constant --warmup N --weight-decay W --max-grad-norm G] [--epochs E | --max-steps N]',
+      '        [--batch B --grad-accum K --max-length L --pack] [--seed S] [--eval-every N --checkpoint-every N] [--backend cpu|webgpu]',
+      '        [--spf --spf-k K --spf-gate global|block|direction|always --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --probe FILE]',
+      '  train --out DIR --resume',
+    ].join('\n'),
+    run: trainCommand,
+  },
+  'data-report': { summary: 'data-report --model DIR --data FILE [--format F] [--max-length L]', run: dataReportCommand },
 };
 
 function usage(): string {

@@ -4,7 +4,8 @@ import type { StepStats, Trainer } from './trainer';
 
 export interface RunHooks {
   onStep?(stats: StepStats): void | Promise<void>;
-  onEval?(step: number, loss: number): void | Promise<void>;
+  /** Every evalEvery steps: the validation loss (undefined without a validation set); safety drift hooks in here. */
+  onEval?(step: number, validationLoss: number | undefined): void | Promise<void>;
   onCheckpoint?(step: number): void | Promise<void>;
 }
 
@@ -52,8 +53,7 @@ export async function runTraining(
     const stats = await trainer.trainStep();
     await hooks?.onStep?.(stats);
     if (evalEvery > 0 && (stats.step % evalEvery === 0 || trainer.done)) {
-      const loss = await trainer.evaluate();
-      if (loss !== undefined) await hooks?.onEval?.(stats.step, loss);
+      await hooks?.onEval?.(stats.step, await trainer.evaluate());
     }
     if (every > 0 && stats.step % every === 0) await save();
   }
