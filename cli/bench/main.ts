@@ -1,0 +1,90 @@
+/**
+ * `npm run bench [-- --backend webgpu|cpu] [--json]`: SPF's costs as ratios measured in one run on one adapter —
+ * SPF step vs plain LoRA step, the fused projection kernel vs the same math as composed tfjs ops, the power
+ * iteration's subspace vs an exact SVD, and the achieved training rate vs the measured matmul peak.
+ */
+import { SafeTuneError } from '../../engine/errors';
+import { oneOf, parseCommandArgs } from '../args';
+import { releaseCliBackend, selectCliBackend } from '../backend';
+import { describeAdapter } from './adapter';
+import { benchModel, benchShape, plainStepFlops } from './bench-model';
+import { matmulPeak } from './matmul';
+import { benchOverlap, GAP_FOR_OVERLAP } from './overlap';
+import { benchProjection } from './projection';
+import { benchSteps } from './steps';
+
+async function main(argv: string[]): Promise<void> {
+  const v = parseCommandArgs('bench', argv, { backend: { type: 'string' }, json: { type: 'boolean' } });
+  await selectCliBackend(oneOf('bench', v, 'backend', ['cpu', 'webgpu'] as const, 'webgpu'));
+  const adapter = await describeAdapter();
+  const shape = benchShape(adapter.software);
+  const say = (s: string): void => void (v['json'] === true ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n'));
+  say(`bench on ${adapter.backend}: ${adapter.description}${adapter.software ? ' (software: sizes scaled down)' : ''}`);
+
+  const peak = await matmulPeak(adapter.software ? [256, 512, 768] : [1024, 2048, 4096]);
+  say(`matmul peak: ${peak.gflops.toFixed(2)} GFLOP/s (${peak.size}³)`);
+
+  const nb = adapter.software ? 8 : 32;
+  const projections = [await benchProjection(nb, 16, 2048, 4), await benchProjection(nb, 2048, 16, 4)];
+  for (const p of projections) say(`projection ${p.shape}: composed ${p.composedMs.toFixed(3)} ms, fused ${p.fusedMs.toFixed(3)} ms, ×${p.speedup.toFixed(2)}`);
+
+  const model = await benchModel(shape);
+  const steps = await benchSteps(model, shape, adapter.software ? { warmup: 2, measured: 5 } : { warmup: 3, measured: 10 });
+  const flops = plainStepFlops(model.config, shape.batch, shape.seqLen, steps.labelledRowsPerStep);
+  const trainGflops = flops / (steps.plainMs * 1e6);
+  say(`steps (${shape.name}, ${shape.batch}×${shape.seqLen} tokens, anchor ${shape.anchorLen}): plain ${steps.plainMs.toFixed(0)} ms, SPF ${steps.spfMs.toFixed(0)} ms, ratio ${steps.ratio.toFixed(3)}`);
+  say(`train step: ${trainGflops.toFixed(2)} GFLOP/s = ${((100 * trainGflops) / peak.gflops).toFixed(1)}% of the matmul peak`);
+
+  const overlap = await benchOverlap(steps.safetyBlocks, 4);
+  for (const b of steps.safetyBlocks) b.dispose();
+  say(
+    `power iteration vs exact SVD over ${overlap.blocks} safety-gradient blocks: worst overlap ${overlap.worst.toFixed(4)} on the ${overlap.gappedBlocks} with σk/σk+1 ≥ ${GAP_FOR_OVERLAP}, ` +
+      `${overlap.worstAll.toFixed(4)} over all (mean ${overlap.mean.toFixed(4)}); captured energy ≥ ${(100 * overlap.worstEnergyRatio).toFixed(2)}% of the exact top-k's`,
+  );
+  model.dispose();
+
+  const result = {
+    backend: adapter.backend,
+    adapter: adapter.description,
+    software_adapter: adapter.software,
+    model: shape.name,
+    tokens_per_step: shape.batch * shape.seqLen,
+    anchor_tokens: shape.anchorLen,
+    plain_step_ms: steps.plainMs,
+    spf_step_ms: steps.spfMs,
+    spf_step_over_plain: steps.ratio,
+    fused_projection_speedup: Math.min(...projections.map((p) => p.speedup)),
+    projection: projections,
+    power_iteration_overlap: overlap.worst,
+    power_iteration_overlap_all_blocks: overlap.worstAll,
+    power_iteration_overlap_mean: overlap.mean,
+    power_iteration_energy_ratio: overlap.worstEnergyRatio,
+    power_iteration_blocks: overlap.blocks,
+    power_iteration_gapped_blocks: overlap.gappedBlocks,
+    matmul_peak_gflops: peak.gflops,
+    train_step_gflops: trainGflops,
+    mfu_vs_peak: trainGflops / peak.gflops,
+    targets: { spf_step_over_plain: '<= 1.10', fused_projection_speedup: '>= 3', power_iteration_overlap: '>= 0.99' },
+  };
+  if (v['json'] === true) process.stdout.write(JSON.stringify(result) + '\n');
+  else {
+    say('');
+    say('| metric | value | target |');
+    say('|---|---|---|');
+    say(`| spf_step_over_plain | ${result.spf_step_over_plain.toFixed(3)} | ≤ 1.10 |`);
+    say(`| fused_projection_speedup | ${result.fused_projection_speedup.toFixed(2)} | ≥ 3 |`);
+    say(`| power_iteration_overlap | ${result.power_iteration_overlap.toFixed(4)} | ≥ 0.99 |`);
+    say(`| matmul_peak_gflops | ${result.matmul_peak_gflops.toFixed(2)} | |`);
+    say(`| train_step_gflops | ${result.train_step_gflops.toFixed(2)} | |`);
+    say(`| mfu_vs_peak | ${result.mfu_vs_peak.toFixed(3)} | |`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`error: ${e instanceof SafeTuneError ? e.describe() : e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+} finally {
+  releaseCliBackend();
+}

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLM } from '../../engine/model/causal-lm';
+import { LoraAdapter } from '../../engine/model/lora';
+import { DEFAULT_LORA_CONFIG } from '../../engine/model/lora-config';
+import { Trainer } from '../../engine/train/trainer';
+import { resolveTrainOptions } from '../../engine/train/options';
+import { resolveSpfOptions } from '../../engine/safety/spf-options';
+import { SafetyProjector } from '../../engine/safety/safety-projector';
+import { meanNll } from '../../engine/model/loss';
+import { toBatch } from '../../engine/train/batcher';
+import type { TokenizedExample } from '../../engine/data/types';
+import { mulberry32 } from '../../engine/util/random';
+import type { BenchShape } from './bench-model';
+import { median } from './timing';
+
+export interface StepTiming {
+  plainMs: number;
+  spfMs: number;
+  ratio: number;
+  labelledRowsPerStep: number;
+  safetyBlocks: tf.Tensor2D[]; // the anchor's safety gradient per LoRA matrix after training (for the overlap bench)
+}
+
+function randomRows(n: number, len: number, vocab: number, seed: number, promptLen: number): TokenizedExample[] {
+  const rand = mulberry32(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const ids = Array.from({ length: len }, () => 1 + Math.floor(rand() * (vocab - 1)));
+    return { ids, labels: ids.map((id, t) => (t < promptLen ? -100 : id)), truncated: false, source: { file: 'bench', line: i + 1 } };
+  });
+}
+
+/**
+ * Median plain-LoRA step vs median SPF step on one model, two adapters initialised identically, steps interleaved so
+ * both see the same GPU state. Each measured step ends with the trainer's own single read-back.
+ */
+export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { warmup: number; measured: number }): Promise<StepTiming> {
+  const vocab = model.config.vocabSize;
+  const data = randomRows(64, shape.seqLen, vocab, 1, shape.seqLen / 2);
+  const anchor = randomRows(1, shape.anchorLen, vocab, 2, shape.anchorLen / 2);
+  const lora = { ...DEFAULT_LORA_CONFIG, r: shape.loraR, alpha: 2 * shape.loraR };
+  const steps = opts.warmup + opts.measured;
+  const options = resolveTrainOptions({ maxSteps: steps, batchSize: shape.batch, maxLength: shape.seqLen, lr: 1e-3 });
+  const plainAdapter = LoraAdapter.init(model.config, lora, 7);
+  const spfAdapter = LoraAdapter.init(model.config, lora, 7);
+  model.adapter = plainAdapter;
+  const plain = new Trainer(model, data, [], options, 0);
+  model.adapter = spfAdapter;
+  const spf = new Trainer(model, data, [], options, 0);
+  const projector = new SafetyProjector(model, anchor, resolveSpfOptions({}), 0);
+  spf.addGradientHook(projector.hook);
+  const plainTimes: number[] = [];
+  const spfTimes: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    model.adapter = plainAdapter;
+    const p = await plain.trainStep();
+    model.adapter = spfAdapter;
+    const q = await spf.trainStep();
+    if (s >= opts.warmup) {
+      plainTimes.push(p.ms);
+      spfTimes.push(q.ms);
+    }
+  }
+  const vars = spfAdapter.variables();
+  const { value, grads } = tf.variableGrads(() => meanNll(model, toBatch(anchor, shape.anchorLen, 0)), vars);
+  value.dispose();
+  const safetyBlocks = vars.map((v) => grads[v.name] as tf.Tensor2D);
+  projector.dispose();
+  plain.dispose();
+  spf.dispose();
+  plainAdapter.dispose();
+  spfAdapter.dispose();
+  model.adapter = undefined;
+  const plainMs = median(plainTimes);
+  const spfMs = median(spfTimes);
+  return { plainMs, spfMs, ratio: spfMs / plainMs, labelledRowsPerStep: shape.batch * (shape.seqLen / 2), safetyBlocks };
+}
