@@ -22,7 +22,7 @@ export interface OverlapResult {
  * the top-k subspace unique; for near-ties the captured-energy ratio is the meaningful check.
  */
 export async function benchOverlap(blocks: readonly tf.Tensor2D[], k: number): Promise<OverlapResult> {
-  const overlaps: { value: number; gap: number }[] = [];
+  const overlaps: { value: number; gap: number; energyRatio: number }[] = [];
   for (const block of blocks) {
     const [rows, cols] = block.shape;
     const side: SubspaceSide = rows >= cols ? 'rows' : 'cols';
