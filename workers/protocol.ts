@@ -79,10 +79,24 @@ export interface RunSummary {
   step: number;
   totalSteps: number;
   last?: { loss: number; drift?: number };
+  checkpointStep?: number; // the step its last saved checkpoint holds: a resume continues from there
+  reason?: string; // why it paused / failed, as the last runStatus said
 }
 
+/** What the engine uses when the page leaves a field at its default (sent in `ready`, for the configuration form). */
+export interface EngineDefaults {
+  run: RunConfig; // every default in one place; spf.anchors / probe are empty = the bundled sets below
+  anchors: SafetyPair[]; // the bundled default SPF anchor (public/datasets/safety-anchor.jsonl); empty when unavailable
+  probe: SafetyPair[]; // the bundled safety probe set (public/datasets/safety-probe.jsonl); empty when unavailable
+  refusalMaxNewTokens: number; // tokens generated per prompt by refusalCheck
+}
+
+/** Stored model formats for export 'merged' ('same-as-base': each tensor in the dtype the base stores it in). */
+export type MergedDType = 'F32' | 'BF16' | 'F16' | 'same-as-base';
+
 export type WorkerCommand =
-  | { type: 'init'; requestId: string; backend: BackendChoice }
+  // assetBase: URL of the site's public/ folder (default: the worker's origin + "/"); bundled models and datasets live under it
+  | { type: 'init'; requestId: string; backend: BackendChoice; assetBase?: string }
   | { type: 'loadModel'; requestId: string; source: ModelSource }
   | { type: 'loadDataset'; requestId: string; source: DatasetSource; format?: RowFormat; maxLength: number; validation?: number }
   | { type: 'startRun'; requestId: string; config: RunConfig }
@@ -90,21 +104,26 @@ export type WorkerCommand =
   | { type: 'pause' }
   | { type: 'stop' }
   | { type: 'generate'; requestId: string; prompt: string; which: 'base' | 'tuned'; maxNewTokens: number; temperature: number }
-  | { type: 'refusalCheck'; requestId: string; which: 'base' | 'tuned' }
-  | { type: 'export'; requestId: string; what: 'adapter' | 'merged' | 'record' }
+  // prompts: harmful requests to answer (default: the bundled public/datasets/harmful-eval.jsonl, else the probe requests)
+  | { type: 'refusalCheck'; requestId: string; which: 'base' | 'tuned'; prompts?: string[] }
+  // runId: export from a stored run (its last checkpoint) instead of the current one; dtype: for 'merged' (default same-as-base)
+  | { type: 'export'; requestId: string; what: 'adapter' | 'merged' | 'record'; runId?: string; dtype?: MergedDType }
   | { type: 'listRuns'; requestId: string }
   | { type: 'abort'; requestId: string };
 
 export type WorkerEvent =
-  | { type: 'ready'; requestId: string; backend: BackendChoice; adapter: string }
+  // fallback: why the backend asked for could not be used (then `backend` is 'cpu'); defaults: see EngineDefaults
+  | { type: 'ready'; requestId: string; backend: BackendChoice; adapter: string; fallback?: string; defaults?: EngineDefaults }
   | { type: 'downloadProgress'; requestId: string; file: string; loadedBytes: number; totalBytes: number }
   | { type: 'modelLoaded'; requestId: string; summary: ModelSummary }
   | { type: 'datasetLoaded'; requestId: string; report: DatasetReport; preview: PreviewRow[] }
   | { type: 'runStarted'; requestId: string; run: RunSummary }
-  | { type: 'metrics'; runId: string; points: MetricPoint[]; evals: EvalPoint[] } // batched
+  // batched (at most ~4 per second); replace: the run's whole series so far (sent on resume) — replace, don't append
+  | { type: 'metrics'; runId: string; points: MetricPoint[]; evals: EvalPoint[]; replace?: boolean }
   | { type: 'runStatus'; runId: string; status: RunStatus; step: number; totalSteps: number; reason?: string }
   | { type: 'token'; requestId: string; which: 'base' | 'tuned'; text: string } // streamed generation
-  | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number }
+  // samples: each prompt's answer and verdict (for a look at what the model said)
+  | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number; samples?: { prompt: string; response: string; refused: boolean }[] }
   | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user
   | { type: 'runs'; requestId: string; runs: RunSummary[]; resumable?: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string }

@@ -1,0 +1,122 @@
+import { SafeTuneError } from '../../engine/errors';
+import { DatasetSession } from '../dataset-session';
+import { reloadableSource, sameModelSource } from '../model-source';
+import type { ModelSession } from '../model-session';
+import type { RunConfig, WorkerCommand } from '../protocol';
+import { resolveRunConfig } from '../run-config';
+import { isResumable, type RunRecord } from '../run-record';
+import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../run-setup';
+import { TrainingRun, type RunContext } from '../training-run';
+import type { WorkerState } from '../worker-state';
+import { WorkerError } from '../worker-errors';
+import { showDataset } from './load-dataset';
+import { loadModelInto } from './load-model';
+
+type StartRunCommand = Extract<WorkerCommand, { type: 'startRun' }>;
+type ResumeRunCommand = Extract<WorkerCommand, { type: 'resumeRun' }>;
+
+/**
+ * startRun: a new run on the current model and dataset. Answers `runStarted`, then trains; the request ends (`done`)
+ * when the run pauses, stops or finishes, or with `error` when it fails. Aborting the request pauses the run.
+ */
+export async function startRun(state: WorkerState, cmd: StartRunCommand, signal: AbortSignal): Promise<void> {
+  const run = await state.setupLock.run(async () => {
+    const session = state.requireSession();
+    const dataset = state.requireDataset();
+    state.requireNoActiveRun('start another run');
+    state.clearOutOfMemory();
+    const config: RunConfig = resolveRunConfig(cmd.config);
+    const safety = await resolveSafetyPairs(config, state.safety);
+    const loaded = await dataset.load(session.tokenizer, config.train.maxLength);
+    const data = runData(session, loaded, safety, config.train.maxLength);
+    const now = new Date();
+    const record = newRunRecord({ runId: newRunId(now), now, session, dataset: dataset.request, loaded, config, safety });
+    await state.disposeRun();
+    const started = await TrainingRun.start(runContext(state, session), record, data, dataset.request.bytes);
+    state.run = started;
+    return started;
+  });
+  state.post({ type: 'runStarted', requestId: cmd.requestId, run: run.summary });
+  await drive(run, signal);
+}
+
+/**
+ * resumeRun: a stored run continues from its last checkpoint — also after a reload: the model is loaded again from the
+ * record's source (unless it is the current one) and the dataset from the bytes stored with the run. Answers
+ * modelLoaded / datasetLoaded when it loads them, `runStarted`, then one `metrics` event with `replace: true` holding
+ * the run's series up to the checkpoint, then trains as startRun does.
+ */
+export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signal: AbortSignal): Promise<void> {
+  const run = await state.setupLock.run(async () => {
+    state.requireBackend();
+    state.requireNoActiveRun('resume a run');
+    state.clearOutOfMemory();
+    const record = await state.storage.readRecord(cmd.runId);
+    if (record === undefined) throw new WorkerError('not-ready', `there is no stored run ${cmd.runId}`, 'List the runs (listRuns) and pick one of those.');
+    if (!isResumable(record)) throw notResumable(record);
+    const session = await modelFor(state, record, cmd.requestId, signal);
+    const bytes = await state.storage.readDataset(record.runId);
+    if (bytes === undefined) throw new SafeTuneError('missing-file', `the dataset of run ${record.runId} (${record.dataset.fileName}) is missing from browser storage`, 'The run cannot be resumed; start a new one.');
+    const d = record.dataset;
+    const dataset = new DatasetSession({ fileName: d.fileName, bytes, maxLength: d.maxLength, ...(d.format === undefined ? {} : { format: d.format }), ...(d.validation === undefined ? {} : { validation: d.validation }) });
+    await showDataset(state, dataset, cmd.requestId, record.config.train.maxLength);
+    const loaded = await dataset.load(session.tokenizer, record.config.train.maxLength);
+    const data = runData(session, loaded, record.safety, record.config.train.maxLength);
+    await state.disposeRun();
+    const resumed = await TrainingRun.resume(runContext(state, session), record, data);
+    state.run = resumed;
+    return resumed;
+  });
+  state.post({ type: 'runStarted', requestId: cmd.requestId, run: run.summary });
+  // Copies: the record's arrays keep growing (postMessage clones at once, an in-process sink would not).
+  state.post({ type: 'metrics', runId: run.runId, points: [...run.record.series.metrics], evals: [...run.record.series.evals], replace: true });
+  await drive(run, signal);
+}
+
+/** Trains until the run ends this stretch; the request's abort pauses it (a checkpoint is saved, nothing is lost). */
+async function drive(run: TrainingRun, signal: AbortSignal): Promise<void> {
+  const onAbort = (): void => run.pause('the page cancelled the run request');
+  signal.addEventListener('abort', onAbort);
+  try {
+    await run.train();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function runContext(state: WorkerState, session: ModelSession): RunContext {
+  return { session, storage: state.storage, post: (e) => state.post(e), timers: state.timers, gpuFailure: () => state.failure };
+}
+
+/** The current model when it is the run's, else the run's model loaded again from its source. */
+async function modelFor(state: WorkerState, record: RunRecord, requestId: string, signal: AbortSignal): Promise<ModelSession> {
+  const current = state.session;
+  if (current !== undefined && sameModelSource(current.stored, record.model.source) && sameShape(current, record)) return current;
+  const source = reloadableSource(record.model.source);
+  if (source === undefined) {
+    throw new WorkerError(
+      'not-ready',
+      `run ${record.runId} trained ${record.model.summary.description}, which was dropped into the page and is not loaded now`,
+      'Drop or pick the same model folder again (loadModel), then resume the run.',
+    );
+  }
+  return loadModelInto(state, source, requestId, signal);
+}
+
+function sameShape(session: ModelSession, record: RunRecord): boolean {
+  const a = session.summary;
+  const b = record.model.summary;
+  return a.architecture === b.architecture && a.parameters === b.parameters && a.layers === b.layers && a.hiddenSize === b.hiddenSize && a.vocabSize === b.vocabSize;
+}
+
+function notResumable(record: RunRecord): WorkerError {
+  const why =
+    record.status === 'done'
+      ? 'it finished'
+      : record.status === 'stopped'
+        ? 'it was stopped'
+        : record.status === 'error'
+          ? `it failed (${record.reason ?? 'no reason stored'})`
+          : 'it has no checkpoint yet (it was interrupted before its first one)';
+  return new WorkerError('not-ready', `run ${record.runId} cannot be resumed: ${why}`, 'Its adapter and record can still be exported; start a new run to train further.');
+}

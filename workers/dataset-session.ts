@@ -1,0 +1,35 @@
+import { loadDataset, type LoadedDataset } from '../engine/data/load-dataset';
+import type { RowFormat } from '../engine/data/types';
+import type { TextTokenizer } from '../engine/tokenizer/types';
+
+/** A dataset file as loaded: its bytes are kept so a run can store them beside its checkpoints (resume after reload). */
+export interface DatasetRequest {
+  fileName: string;
+  bytes: Uint8Array;
+  format?: RowFormat;
+  maxLength: number;
+  validation?: number;
+}
+
+/**
+ * The current dataset: the file, how it was asked to be read, and its tokenization for one tokenizer and max length
+ * (redone when the model or the run's maxLength changes, so a run never trains on another tokenizer's ids).
+ */
+export class DatasetSession {
+  private cached: { tokenizer: TextTokenizer; maxLength: number; loaded: LoadedDataset } | undefined;
+
+  constructor(readonly request: DatasetRequest) {}
+
+  async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength): Promise<LoadedDataset> {
+    const c = this.cached;
+    if (c !== undefined && c.tokenizer === tokenizer && c.maxLength === maxLength) return c.loaded;
+    const { bytes, fileName, format, validation } = this.request;
+    const loaded = await loadDataset(bytes, fileName, tokenizer, {
+      maxLength,
+      ...(format === undefined ? {} : { format }),
+      ...(validation === undefined ? {} : { validation }),
+    });
+    this.cached = { tokenizer, maxLength, loaded };
+    return loaded;
+  }
+}

@@ -1,0 +1,39 @@
+import { SPF_METRICS } from '../engine/safety/safety-projector';
+import type { StepStats } from '../engine/train/trainer';
+import type { MetricPoint } from './protocol';
+import type { Variant } from './run-storage';
+
+/** One trainer step as the charts plot it; the SPF numbers only when the step ran the safety projector. */
+export function metricPoint(variant: Variant, stats: StepStats, tokensPerSecond: number, etaSeconds: number): MetricPoint {
+  const x = stats.extra;
+  const spf =
+    x[SPF_METRICS.cos] === undefined
+      ? undefined
+      : {
+          safetyLoss: x[SPF_METRICS.safetyLoss] ?? Number.NaN,
+          cos: x[SPF_METRICS.cos] ?? Number.NaN,
+          gate: x[SPF_METRICS.gate] ?? Number.NaN,
+          removed: x[SPF_METRICS.removed] ?? Number.NaN,
+          energy: x[SPF_METRICS.energy] ?? Number.NaN,
+        };
+  return {
+    variant,
+    step: stats.step,
+    loss: stats.loss,
+    lr: stats.lr,
+    gradNorm: stats.gradNorm,
+    tokensPerSecond,
+    etaSeconds,
+    ...(spf === undefined ? {} : { spf }),
+  };
+}
+
+/** The names of a point's numbers that are NaN or infinite (a diverged step), empty when all are finite. */
+export function nonFiniteFields(point: MetricPoint): string[] {
+  const fields: [string, number][] = [
+    ['loss', point.loss],
+    ['gradNorm', point.gradNorm],
+    ...Object.entries(point.spf ?? {}).map(([k, v]): [string, number] => [`spf.${k}`, v]),
+  ];
+  return fields.filter(([, v]) => !Number.isFinite(v)).map(([k]) => k);
+}

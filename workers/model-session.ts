@@ -1,0 +1,81 @@
+import type { CausalLM } from '../engine/model/causal-lm';
+import { expectedTensors } from '../engine/model/base-weights';
+import { loadCausalLM, readModelConfig } from '../engine/model/load';
+import type { LoraAdapter } from '../engine/model/lora';
+import { loadTokenizer } from '../engine/tokenizer/load-tokenizer';
+import type { TextTokenizer } from '../engine/tokenizer/types';
+import type { ModelFiles } from '../engine/weights/model-files';
+import { AsyncLock } from './async-lock';
+import { WorkerError } from './worker-errors';
+import type { OpenedModel, StoredModelSource } from './model-source';
+import type { BackendChoice, ModelSummary } from './protocol';
+
+/**
+ * The loaded base model, its tokenizer, and the one lock every GPU use of it goes through. The base weights are
+ * shared by every adapter (the run's, a plain-LoRA comparison's, none for the base model's replies): `use` installs
+ * the adapter a task needs and runs the task alone, so a chat reply during training sees exactly one adapter.
+ */
+export class ModelSession {
+  private readonly lock = new AsyncLock();
+  private disposed = false;
+
+  private constructor(
+    readonly model: CausalLM,
+    readonly tokenizer: TextTokenizer,
+    readonly files: ModelFiles,
+    readonly stored: StoredModelSource,
+    readonly baseModelName: string,
+    readonly summary: ModelSummary,
+  ) {}
+
+  /**
+   * Checks what can be checked cheaply — config.json (architecture, sizes) and the tokenizer files — without touching
+   * the GPU, so a bad folder fails before the current model is released.
+   */
+  static async prepare(opened: OpenedModel): Promise<TextTokenizer> {
+    await readModelConfig(opened.files);
+    return loadTokenizer(opened.files);
+  }
+
+  /** The weights onto the current backend (after `prepare`). */
+  static async load(opened: OpenedModel, tokenizer: TextTokenizer, backend: BackendChoice): Promise<ModelSession> {
+    const model = await loadCausalLM(opened.files);
+    const c = model.config;
+    let parameters = 0;
+    for (const shape of expectedTensors(c).values()) parameters += shape.reduce((a, b) => a * b, 1);
+    const summary: ModelSummary = {
+      description: opened.files.description,
+      architecture: c.architecture,
+      parameters,
+      layers: c.numLayers,
+      hiddenSize: c.hiddenSize,
+      vocabSize: c.vocabSize,
+      hasChatTemplate: tokenizer.hasChatTemplate,
+      backend,
+    };
+    return new ModelSession(model, tokenizer, opened.files, opened.stored, opened.baseModelName, summary);
+  }
+
+  get padId(): number {
+    return this.tokenizer.padTokenId;
+  }
+
+  /** Runs `task` with `adapter` installed (undefined: the base model alone), after every task queued before it. */
+  use<T>(adapter: LoraAdapter | undefined, task: (model: CausalLM) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      if (this.disposed) throw new WorkerError('not-ready', `the model ${this.summary.description} was unloaded (another model was loaded)`, 'Send the request again.');
+      this.model.adapter = adapter;
+      return task(this.model);
+    });
+  }
+
+  /** Releases the base weights once the tasks queued before have finished. Adapters belong to their runs. */
+  dispose(): Promise<void> {
+    return this.lock.run(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      this.model.adapter = undefined;
+      this.model.dispose();
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import { SafeTuneError } from '../engine/errors';
+import { DEFAULT_LORA_CONFIG, validateLoraConfig } from '../engine/model/lora-config';
+import { DEFAULT_SPF_OPTIONS, resolveSpfOptions } from '../engine/safety/spf-options';
+import { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions } from '../engine/train/options';
+import type { RunConfig, SafetyPair } from './protocol';
+
+/**
+ * The app's run defaults: the engine's LoRA / trainer / SPF defaults, plus what only a run in the app has — probe
+ * evaluations, the safety guard, and checkpoints often enough that a closed tab loses little.
+ */
+export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = {
+  lora: { ...DEFAULT_LORA_CONFIG, targets: [...DEFAULT_LORA_CONFIG.targets] },
+  train: { ...DEFAULT_TRAIN_OPTIONS, checkpointEvery: 25 },
+  spf: { ...DEFAULT_SPF_OPTIONS, iters: { ...DEFAULT_SPF_OPTIONS.iters }, anchors: [] },
+  probe: [],
+  evalEvery: 10, // probe drift (and validation loss) every 10 steps
+  guard: { enabled: true, driftThreshold: 0.5 }, // pause when the probe's refusal NLL rose by 0.5 nats per token
+  compareWithPlain: false,
+};
+
+/** Which variant a run's main adapter is: SPF when SPF is on, plain LoRA otherwise. */
+export function mainVariant(config: RunConfig): 'spf' | 'plain' {
+  return config.spf.enabled ? 'spf' : 'plain';
+}
+
+/**
+ * A run configuration from the page, checked field by field (errors name the field and the allowed range) and with
+ * the engine's normalisation applied. A plain-LoRA comparison only makes sense beside an SPF run, so it is dropped when
+ * SPF is off (the main run is then plain LoRA itself).
+ */
+export function resolveRunConfig(config: RunConfig): RunConfig {
+  if (typeof config !== 'object' || config === null) throw new SafeTuneError('bad-argument', 'startRun needs a run configuration');
+  const lora = validateLoraConfig({ ...DEFAULT_LORA_CONFIG, ...config.lora, targets: [...(config.lora?.targets ?? DEFAULT_LORA_CONFIG.targets)] });
+  const train = resolveTrainOptions(config.train ?? {});
+  const spf = resolveSpfOptions(config.spf ?? {});
+  const evalEvery = config.evalEvery ?? DEFAULT_RUN_CONFIG.evalEvery;
+  if (!Number.isInteger(evalEvery) || evalEvery < 0) {
+    throw new SafeTuneError('bad-argument', `evalEvery must be a whole number ≥ 0, got ${evalEvery}`, 'Use 0 to measure drift only at the end, or e.g. 10.');
+  }
+  const guard = { ...DEFAULT_RUN_CONFIG.guard, ...config.guard };
+  if (typeof guard.enabled !== 'boolean' || !(guard.driftThreshold > 0) || !Number.isFinite(guard.driftThreshold)) {
+    throw new SafeTuneError('bad-argument', `the safety guard's drift threshold must be a positive number, got ${guard.driftThreshold}`, 'A rise of 0.5 (nats per refusal token) is a clear loss of safety.');
+  }
+  const probe = checkPairs(config.probe ?? [], 'safety probe');
+  return { lora, train, spf, probe, evalEvery, guard, compareWithPlain: spf.enabled && config.compareWithPlain === true };
+}
+
+function checkPairs(pairs: readonly SafetyPair[], what: string): SafetyPair[] {
+  if (!Array.isArray(pairs)) throw new SafeTuneError('bad-argument', `the ${what} set must be a list of {"request", "refusal"} pairs`);
+  return pairs.map((p, i) => {
+    if (typeof p?.request !== 'string' || typeof p.refusal !== 'string' || p.request.trim() === '' || p.refusal.trim() === '') {
+      throw new SafeTuneError('bad-argument', `${what} pair ${i + 1} needs a non-empty "request" and "refusal"`);
+    }
+    return { request: p.request, refusal: p.refusal };
+  });
+}

@@ -1,0 +1,94 @@
+import { SafeTuneError } from '../engine/errors';
+import type { StoredModelSource } from './model-source';
+import type { DatasetReport, EvalPoint, MetricPoint, ModelSummary, RowFormat, RunConfig, RunStatus, RunSummary, SafetyPair } from './protocol';
+
+export const RUN_RECORD_FORMAT = 'safetune-run-1';
+
+/** One refusal check made during a run (chat playground's "refusal rate before / after"). */
+export interface RefusalCheckRecord {
+  which: 'base' | 'tuned';
+  step: number; // the run's step when checked
+  rate: number;
+  total: number;
+  at: string; // ISO time
+}
+
+/**
+ * Everything about one run, as JSON: what it trained (model, dataset, every option), what it measured (every metric
+ * and eval point, refusal checks) and where it stands (status, step, the step of its last checkpoint). Stored beside
+ * the checkpoints after every checkpoint and status change; exported as the run record. A reloaded tab resumes from
+ * it: the model source and the stored dataset bytes say what to load.
+ */
+export interface RunRecord {
+  format: typeof RUN_RECORD_FORMAT;
+  runId: string;
+  startedAt: string;
+  updatedAt: string;
+  model: { source: StoredModelSource; summary: ModelSummary };
+  dataset: { fileName: string; format?: RowFormat; maxLength: number; validation?: number; report: DatasetReport };
+  config: RunConfig; // as resolved (defaults filled in); empty anchors / probe mean the bundled sets, listed in `safety`
+  safety: { anchors: SafetyPair[]; probe: SafetyPair[]; probeBaseline?: number };
+  status: RunStatus;
+  reason?: string;
+  step: number;
+  totalSteps: number;
+  checkpointStep?: number;
+  series: { metrics: MetricPoint[]; evals: EvalPoint[] };
+  refusalChecks: RefusalCheckRecord[];
+}
+
+/** The run's summary for the run list. `main` picks the variant whose numbers represent the run. */
+export function summarizeRun(record: RunRecord, main: 'spf' | 'plain'): RunSummary {
+  const lastPoint = findLast(record.series.metrics, (p) => p.variant === main);
+  const lastEval = findLast(record.series.evals, (p) => p.variant === main);
+  return {
+    runId: record.runId,
+    startedAt: record.startedAt,
+    model: record.model.summary.description,
+    dataset: record.dataset.fileName,
+    config: record.config,
+    status: record.status,
+    step: record.step,
+    totalSteps: record.totalSteps,
+    ...(lastPoint === undefined ? {} : { last: { loss: lastPoint.loss, ...(lastEval === undefined ? {} : { drift: lastEval.drift }) } }),
+    ...(record.checkpointStep === undefined ? {} : { checkpointStep: record.checkpointStep }),
+    ...(record.reason === undefined ? {} : { reason: record.reason }),
+  };
+}
+
+/**
+ * Whether a stored run can continue: it paused (by request, the guard, or a GPU failure) or was interrupted while
+ * running (the tab closed), and a checkpoint exists to continue from.
+ */
+export function isResumable(record: RunRecord): boolean {
+  return (record.status === 'paused' || record.status === 'running') && record.checkpointStep !== undefined && record.checkpointStep < record.totalSteps;
+}
+
+/** The series as of a checkpoint: points past it were trained by steps a resume will train again. */
+export function seriesUpTo(series: RunRecord['series'], step: number): RunRecord['series'] {
+  return { metrics: series.metrics.filter((p) => p.step <= step), evals: series.evals.filter((p) => p.step <= step) };
+}
+
+export function encodeRunRecord(record: RunRecord): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(record, null, 1) + '\n');
+}
+
+/** Parses a stored run record; throws naming the run when it is damaged. */
+export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new SafeTuneError('bad-argument', `the run record ${where} is not valid JSON: ${(e as Error).message}`, 'The run was interrupted while saving its record; start a new run.');
+  }
+  const r = value as Partial<RunRecord> | null;
+  if (r?.format !== RUN_RECORD_FORMAT || typeof r.runId !== 'string' || typeof r.step !== 'number' || typeof r.series !== 'object' || r.series === null) {
+    throw new SafeTuneError('bad-argument', `${where} is not a SafeTune run record (format ${String(r?.format)})`);
+  }
+  return { ...(r as RunRecord), refusalChecks: r.refusalChecks ?? [] };
+}
+
+function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return items[i];
+  return undefined;
+}
