@@ -5,7 +5,8 @@
  */
 import { SafeTuneError } from '../../engine/errors';
 import { oneOf, parseCommandArgs } from '../args';
-import { releaseCliBackend, selectCliBackend } from '../backend';
+import { selectCliBackend } from '../backend';
+import { runScript } from '../run-script';
 import { describeAdapter } from './adapter';
 import { benchModel, benchShape, plainStepFlops } from './bench-model';
 import { matmulPeak } from './matmul';
@@ -80,11 +81,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`error: ${e instanceof SafeTuneError ? e.describe() : e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-} finally {
-  releaseCliBackend();
-}
+await runScript(main);

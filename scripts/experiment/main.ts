@@ -24,7 +24,8 @@ import { SafetyProbe } from '../../engine/safety/drift';
 import { resolveSpfOptions, SPF_GATES, type SpfGate, type SpfOptions } from '../../engine/safety/spf-options';
 import { DirectoryFiles } from '../../cli/fs-files';
 import { oneOf, optionalNumber, parseCommandArgs } from '../../cli/args';
-import { releaseCliBackend, selectCliBackend } from '../../cli/backend';
+import { selectCliBackend } from '../../cli/backend';
+import { runScript } from '../../cli/run-script';
 import { demoData, sharedData, type ExperimentData } from './sources';
 import { measure, trainAndMeasure, type Measured, type TrainedRow } from './run-condition';
 import { goalsReport, markdownTable, type Row } from './report';
@@ -146,11 +147,4 @@ async function writeReadmeResults(body: string): Promise<void> {
   await writeFile(path, next);
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`error: ${e instanceof SafeTuneError ? e.describe() : e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-} finally {
-  releaseCliBackend();
-}
+await runScript(main);

@@ -1,0 +1,14 @@
+import { SafeTuneError } from '../engine/errors';
+import { releaseCliBackend } from './backend';
+
+/** Runs a Node entry point (bench, experiment, demo build): errors become one line on stderr and exit code 1. */
+export async function runScript(main: (argv: string[]) => Promise<void>): Promise<void> {
+  try {
+    await main(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`error: ${e instanceof SafeTuneError ? e.describe() : e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  } finally {
+    releaseCliBackend();
+  }
+}
