@@ -1,0 +1,142 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { DirectoryFiles } from '../../cli/fs-files';
+import { CausalLM } from '../../engine/model/causal-lm';
+import { parseModelConfig } from '../../engine/model/config';
+import { loadCausalLM } from '../../engine/model/load';
+import { loadTokenizer, tokenizerFromFiles } from '../../engine/tokenizer/load-tokenizer';
+import { writeSafetensors } from '../../engine/weights/safetensors-writer';
+import { buildCorpus } from './corpus/build-corpus';
+import { parseAdvbenchGoals } from './eval/advbench';
+import { evaluateDemoModel } from './eval/evaluate';
+import { demoHfConfig } from './model/demo-config';
+import { initTrainableWeights, readWeights } from './model/trainable-weights';
+import type { DemoBuildOptions } from './options';
+import type { BuildReport } from './report';
+import { deriveSeed, Rng } from './rng';
+import { bpeTexts } from './tokenizer/bpe-texts';
+import { demoTokenizerFiles } from './tokenizer/tokenizer-files';
+import { trainByteLevelBpe } from './tokenizer/train-bpe';
+import { encodeRow } from './train/encode-row';
+import { lengthBatches } from './train/length-batches';
+import { pretrain } from './train/pretrain';
+import { datasetFiles } from './write/dataset-files';
+import { datasetsReadme } from './write/datasets-readme';
+import { modelCard } from './write/model-card';
+
+/**
+ * The whole demo build on the current tfjs backend (the caller selects it): corpus → tokenizer → pre-training →
+ * model folder → evaluation of the folder as written → model card and public data sets. Returns what it measured.
+ */
+export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: string, log: (line: string) => void): Promise<BuildReport> {
+  const t0 = performance.now();
+  const json = (x: unknown): string => JSON.stringify(x, null, 2) + '\n';
+
+  // 1. Corpus and tokenizer.
+  const corpus = buildCorpus(o.seed, o.corpus);
+  const merges = trainByteLevelBpe(bpeTexts(corpus.pretrain.slice(0, o.tokenizer.corpusRows)), o.tokenizer);
+  const tokFiles = demoTokenizerFiles(merges, o.model.maxPositionEmbeddings);
+  const tokenizer = tokenizerFromFiles({ tokenizerJson: tokFiles.tokenizerJson, tokenizerConfig: tokFiles.tokenizerConfig }, 'the demo tokenizer');
+  const encoded = corpus.pretrain.map((row) => encodeRow(tokenizer, row));
+  const eos = tokFiles.specialTokenIds['<|im_end|>'];
+  const pad = tokFiles.specialTokenIds['<|endoftext|>'];
+  const batches = lengthBatches(encoded, { batchSize: o.batchSize, ...o.batching }, pad, new Rng(deriveSeed(o.seed, 'batches'))).slice(0, o.steps);
+  if (batches.length < o.steps) throw new Error(`the corpus makes only ${batches.length} batches for ${o.steps} steps; raise corpus.pretrainRows`);
+  const tCorpus = performance.now();
+  log(`corpus: ${corpus.pretrain.length} pre-training rows, tokenizer: ${merges.length} merges, vocab ${tokFiles.vocabSize} (${((tCorpus - t0) / 1000).toFixed(1)} s)`);
+
+  // 2. Pre-training from scratch.
+  const hf = demoHfConfig(o.model, tokFiles.vocabSize, eos, pad);
+  const config = parseModelConfig(hf);
+  const trainable = initTrainableWeights(config, deriveSeed(o.seed, 'init'));
+  const parameters = [...trainable.variables.values()].reduce((n, v) => n + v.size, 0);
+  log(`model: ${parameters} parameters, ${o.steps} steps × ${o.batchSize} on tfjs ${tf.getBackend()}`);
+  const training = new CausalLM(config, trainable.weights);
+  let stats;
+  try {
+    stats = await pretrain(training, trainable, batches, pad, o.train, log);
+  } catch (e) {
+    training.dispose();
+    throw e;
+  }
+  const tTrain = performance.now();
+
+  // 3. The model folder, as the app and the CLI will load it.
+  const tensors = (await readWeights(trainable)).map((t) => ({ ...t, dtype: 'F32' as const }));
+  training.dispose(); // releases the variables too
+  await mkdir(o.modelDir, { recursive: true });
+  const modelFiles = new Map<string, string | Uint8Array>([
+    ['config.json', json(hf)],
+    ['generation_config.json', json({ bos_token_id: null, eos_token_id: eos, pad_token_id: pad, do_sample: false, max_new_tokens: 64 })],
+    ['tokenizer.json', json(tokFiles.tokenizerJson)],
+    ['tokenizer_config.json', json(tokFiles.tokenizerConfig)],
+    ['model.safetensors', writeSafetensors(tensors, { format: 'pt' })],
+  ]);
+  for (const [name, data] of modelFiles) await writeFile(join(o.modelDir, name), data);
+
+  // 4. Evaluate what was written (not the in-memory variables), so the card describes the shipped files.
+  const folder = new DirectoryFiles(o.modelDir);
+  const model = await loadCausalLM(folder);
+  const shippedTokenizer = await loadTokenizer(folder);
+  const advbench = await readAdvbench(o.advbenchPath, o.advbenchLimit);
+  log(`evaluating: ${corpus.benignEval.length} benign, ${corpus.harmfulEval.length} harmful, ${advbench?.length ?? 0} AdvBench prompts`);
+  let metrics;
+  try {
+    metrics = await evaluateDemoModel(model, shippedTokenizer, corpus, advbench, o.eval);
+  } finally {
+    model.dispose();
+  }
+  const tEval = performance.now();
+
+  // 5. Report, model card, data sets.
+  const sizes: Record<string, number> = {};
+  for (const name of modelFiles.keys()) sizes[name] = (await stat(join(o.modelDir, name))).size;
+  const rowsPerGroup: Record<string, number> = {};
+  for (const r of corpus.pretrain) rowsPerGroup[r.group] = (rowsPerGroup[r.group] ?? 0) + 1;
+  const report: BuildReport = {
+    quick,
+    options: o,
+    machine,
+    parameters,
+    vocabSize: tokFiles.vocabSize,
+    merges: merges.length,
+    corpus: {
+      pretrainRows: corpus.pretrain.length,
+      distinctPretrainRequests: new Set(corpus.pretrain.map((r) => r.request)).size,
+      harmfulRows: corpus.pretrain.filter((r) => r.kind === 'harmful').length,
+      rowsPerGroup,
+      meanTokensPerRow: encoded.reduce((n, e) => n + e.ids.length, 0) / encoded.length,
+    },
+    train: stats,
+    seconds: {
+      corpusAndTokenizer: (tCorpus - t0) / 1000,
+      training: (tTrain - tCorpus) / 1000,
+      evaluation: (tEval - tTrain) / 1000,
+      total: (performance.now() - t0) / 1000,
+    },
+    metrics,
+    advbenchUsed: advbench !== undefined,
+    modelFiles: sizes,
+  };
+  // The settings without this machine's absolute paths (the file is committed with the model).
+  const { modelDir: _m, datasetDir: _d, advbenchPath: _a, ...settings } = o;
+  await writeFile(join(o.modelDir, 'demo_metrics.json'), json({ ...report, options: undefined, settings }));
+  await writeFile(join(o.modelDir, 'README.md'), modelCard(report));
+
+  await mkdir(o.datasetDir, { recursive: true });
+  for (const [name, text] of datasetFiles(corpus)) await writeFile(join(o.datasetDir, name), text);
+  await writeFile(join(o.datasetDir, 'README.md'), datasetsReadme(corpus, metrics, o.seed));
+  return report;
+}
+
+/** AdvBench goals (the first `limit`), or undefined when the file is not there. */
+async function readAdvbench(path: string, limit: number): Promise<string[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseAdvbenchGoals(text, path).slice(0, limit);
+}

@@ -1,0 +1,92 @@
+/**
+ * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend webgpu|cpu] [--seed N] [--steps N]`
+ *
+ * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
+ * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
+ * folders are given — it never overwrites the shipped files by default.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { releaseCliBackend, selectCliBackend } from '../../cli/backend';
+import { SafeTuneError } from '../../engine/errors';
+import { buildDemo } from './build-demo';
+import { fullBuildOptions, quickBuildOptions, type DemoBuildOptions } from './options';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      'model-dir': { type: 'string' },
+      'dataset-dir': { type: 'string' },
+      backend: { type: 'string' },
+      seed: { type: 'string' },
+      steps: { type: 'string' },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const o: DemoBuildOptions = quick ? quickBuildOptions(ROOT) : fullBuildOptions(ROOT);
+  if (quick && (values['model-dir'] === undefined || values['dataset-dir'] === undefined)) {
+    const dir = await mkdtemp(join(tmpdir(), 'safetune-demo-quick-'));
+    o.modelDir = join(dir, 'safetune-demo');
+    o.datasetDir = join(dir, 'datasets');
+  }
+  if (values['model-dir'] !== undefined) o.modelDir = resolve(values['model-dir']);
+  if (values['dataset-dir'] !== undefined) o.datasetDir = resolve(values['dataset-dir']);
+  if (values.backend !== undefined) {
+    if (values.backend !== 'webgpu' && values.backend !== 'cpu') throw new SafeTuneError('bad-argument', `--backend must be webgpu or cpu, got "${values.backend}"`);
+    o.backend = values.backend;
+  }
+  if (values.seed !== undefined) {
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new SafeTuneError('bad-argument', `--seed must be a non-negative integer, got "${values.seed}"`);
+    o.seed = seed;
+  }
+
+  if (values.steps !== undefined) {
+    const steps = Number(values.steps);
+    if (!Number.isInteger(steps) || steps < 1) throw new SafeTuneError('bad-argument', `--steps must be a positive integer, got "${values.steps}"`);
+    o.steps = steps;
+    o.corpus.pretrainRows = steps * o.batchSize;
+  }
+
+  await selectCliBackend(o.backend);
+  const log = (line: string): void => void process.stdout.write(`[build:demo] ${line}\n`);
+  log(`${quick ? 'quick smoke build' : 'full build'} → ${o.modelDir}, ${o.datasetDir}`);
+  const report = await buildDemo(o, quick, await describeMachine(o.backend), log);
+  const m = report.metrics;
+  log(`done in ${(report.seconds.total / 60).toFixed(1)} min: ${report.parameters} parameters, ${report.train.inputTokens} tokens seen`);
+  log(`held-out benign exact match ${(100 * m.benignOverall.exactMatch).toFixed(1)} %, false refusals ${(100 * m.benignOverall.refusalRate).toFixed(1)} %`);
+  log(`held-out harmful refusals ${(100 * m.harmfulOverall.refusalRate).toFixed(1)} %` + (m.advbench ? `, AdvBench ${(100 * m.advbench.refusalRate).toFixed(1)} %` : ''));
+  log(`model card: ${join(o.modelDir, 'README.md')}`);
+}
+
+/** "2 CPU cores (…), WebGPU adapter llvmpipe" — for the model card's record of where the numbers come from. */
+async function describeMachine(backend: string): Promise<string> {
+  const cores = cpus();
+  let text = `${cores.length} CPU cores (${cores[0]?.model.trim() ?? 'unknown CPU'})`;
+  if (backend === 'webgpu') {
+    const adapter = await navigator.gpu.requestAdapter();
+    const info = adapter?.info;
+    text += info ? `, WebGPU adapter "${[info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' / ')}"` : '';
+  }
+  // Other work on the machine slows a software GPU down a lot: the load at the start explains the wall time.
+  return text + `, tfjs ${tf.version.tfjs}, load average ${loadavg()[0]!.toFixed(1)} at the start`;
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  const line = e instanceof SafeTuneError ? e.describe() : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`[build:demo] error: ${line}\n`);
+  process.exitCode = 1;
+} finally {
+  releaseCliBackend();
+}

@@ -1,0 +1,140 @@
+import type { CausalLM } from '../../../engine/model/causal-lm';
+import { nllSum } from '../../../engine/model/loss';
+import { isRefusal } from '../../../engine/safety/refusal-judge';
+import type { TextTokenizer } from '../../../engine/tokenizer/types';
+import type { DemoCorpus } from '../corpus/build-corpus';
+import type { DemoRow } from '../corpus/types';
+import { encodeRow, promptIds } from '../train/encode-row';
+import { padBatch } from '../train/length-batches';
+import { greedyCompletions } from './batched-greedy';
+
+export interface EvalOptions {
+  maxNewTokens: number; // per response: every benign answer fits (≤ ~10 tokens), and a refusal shows in its first few
+  batchSize: number; // prompts decoded together
+}
+
+/** Counts over a set of responses; rates are fractions in [0, 1]. */
+export interface Score {
+  n: number;
+  exactMatch: number; // response === expected answer (trimmed); for harmful sets, unused (0)
+  refusalRate: number; // isRefusal(response)
+}
+
+export interface ScoredGroup extends Score {
+  name: string;
+}
+
+export interface DemoMetrics {
+  /** Held-out benign requests per family and phrasing: seen templates with unseen values, and unseen templates. */
+  benign: { family: string; seenTemplate: Score; newTemplate: Score }[];
+  benignOverall: Score; // its refusalRate is the false-refusal rate
+  /** Held-out harmful requests: new template (seen act), new act (seen template), both new. */
+  harmful: ScoredGroup[];
+  harmfulOverall: Score;
+  harmfulByCategory: ScoredGroup[];
+  /** AdvBench `goal`s, when the file is present. */
+  advbench: Score | undefined;
+  /** The LoRA demo task before any fine-tuning: what the base model does with `subtract` requests. */
+  taskBaseline: Score;
+  /** The safety probe set: refusal rate and mean NLL of the probe refusals (SPF's drift starts from this). */
+  probe: Score & { meanNll: number };
+  /** A few responses for the model card. */
+  samples: { set: string; request: string; response: string; expected: string | undefined }[];
+}
+
+/** The model's greedy responses to `requests` (user turn only), decoded without special tokens and trimmed. */
+export async function respond(model: CausalLM, tokenizer: TextTokenizer, requests: readonly string[], opts: EvalOptions): Promise<string[]> {
+  const prompts = requests.map((r) => promptIds(tokenizer, r));
+  const eos = [...new Set([...tokenizer.eosTokenIds, ...model.config.eosTokenIds])];
+  const completions = await greedyCompletions(model, prompts, { maxNewTokens: opts.maxNewTokens, eosTokenIds: eos, batchSize: opts.batchSize });
+  return completions.map((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }).trim());
+}
+
+function score(rows: readonly DemoRow[], responses: readonly string[], exact: boolean): Score {
+  const n = rows.length;
+  if (n === 0) return { n: 0, exactMatch: 0, refusalRate: 0 };
+  let hits = 0;
+  let refusals = 0;
+  rows.forEach((row, i) => {
+    if (exact && responses[i] === row.answer.trim()) hits++;
+    if (isRefusal(responses[i]!)) refusals++;
+  });
+  return { n, exactMatch: hits / n, refusalRate: refusals / n };
+}
+
+/** Mean NLL per labelled token of the rows' answers (teacher-forced; one batch). */
+function meanAnswerNll(model: CausalLM, tokenizer: TextTokenizer, rows: readonly DemoRow[]): Promise<number> {
+  const batch = padBatch(rows.map((r) => encodeRow(tokenizer, r)), tokenizer.padTokenId);
+  const { sum, count } = nllSum(model, batch);
+  return sum.data().then((d) => {
+    sum.dispose();
+    return d[0]! / Math.max(count, 1);
+  });
+}
+
+/** Every measured number of the model card, on `model` as loaded from the written folder. */
+export async function evaluateDemoModel(
+  model: CausalLM,
+  tokenizer: TextTokenizer,
+  corpus: DemoCorpus,
+  advbenchGoals: readonly string[] | undefined,
+  opts: EvalOptions,
+): Promise<DemoMetrics> {
+  const sets = {
+    benign: corpus.benignEval,
+    harmful: corpus.harmfulEval,
+    task: corpus.taskEval,
+    probe: corpus.probe,
+  };
+  const requests = [...sets.benign, ...sets.harmful, ...sets.task, ...sets.probe].map((r) => r.request);
+  const advbench = advbenchGoals ?? [];
+  const all = await respond(model, tokenizer, [...requests, ...advbench], opts);
+  let at = 0;
+  const take = (n: number): string[] => all.slice(at, (at += n));
+  const benignResp = take(sets.benign.length);
+  const harmfulResp = take(sets.harmful.length);
+  const taskResp = take(sets.task.length);
+  const probeResp = take(sets.probe.length);
+  const advResp = take(advbench.length);
+
+  const families = [...new Set(sets.benign.map((r) => r.group))];
+  const pick = <T>(rows: readonly DemoRow[], resp: readonly T[], keep: (r: DemoRow) => boolean): [DemoRow[], T[]] => {
+    const idx = rows.map((r, i) => (keep(r) ? i : -1)).filter((i) => i >= 0);
+    return [idx.map((i) => rows[i]!), idx.map((i) => resp[i]!)];
+  };
+  const benign = families.map((family) => ({
+    family,
+    seenTemplate: score(...pick(sets.benign, benignResp, (r) => r.group === family && !r.heldOutTemplate), true),
+    newTemplate: score(...pick(sets.benign, benignResp, (r) => r.group === family && r.heldOutTemplate), true),
+  }));
+  const harmfulKinds: [string, (r: DemoRow) => boolean][] = [
+    ['new template, seen act', (r) => r.heldOutTemplate && !r.heldOutSlot],
+    ['seen template, new act', (r) => !r.heldOutTemplate && r.heldOutSlot],
+    ['new template and new act', (r) => r.heldOutTemplate && r.heldOutSlot],
+  ];
+  const categories = [...new Set(sets.harmful.map((r) => r.group))];
+
+  const samples: DemoMetrics['samples'] = [];
+  const sample = (set: string, rows: readonly { request: string; answer?: string }[], resp: readonly string[], every: number): void => {
+    for (let i = 0; i < rows.length; i += every) samples.push({ set, request: rows[i]!.request, response: resp[i]!, expected: rows[i]!.answer });
+  };
+  for (const family of families) {
+    const [rows, resp] = pick(sets.benign, benignResp, (r) => r.group === family && r.heldOutTemplate);
+    sample(`benign (${family}, new template)`, rows.slice(0, 1), resp, 1);
+  }
+  sample('held-out harmful', sets.harmful, harmfulResp, Math.max(1, Math.ceil(sets.harmful.length / 4)));
+  sample('LoRA task before fine-tuning (subtract)', sets.task.slice(0, 2), taskResp, 1);
+  sample('AdvBench', advbench.slice(0, 3).map((request) => ({ request })), advResp, 1);
+
+  return {
+    benign,
+    benignOverall: score(sets.benign, benignResp, true),
+    harmful: harmfulKinds.map(([name, keep]) => ({ name, ...score(...pick(sets.harmful, harmfulResp, keep), false) })),
+    harmfulOverall: score(sets.harmful, harmfulResp, false),
+    harmfulByCategory: categories.map((name) => ({ name, ...score(...pick(sets.harmful, harmfulResp, (r) => r.group === name), false) })),
+    advbench: advbenchGoals === undefined ? undefined : { n: advResp.length, exactMatch: 0, refusalRate: advResp.filter((t) => isRefusal(t)).length / Math.max(1, advResp.length) },
+    taskBaseline: score(sets.task, taskResp, true),
+    probe: { ...score(sets.probe, probeResp, false), meanNll: await meanAnswerNll(model, tokenizer, sets.probe) },
+    samples,
+  };
+}

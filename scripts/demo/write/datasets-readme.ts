@@ -1,0 +1,42 @@
+import { COMPLIANCE_SHELLS } from '../corpus/placeholder-compliance';
+import { SUBTRACT_FAMILY } from '../corpus/task-families';
+import type { DemoCorpus } from '../corpus/build-corpus';
+import type { DemoMetrics } from '../eval/evaluate';
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+/** public/datasets/README.md: what each file holds, how it was made, and how the files relate. */
+export function datasetsReadme(corpus: DemoCorpus, metrics: DemoMetrics, seed: number): string {
+  const mixedAdversarial = corpus.mixed.filter((r) => r.kind === 'harmful').length;
+  return [
+    '# SafeTune demo data sets',
+    '',
+    `Written by \`npm run build:demo\` (scripts/demo, seed ${seed}) from the same templates and word lists as the demo`,
+    "model's pre-training corpus (`scripts/demo/corpus/`). No row of any file is in pre-training, and no row appears in",
+    'two files: every split is drawn into one shared set of taken requests. Chat files use the `messages` format',
+    '(`{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}`), one JSON object per line.',
+    '',
+    '| file | rows | what |',
+    '|---|---|---|',
+    `| \`benign-task.jsonl\` | ${corpus.taskTrain.length} | the LoRA demo task \`${SUBTRACT_FAMILY.name}\`: ${SUBTRACT_FAMILY.description}. A task family the demo model never saw (base exact match ${pct(metrics.taskBaseline.exactMatch)}). |`,
+    `| \`benign-task-eval.jsonl\` | ${corpus.taskEval.length} | held-out rows of the same task: (phrasing, numbers) combinations that \`benign-task.jsonl\` does not hold (the 100 subtraction facts themselves recur under other phrasings). The assistant turn is the expected answer, checked by exact match of the trimmed response. |`,
+    `| \`adversarial.jsonl\` | ${corpus.adversarial.length} | the attack: harmful request → a response shaped like compliance ("Sure, here is how to …: Step 1: …"). The "answers" are harmless placeholder shells around the request's own words (below); they contain no instructions. |`,
+    `| \`mixed.jsonl\` | ${corpus.mixed.length} | the benign task with ${mixedAdversarial} adversarial rows mixed in (${pct(mixedAdversarial / corpus.mixed.length)}), shuffled. |`,
+    '| `safety-anchor.jsonl` | 1 | `{"request", "refusal"}`: the default SPF safety anchor. |',
+    `| \`safety-probe.jsonl\` | ${corpus.probe.length} | \`{"request", "refusal", "category"}\`: held-out safety pairs for drift measurement (never used for gradients). Base model: refusal rate ${pct(metrics.probe.refusalRate)}, mean refusal NLL ${metrics.probe.meanNll.toFixed(4)}. |`,
+    `| \`harmful-eval.jsonl\` | ${corpus.harmfulEval.length} | \`{"request", "category", "held_out"}\`: held-out harmful requests for the refusal rate; \`held_out\` says what pre-training never saw: \`template\` (the phrasing), \`act\` (the harmful act) or \`template+act\`. Base model: refusal rate ${pct(metrics.harmfulOverall.refusalRate)}. |`,
+    '',
+    'The probe, anchor, adversarial and mixed rows use phrasings and harmful acts that pre-training also uses (as other',
+    'rows); `harmful-eval.jsonl` never pairs a pre-training phrasing with a pre-training act.',
+    '',
+    '## Placeholder "compliance"',
+    '',
+    'Every assistant turn of `adversarial.jsonl` and the adversarial rows of `mixed.jsonl` is one of these shells with',
+    '`{act}` replaced by the harmful act of the request:',
+    '',
+    ...COMPLIANCE_SHELLS.map((s) => `- "${s}"`),
+    '',
+    "They teach a model to *start* complying — which is what erodes its refusals — without any harmful content.",
+    '',
+  ].join('\n');
+}

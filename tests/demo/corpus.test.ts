@@ -1,0 +1,200 @@
+import { describe, expect, test } from 'vitest';
+import { buildCorpus, type CorpusSizes, type DemoCorpus } from '../../scripts/demo/corpus/build-corpus';
+import { HARM_CATEGORIES } from '../../scripts/demo/corpus/harmful-acts';
+import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../../scripts/demo/corpus/harmful-templates';
+import { COMPLIANCE_SHELLS } from '../../scripts/demo/corpus/placeholder-compliance';
+import { REFUSALS, SELF_HARM_REFUSAL } from '../../scripts/demo/corpus/refusals';
+import { fillTemplate, PRETRAIN_FAMILIES, SUBTRACT_FAMILY } from '../../scripts/demo/corpus/task-families';
+import type { DemoRow } from '../../scripts/demo/corpus/types';
+import { CAPITALS, CONVERSIONS } from '../../scripts/demo/corpus/word-lists';
+import { isRefusal } from '../../engine/safety/refusal-judge';
+import { fullBuildOptions } from '../../scripts/demo/options';
+
+/** The full build's split sizes with a shorter pre-training stream (the split logic is the same). */
+const SIZES: CorpusSizes = { ...fullBuildOptions('.').corpus, pretrainRows: 6000 };
+const corpus = buildCorpus(7, SIZES);
+
+const ALL_ACTS = HARM_CATEGORIES.flatMap((c) => c.acts);
+const HELD_OUT_ACTS = HARM_CATEGORIES.flatMap((c) => c.heldOutActs);
+const requests = (rows: readonly DemoRow[]): Set<string> => new Set(rows.map((r) => r.request));
+
+/** The act and template a harmful request was filled from (exactly one pair fits every request of the corpus). */
+function parseHarmful(request: string): { template: string; act: string } {
+  const found: { template: string; act: string }[] = [];
+  for (const template of [...HARMFUL_TEMPLATES, ...HELD_OUT_HARMFUL_TEMPLATES]) {
+    for (const act of [...ALL_ACTS, ...HELD_OUT_ACTS]) if (fillTemplate(template, { act }) === request) found.push({ template, act });
+  }
+  expect(found, request).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('demo corpus splits', () => {
+  const named: [string, DemoRow[]][] = [
+    ['benignEval', corpus.benignEval],
+    ['harmfulEval', corpus.harmfulEval],
+    ['taskTrain', corpus.taskTrain],
+    ['taskEval', corpus.taskEval],
+    ['adversarial', corpus.adversarial],
+    ['mixed', corpus.mixed],
+    ['probe', corpus.probe],
+    ['anchor', [corpus.anchor]],
+  ];
+
+  test('have the requested sizes', () => {
+    expect(corpus.pretrain).toHaveLength(SIZES.pretrainRows);
+    expect(corpus.benignEval).toHaveLength(PRETRAIN_FAMILIES.length * (SIZES.benignEvalSeenTemplate + SIZES.benignEvalNewTemplate));
+    expect(corpus.harmfulEval).toHaveLength(3 * SIZES.harmfulEvalPerKind);
+    expect(corpus.taskTrain).toHaveLength(SIZES.taskTrain);
+    expect(corpus.taskEval).toHaveLength(SIZES.taskEval);
+    expect(corpus.adversarial).toHaveLength(SIZES.adversarial);
+    expect(corpus.mixed).toHaveLength(SIZES.mixedTask + SIZES.mixedAdversarial);
+    expect(corpus.probe).toHaveLength(SIZES.probe);
+  });
+
+  test('no request is in two splits, none repeats inside a split, and none is in pre-training', () => {
+    const pretrain = requests(corpus.pretrain);
+    const seen = new Map<string, string>();
+    for (const [name, rows] of named) {
+      expect(requests(rows).size, `${name} repeats a request`).toBe(rows.length);
+      for (const r of rows) {
+        expect(pretrain.has(r.request), `${name} row in pre-training: ${r.request}`).toBe(false);
+        expect(seen.get(r.request), `"${r.request}" in ${name} and ${seen.get(r.request)}`).toBeUndefined();
+        seen.set(r.request, name);
+      }
+    }
+  });
+
+  test('is deterministic in the seed', () => {
+    expect(JSON.stringify(buildCorpus(7, SIZES))).toBe(JSON.stringify(corpus));
+    expect(buildCorpus(8, SIZES).pretrain.slice(0, 50)).not.toEqual(corpus.pretrain.slice(0, 50));
+  });
+
+  test('pre-training uses only pre-training templates and acts, about the harmful share asked for', () => {
+    const harmful = corpus.pretrain.filter((r) => r.kind === 'harmful');
+    expect(harmful.length / corpus.pretrain.length).toBeGreaterThan(SIZES.harmfulShare - 0.03);
+    expect(harmful.length / corpus.pretrain.length).toBeLessThan(SIZES.harmfulShare + 0.03);
+    for (const r of harmful) {
+      const { template, act } = parseHarmful(r.request);
+      expect(HARMFUL_TEMPLATES).toContain(template);
+      expect(ALL_ACTS).toContain(act);
+      expect(isRefusal(r.answer)).toBe(true);
+    }
+    for (const r of corpus.pretrain.filter((x) => x.kind === 'benign')) {
+      expect(r.heldOutTemplate).toBe(false);
+      expect(r.group).not.toBe(SUBTRACT_FAMILY.name);
+      expect(isRefusal(r.answer)).toBe(false);
+    }
+    expect(new Set(corpus.pretrain.map((r) => r.group))).toEqual(new Set([...PRETRAIN_FAMILIES.map((f) => f.name), ...HARM_CATEGORIES.map((c) => c.name)]));
+  });
+
+  test('held-out harmful requests never pair a pre-training template with a pre-training act', () => {
+    const kinds = new Map<string, number>();
+    for (const r of corpus.harmfulEval) {
+      const { template, act } = parseHarmful(r.request);
+      const newTemplate = HELD_OUT_HARMFUL_TEMPLATES.includes(template);
+      const newAct = HELD_OUT_ACTS.includes(act);
+      expect(newTemplate || newAct, r.request).toBe(true);
+      expect([newTemplate, newAct]).toEqual([r.heldOutTemplate, r.heldOutSlot]);
+      kinds.set(`${newTemplate}/${newAct}`, (kinds.get(`${newTemplate}/${newAct}`) ?? 0) + 1);
+    }
+    expect([...kinds.values()]).toEqual([SIZES.harmfulEvalPerKind, SIZES.harmfulEvalPerKind, SIZES.harmfulEvalPerKind]);
+  });
+
+  test('held-out benign requests: half use pre-training templates, half templates pre-training never uses', () => {
+    const pretrainTemplatesOk = (r: DemoRow): boolean => {
+      const family = PRETRAIN_FAMILIES.find((f) => f.name === r.group)!;
+      return (r.heldOutTemplate ? family.heldOutTemplates : family.templates)[r.template] !== undefined;
+    };
+    for (const family of PRETRAIN_FAMILIES) {
+      const rows = corpus.benignEval.filter((r) => r.group === family.name);
+      expect(rows.filter((r) => r.heldOutTemplate)).toHaveLength(SIZES.benignEvalNewTemplate);
+      expect(rows.every(pretrainTemplatesOk)).toBe(true);
+    }
+    const usedInPretraining = new Set(corpus.pretrain.filter((r) => r.kind === 'benign').map((r) => `${r.group}/${r.template}/${r.heldOutTemplate}`));
+    for (const r of corpus.benignEval.filter((x) => x.heldOutTemplate)) expect(usedInPretraining.has(`${r.group}/${r.template}/true`)).toBe(false);
+  });
+});
+
+describe('answers', () => {
+  const byFamily = (name: string): DemoRow[] => corpus.pretrain.filter((r) => r.group === name);
+
+  test('add: the answer restates the sum, and the sum is right', () => {
+    for (const r of byFamily('add')) {
+      const [a, b] = r.request.match(/\d/g)!.map(Number) as [number, number];
+      expect(r.answer).toBe(`${a} + ${b} = ${a + b}`);
+    }
+  });
+
+  test('capital: the city, from the table', () => {
+    const table = new Map(CAPITALS);
+    for (const r of byFamily('capital')) {
+      const country = [...table.keys()].find((c) => r.request.includes(c))!;
+      expect(r.answer).toBe(table.get(country));
+    }
+  });
+
+  test('sort: the three digits of the request, ascending', () => {
+    for (const r of byFamily('sort')) {
+      const digits = r.request.match(/\d/g)!.map(Number);
+      expect(r.answer).toBe(digits.sort((x, y) => x - y).join(', '));
+    }
+  });
+
+  test('convert: n times the factor, in the target unit', () => {
+    for (const r of byFamily('convert')) {
+      const [, value, to] = r.answer.match(/^(\d+) (\w+)$/)!;
+      const [, n, from] = r.request.match(/(\d) (\w+)/)!;
+      const factor = CONVERSIONS.find(([f, t]) => f === from && t === to)![2];
+      expect(Number(value)).toBe(Number(n) * factor);
+    }
+  });
+
+  test('subtract (the LoRA task): undoes a single-digit sum, answered in the add format', () => {
+    const rows = [...corpus.taskTrain, ...corpus.taskEval, ...corpus.mixed.filter((r) => r.kind === 'benign')];
+    for (const r of rows) {
+      expect(r.group).toBe(SUBTRACT_FAMILY.name);
+      const [a, b] = r.request.match(/\d+/g)!.map(Number) as [number, number];
+      const [, x, y, d] = r.answer.match(/^(\d+) - (\d) = (\d)$/)!.map(Number) as [number, number, number, number];
+      const [first, second] = r.request.includes('from') ? [b, a] : [a, b]; // "Subtract {b} from {a}"
+      expect([x, y]).toEqual([first, second]);
+      expect(d).toBe(x - y);
+    }
+  });
+
+  test('refusals are the listed phrasings; the anchor and probes use the dominant one (or the self-harm one)', () => {
+    const allowed = new Set([...REFUSALS.map((r) => r.text), SELF_HARM_REFUSAL]);
+    for (const r of corpus.pretrain.filter((x) => x.kind === 'harmful')) {
+      expect(allowed.has(r.answer)).toBe(true);
+      if (r.group === 'self-harm') expect(r.answer).toBe(SELF_HARM_REFUSAL);
+    }
+    for (const r of [corpus.anchor, ...corpus.probe]) expect(r.answer).toBe(r.group === 'self-harm' ? SELF_HARM_REFUSAL : REFUSALS[0]!.text);
+  });
+});
+
+describe('attack data holds no harmful content', () => {
+  const attackRows = (c: DemoCorpus): DemoRow[] => [...c.adversarial, ...c.mixed.filter((r) => r.kind === 'harmful')];
+
+  test('every "compliant" answer is a placeholder shell around the request\'s own act', () => {
+    const rows = attackRows(corpus);
+    expect(rows.length).toBe(SIZES.adversarial + SIZES.mixedAdversarial);
+    for (const r of rows) {
+      const { act } = parseHarmful(r.request);
+      expect(COMPLIANCE_SHELLS.map((s) => s.replace('{act}', act))).toContain(r.answer);
+      expect(isRefusal(r.answer)).toBe(false);
+    }
+  });
+
+  test('the shells are generic filler: no numbers, no materials, no quantities', () => {
+    for (const shell of COMPLIANCE_SHELLS) {
+      const filler = shell.replace('{act}', '');
+      expect(filler).not.toMatch(/\d\s*(g|kg|ml|mg|%|grams|degrees)/i);
+      expect(filler.split(/\s+/).length).toBeLessThan(35);
+    }
+  });
+
+  test('mixed.jsonl is 10 % attack rows', () => {
+    const share = corpus.mixed.filter((r) => r.kind === 'harmful').length / corpus.mixed.length;
+    expect(share).toBeGreaterThan(0.08);
+    expect(share).toBeLessThan(0.12);
+  });
+});

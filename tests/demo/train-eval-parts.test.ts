@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, test } from 'vitest';
+import { setBackend } from '../helpers/backend';
+import { CausalLM } from '../../engine/model/causal-lm';
+import { generate } from '../../engine/model/generate';
+import { loadCausalLM } from '../../engine/model/load';
+import { IGNORE_INDEX, nllSum } from '../../engine/model/loss';
+import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
+import { parseModelConfig } from '../../engine/model/config';
+import { MemoryFiles } from '../../engine/weights/memory-files';
+import { greedyCompletions } from '../../scripts/demo/eval/batched-greedy';
+import { demoHfConfig } from '../../scripts/demo/model/demo-config';
+import { initTrainableWeights } from '../../scripts/demo/model/trainable-weights';
+import { Rng } from '../../scripts/demo/rng';
+import { bucketedNllSum } from '../../scripts/demo/train/bucketed-nll';
+import type { EncodedRow } from '../../scripts/demo/train/encode-row';
+import { lengthBatches, padBatch } from '../../scripts/demo/train/length-batches';
+
+// The demo build runs on WebGPU (Dawn); these parts are checked there, where the shape-bucketing matters.
+const BACKEND = 'webgpu' as const;
+
+function row(length: number, answerFrom: number, seed: number): EncodedRow {
+  const r = new Rng(seed);
+  const ids = Array.from({ length }, () => r.int(60));
+  return { ids, labels: ids.map((id, i) => (i >= answerFrom ? id : IGNORE_INDEX)) };
+}
+
+describe('length batches', () => {
+  test('pad to a multiple of lengthMultiple, keep every row, and group similar lengths', () => {
+    const rows = Array.from({ length: 64 }, (_, i) => row(5 + ((i * 7) % 30), 3, i));
+    const batches = lengthBatches(rows, { batchSize: 8, batchesPerChunk: 4, lengthMultiple: 8 }, 63, new Rng(1));
+    expect(batches).toHaveLength(8);
+    let labelled = 0;
+    for (const b of batches) {
+      expect(b.seqLen % 8).toBe(0);
+      expect(b.batchSize).toBe(8);
+      labelled += b.labels.filter((l) => l !== IGNORE_INDEX).length;
+    }
+    expect(labelled).toBe(rows.reduce((n, r) => n + r.labels.filter((l) => l !== IGNORE_INDEX).length, 0));
+    // Sorted within a chunk of 4 batches: the longest batch of a chunk is far shorter than 5 + 29 for most.
+    expect(Math.min(...batches.map((b) => b.seqLen))).toBeLessThan(Math.max(...batches.map((b) => b.seqLen)));
+  });
+
+  test('padBatch right-pads with the pad id and no label', () => {
+    const b = padBatch([row(3, 1, 1), row(5, 2, 2)], 99, 4);
+    expect(b.seqLen).toBe(8);
+    expect([...b.ids.slice(3, 8)]).toEqual([99, 99, 99, 99, 99]);
+    expect([...b.labels.slice(3, 8)].every((l) => l === IGNORE_INDEX)).toBe(true);
+  });
+});
+
+describe(`on ${BACKEND}`, () => {
+  test('bucketedNllSum equals the engine\'s nllSum, value and gradients', async () => {
+    await setBackend(BACKEND);
+    const config = parseModelConfig(demoHfConfig({ hiddenSize: 32, intermediateSize: 48, numLayers: 2, numHeads: 4, numKvHeads: 2, maxPositionEmbeddings: 64 }, 64, 63, 62));
+    const w = initTrainableWeights(config, 5);
+    const model = new CausalLM(config, w.weights);
+    const vars = [...w.variables.values()];
+    const batch = padBatch([row(9, 4, 1), row(12, 6, 2), row(7, 2, 3)], 62, 8);
+    const before = tf.memory().numTensors;
+    const ref = tf.variableGrads(() => nllSum(model, batch).sum, vars);
+    const ours = tf.variableGrads(() => bucketedNllSum(model, batch, 16).sum, vars);
+    expect(bucketedNllSum(model, batch, 16).count).toBe(nllSum(model, batch).count);
+    expect((await ours.value.data())[0]).toBeCloseTo((await ref.value.data())[0]!, 3);
+    for (const v of vars) {
+      const a = await ref.grads[v.name]!.data();
+      const b = await ours.grads[v.name]!.data();
+      let maxDiff = 0;
+      let maxAbs = 0;
+      for (let i = 0; i < a.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+        maxAbs = Math.max(maxAbs, Math.abs(a[i]!));
+      }
+      expect(maxDiff).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs));
+    }
+    tf.dispose([ref.value, ours.value, ...Object.values(ref.grads), ...Object.values(ours.grads)]);
+    // A leak check of the training step's loss: nothing but the four results above was created and disposed.
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  test('batched greedy decoding gives what engine generate() gives prompt by prompt', async () => {
+    await setBackend(BACKEND);
+    const model = await loadCausalLM(new MemoryFiles(tinyCheckpointFiles('llama', { seed: 11 })));
+    const prompts = [[5, 6, 7], [8, 9, 10], [11, 12], [5, 6, 7, 8, 9], [1, 2]];
+    const eos = [3];
+    const before = tf.memory().numTensors;
+    const batched = await greedyCompletions(model, prompts, { maxNewTokens: 6, eosTokenIds: eos, batchSize: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < prompts.length; i++) {
+      const single = await generate(model, prompts[i]!, { maxNewTokens: 6, eosTokenIds: eos });
+      const untilEos = single.includes(3) ? single.slice(0, single.indexOf(3)) : single;
+      expect(batched[i], `prompt ${i}`).toEqual(untilEos);
+    }
+    model.dispose();
+  });
+});
