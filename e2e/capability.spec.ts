@@ -1,16 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-
-// Screenshots for people to look at after a run (test-results/ is wiped by each run; this folder keeps the latest).
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+import { snap } from './support/screens';
 
 test('reports a WebGPU adapter and runs a compute shader on it', async ({ page }, testInfo) => {
   await page.goto('/');
   const check = page.getByTestId('capability-check');
   // The probe asks for an adapter and a device and compiles a pipeline: seconds on a software GPU.
   await expect(check).not.toHaveAttribute('data-state', 'checking', { timeout: 30_000 });
-  await page.screenshot({ path: testInfo.outputPath('capability.png'), fullPage: true });
-  await page.screenshot({ path: `${SCREENSHOTS}capability.png`, fullPage: true });
+  await snap(page, testInfo, 'capability', page.getByTestId('step-capability'));
 
   await expect(check, `WebGPU unavailable: ${await check.innerText()}`).toHaveAttribute('data-state', 'available');
   const name = page.getByTestId('adapter-name');
@@ -20,7 +16,7 @@ test('reports a WebGPU adapter and runs a compute shader on it', async ({ page }
   await expect(page.getByTestId('self-test')).toHaveAttribute('data-ok', 'true');
 });
 
-test('explains how to enable WebGPU when the browser has none', async ({ page }) => {
+test('explains how to enable WebGPU when the browser has none, and falls back to the CPU', async ({ page }, testInfo) => {
   // Simulate a browser without WebGPU: remove navigator.gpu before any page script runs.
   await page.addInitScript(() => {
     Reflect.deleteProperty(Navigator.prototype, 'gpu');
@@ -32,5 +28,11 @@ test('explains how to enable WebGPU when the browser has none', async ({ page })
   await expect(help).toHaveAttribute('data-reason', 'no-webgpu');
   await expect(help).toContainText('--enable-unsafe-webgpu');
   await expect(help).toContainText('chrome://flags');
-  await page.screenshot({ path: `${SCREENSHOTS}no-webgpu.png`, fullPage: true });
+  // The CPU fallback runs the demo model, labelled as slow.
+  const engine = page.getByTestId('engine-backend');
+  await expect(engine).toHaveAttribute('data-backend', 'cpu', { timeout: 30_000 });
+  await expect(engine).toContainText('slow');
+  await expect(page.getByTestId('model-summary')).toContainText('CPU (slow)', { timeout: 60_000 });
+  await snap(page, testInfo, 'no-webgpu', page.getByTestId('step-capability'));
+  await snap(page, testInfo, 'no-webgpu-cpu-model', page.getByTestId('step-model'));
 });

@@ -1,33 +1,42 @@
-import { useEffect, useState } from 'react';
-import { probeWebGpu, type AdapterSummary, type UnavailableReason, type WebGpuReport } from '../gpu/probeWebGpu';
+import type { AdapterSummary, UnavailableReason } from '../gpu/probeWebGpu';
 import type { SelfTestResult } from '../gpu/runAddSelfTest';
+import { formatBytes } from '../format';
+import { useApp } from '../store/app-store';
+import { Step } from './Step';
 
 /**
  * Tells the user up front whether this browser can train: WebGPU present, which adapter, the limits that bound model
- * size, and a 4-element compute self-test. The data-testid / data-state attributes are what the e2e tests read.
+ * size, and a 4-element compute self-test. The probe runs once at start-up (main.tsx) and lands in the store; this
+ * renders it. The data-testid / data-state attributes are what the e2e tests read.
  */
 export function CapabilityCheck() {
-  const [report, setReport] = useState<WebGpuReport | undefined>(undefined);
-
-  useEffect(() => {
-    let current = true; // StrictMode runs effects twice in development: only the live one may set state
-    probeWebGpu().then(
-      (r) => current && setReport(r),
-      (e: unknown) =>
-        current && setReport({ status: 'unavailable', reason: 'adapter-error', detail: `probe failed: ${String(e)}` }),
-    );
-    return () => {
-      current = false;
-    };
-  }, []);
-
+  const report = useApp((s) => s.gpu);
+  const backend = useApp((s) => s.backend);
+  const backendAdapter = useApp((s) => s.backendAdapter);
+  const workerStatus = useApp((s) => s.workerStatus);
+  const fallback = useApp((s) => s.backendFallback);
+  const status =
+    workerStatus === 'failed' ? 'engine failed to start' : backend === undefined ? 'starting the engine…' : backend === 'webgpu' ? 'engine on WebGPU' : 'engine on CPU (slow)';
   return (
-    <section data-testid="capability-check" data-state={report?.status ?? 'checking'}>
-      <h2>WebGPU</h2>
-      {report === undefined && <p>Checking for WebGPU…</p>}
-      {report?.status === 'available' && <Available adapter={report.adapter} selfTest={report.selfTest} />}
-      {report?.status === 'unavailable' && <Unavailable reason={report.reason} detail={report.detail} />}
-    </section>
+    <Step n={1} title="This browser" testId="step-capability" status={status}>
+      <div data-testid="capability-check" data-state={report?.status ?? 'checking'}>
+        {report === undefined && <p>Checking for WebGPU…</p>}
+        {report?.status === 'available' && <Available adapter={report.adapter} selfTest={report.selfTest} />}
+        {report?.status === 'unavailable' && <Unavailable reason={report.reason} detail={report.detail} />}
+        {backend !== undefined && (
+          <p data-testid="engine-backend" data-backend={backend}>
+            Training engine: <strong>{backend === 'webgpu' ? 'WebGPU' : 'CPU'}</strong>
+            {backendAdapter ? ` (${backendAdapter})` : ''}
+            {backend === 'cpu' && ' — the CPU fallback is slow: it runs the small demo model only, for trying SafeTune out.'}
+          </p>
+        )}
+        {fallback !== undefined && (
+          <p className="note" data-testid="engine-fallback">
+            WebGPU could not be used by the engine: {fallback}
+          </p>
+        )}
+      </div>
+    </Step>
   );
 }
 
@@ -35,7 +44,7 @@ function Available({ adapter, selfTest }: { adapter: AdapterSummary; selfTest: S
   return (
     <>
       <p>WebGPU is available.</p>
-      <table>
+      <table className="facts">
         <tbody>
           <Row label="Adapter" testId="adapter-name" value={adapter.name ?? '(not disclosed by the browser)'} />
           <Row label="Vendor / architecture" value={`${adapter.vendor || '?'} / ${adapter.architecture || '?'}`} />
@@ -58,7 +67,7 @@ function Available({ adapter, selfTest }: { adapter: AdapterSummary; selfTest: S
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <tr>
-      <th style={{ textAlign: 'left', paddingRight: '1rem' }}>{label}</th>
+      <th>{label}</th>
       <td data-testid={testId}>{value}</td>
     </tr>
   );
@@ -83,7 +92,8 @@ function Unavailable({ reason, detail }: { reason: UnavailableReason; detail: st
   return (
     <>
       <p>
-        <strong>WebGPU is not available, so SafeTune cannot train in this browser.</strong>
+        <strong>WebGPU is not available, so SafeTune cannot train real models in this browser.</strong> You can still
+        try the bundled demo model on the CPU (slow, labelled as such below).
       </p>
       <p data-testid="webgpu-help" data-reason={reason}>
         {HOW_TO_ENABLE[reason]}
@@ -93,10 +103,4 @@ function Unavailable({ reason, detail }: { reason: UnavailableReason; detail: st
       </p>
     </>
   );
-}
-
-function formatBytes(bytes: number): string {
-  const gib = 1024 ** 3;
-  const mib = 1024 ** 2;
-  return bytes >= gib ? `${(bytes / gib).toFixed(1)} GiB` : `${(bytes / mib).toFixed(0)} MiB`;
 }

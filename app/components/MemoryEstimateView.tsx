@@ -1,0 +1,78 @@
+import { formatBytes, formatCount } from '../format';
+import { browserDeviceMemory, deviceLimits } from '../model/device-limits';
+import { estimateTrainingMemory } from '../model/memory-estimate';
+import { useApp } from '../store/app-store';
+
+/**
+ * The memory the configured run needs on this device, before anything is downloaded: weights, adapter, optimizer,
+ * activations, logits, against the adapter's limits, with advice when it will not fit. Follows the configuration live.
+ */
+export function MemoryEstimateView() {
+  const shape = useApp((s) => s.modelShape);
+  const config = useApp((s) => s.config);
+  const gpu = useApp((s) => s.gpu);
+  if (shape === undefined || config === undefined) return null;
+
+  const limits = deviceLimits(gpu, browserDeviceMemory());
+  const estimate = estimateTrainingMemory(
+    shape,
+    {
+      batchSize: config.train.batchSize,
+      maxLength: config.train.maxLength,
+      loraRank: config.lora.r,
+      loraTargets: config.lora.targets,
+      spf: config.spf.enabled,
+      spfRank: config.spf.k,
+      compareWithPlain: config.compareWithPlain,
+    },
+    limits,
+  );
+  const b = estimate.bytes;
+  return (
+    <div className={estimate.fits ? 'estimate' : 'estimate estimate-bad'} data-testid="memory-estimate" data-fits={String(estimate.fits)}>
+      <h3>Memory estimate for this run</h3>
+      <p>
+        {shape.architecture}, {formatCount(estimate.parameters)} parameters, {formatCount(estimate.loraParameters)} trainable LoRA
+        parameters; batch {config.train.batchSize} × {config.train.maxLength} tokens.
+      </p>
+      <table className="facts">
+        <tbody>
+          <Row label="Base weights (float32)" bytes={b.weights} />
+          <Row label="LoRA adapter" bytes={b.adapter} />
+          <Row label="Gradients + optimizer state" bytes={b.optimizer} />
+          <Row label="Activations" bytes={b.activations} />
+          <Row label="Logits" bytes={b.logits} />
+          <tr className="total">
+            <th>Total (estimate)</th>
+            <td data-testid="memory-total">{formatBytes(b.total)}</td>
+          </tr>
+          <tr>
+            <th>Largest buffer</th>
+            <td>
+              {formatBytes(estimate.largestBuffer.bytes)}: {estimate.largestBuffer.name}
+              {Number.isFinite(limits.maxStorageBufferBindingSize) && ` (limit ${formatBytes(limits.maxStorageBufferBindingSize)})`}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {estimate.advice.length === 0 ? (
+        <p className="ok">Fits comfortably (assuming about {formatBytes(limits.budgetBytes)} is safe to use here).</p>
+      ) : (
+        <ul className={estimate.fits ? 'advice' : 'advice advice-bad'} data-testid="memory-advice">
+          {estimate.advice.map((a) => (
+            <li key={a}>{a}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Row({ label, bytes }: { label: string; bytes: number }) {
+  return (
+    <tr>
+      <th>{label}</th>
+      <td>{formatBytes(bytes)}</td>
+    </tr>
+  );
+}

@@ -1,0 +1,33 @@
+import type { StateCreator } from 'zustand';
+import type { EvalPoint, MetricPoint } from '../../workers/protocol';
+import type { AppState } from './app-store';
+import { appendBatch, emptySeries, type MetricSeries } from './metric-columns';
+
+export interface MetricsSlice {
+  /** The current run's series. Charts read it through `subscribe`, not through React renders. */
+  series: MetricSeries;
+  /** The run the series belong to: a batch for another run (a stale worker message) is ignored. */
+  seriesRunId: string | undefined;
+  /** The worker's latest estimate of the time left, in seconds (not charted, so not a column). */
+  lastEtaSeconds: number | undefined;
+
+  resetSeries(runId: string): void;
+  /** Appends a batch; `replace` (sent on resume) swaps in the run's whole series so far. */
+  appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[], replace?: boolean): void;
+}
+
+export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = (set) => ({
+  series: emptySeries(),
+  seriesRunId: undefined,
+  lastEtaSeconds: undefined,
+
+  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined }),
+  appendMetrics: (runId, points, evals, replace = false) =>
+    set((s) => {
+      if (replace) return { series: appendBatch(emptySeries(), points, evals), seriesRunId: runId, lastEtaSeconds: points.at(-1)?.etaSeconds };
+      if (s.seriesRunId !== undefined && s.seriesRunId !== runId) return {};
+      if (points.length === 0 && evals.length === 0) return {};
+      const eta = points.at(-1)?.etaSeconds;
+      return { series: appendBatch(s.series, points, evals), seriesRunId: runId, lastEtaSeconds: eta ?? s.lastEtaSeconds };
+    }),
+});

@@ -1,0 +1,81 @@
+import type { StateCreator } from 'zustand';
+import type { EngineDefaults, RunConfig, RunStatus, RunSummary, SafetyPair } from '../../workers/protocol';
+import type { AppState } from './app-store';
+import type { UiError } from './ui-error';
+
+/** The sections of RunConfig that are objects, edited field by field in the form. */
+type ConfigSection = 'lora' | 'train' | 'spf' | 'guard';
+
+export interface RunSlice {
+  /** The run being configured; undefined until the engine's defaults arrive. */
+  config: RunConfig | undefined;
+  /** The engine's defaults, as they came, for "reset" and for showing what a field's default is. */
+  defaultConfig: RunConfig | undefined;
+  /** The bundled safety anchor and probe set, used when the config's lists are empty (shown in the form). */
+  defaultAnchors: SafetyPair[];
+  defaultProbe: SafetyPair[];
+
+  runId: string | undefined;
+  runStatus: RunStatus;
+  step: number;
+  totalSteps: number;
+  /** Why the run paused or stopped when the worker said (the safety guard, a lost device). */
+  statusReason: string | undefined;
+  runError: UiError | undefined;
+  /** A startRun / resumeRun sent and not yet answered with runStarted or an error: no second one meanwhile. */
+  runRequestPending: boolean;
+
+  pastRuns: RunSummary[];
+  /** The run a reload interrupted, which the worker can resume. */
+  resumableRunId: string | undefined;
+
+  setEngineDefaults(defaults: EngineDefaults): void;
+  setDefaultConfig(config: RunConfig): void;
+  patchConfig<S extends ConfigSection>(section: S, patch: Partial<RunConfig[S]>): void;
+  setConfig(patch: Partial<RunConfig>): void;
+  runStarted(run: RunSummary): void;
+  runStatusChanged(runId: string, status: RunStatus, step: number, totalSteps: number, reason: string | undefined): void;
+  runFailed(error: UiError | undefined): void;
+  setRunRequestPending(pending: boolean): void;
+  setPastRuns(runs: RunSummary[], resumable: string | undefined): void;
+}
+
+export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) => ({
+  config: undefined,
+  defaultConfig: undefined,
+  defaultAnchors: [],
+  defaultProbe: [],
+  runId: undefined,
+  runStatus: 'idle',
+  step: 0,
+  totalSteps: 0,
+  statusReason: undefined,
+  runError: undefined,
+  runRequestPending: false,
+  pastRuns: [],
+  resumableRunId: undefined,
+
+  setEngineDefaults: (d) =>
+    set({ defaultConfig: d.run, config: structuredClone(d.run), defaultAnchors: d.anchors, defaultProbe: d.probe }),
+  setDefaultConfig: (config) => set({ defaultConfig: config, config: structuredClone(config) }),
+  patchConfig: (section, patch) =>
+    set((s) => (s.config === undefined ? {} : { config: { ...s.config, [section]: { ...s.config[section], ...patch } } })),
+  setConfig: (patch) => set((s) => (s.config === undefined ? {} : { config: { ...s.config, ...patch } })),
+  runStarted: (run) =>
+    set({
+      runId: run.runId,
+      runStatus: run.status,
+      step: run.step,
+      totalSteps: run.totalSteps,
+      statusReason: undefined,
+      runError: undefined,
+      runRequestPending: false,
+      config: run.config,
+    }),
+  runStatusChanged: (runId, status, step, totalSteps, reason) =>
+    set((s) => (s.runId !== undefined && s.runId !== runId ? {} : { runId, runStatus: status, step, totalSteps, statusReason: reason })),
+  // The status itself comes from the worker's runStatus events (a lost device pauses the run, it does not end it).
+  runFailed: (error) => set({ runError: error }),
+  setRunRequestPending: (pending) => set({ runRequestPending: pending }),
+  setPastRuns: (runs, resumable) => set({ pastRuns: runs, resumableRunId: resumable }),
+});

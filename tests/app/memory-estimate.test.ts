@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { estimateTrainingMemory, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import { countLoraParameters, countParameters, LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
+
+// Sizes from the models' published config.json files; the parameter counts are what transformers'
+// `model.num_parameters()` reports for them (and the model cards round): an independent check of countParameters.
+const SMOLLM2_135M = {
+  architectures: ['LlamaForCausalLM'],
+  hidden_size: 576,
+  num_hidden_layers: 30,
+  intermediate_size: 1536,
+  num_attention_heads: 9,
+  num_key_value_heads: 3,
+  vocab_size: 49152,
+  tie_word_embeddings: true,
+};
+const QWEN25_05B = {
+  architectures: ['Qwen2ForCausalLM'],
+  hidden_size: 896,
+  num_hidden_layers: 24,
+  intermediate_size: 4864,
+  num_attention_heads: 14,
+  num_key_value_heads: 2,
+  vocab_size: 151936,
+  tie_word_embeddings: true,
+};
+const QWEN3_06B = {
+  architectures: ['Qwen3ForCausalLM'],
+  hidden_size: 1024,
+  num_hidden_layers: 28,
+  intermediate_size: 3072,
+  num_attention_heads: 16,
+  num_key_value_heads: 8,
+  head_dim: 128,
+  vocab_size: 151936,
+  tie_word_embeddings: true,
+};
+const TINYLLAMA = {
+  architectures: ['LlamaForCausalLM'],
+  hidden_size: 2048,
+  num_hidden_layers: 22,
+  intermediate_size: 5632,
+  num_attention_heads: 32,
+  num_key_value_heads: 4,
+  vocab_size: 32000,
+  tie_word_embeddings: false,
+};
+
+const shapeOf = (config: object) => parseModelShape(JSON.stringify(config));
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+const roomy: DeviceLimits = { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 2 * GIB, budgetBytes: 64 * GIB };
+const run = (patch: Partial<RunSize> = {}): RunSize => ({
+  batchSize: 4,
+  maxLength: 512,
+  loraRank: 8,
+  loraTargets: LORA_TARGET_NAMES,
+  spf: true,
+  spfRank: 4,
+  compareWithPlain: false,
+  ...patch,
+});
+
+describe('model shape', () => {
+  it('counts the parameters transformers reports for real models', () => {
+    expect(countParameters(shapeOf(SMOLLM2_135M))).toBe(134_515_008);
+    expect(countParameters(shapeOf(QWEN25_05B))).toBe(494_032_768);
+    expect(countParameters(shapeOf(QWEN3_06B))).toBe(596_049_920);
+    expect(countParameters(shapeOf(TINYLLAMA))).toBe(1_100_048_384);
+  });
+
+  it('counts LoRA parameters as r × (in + out) per targeted projection per layer', () => {
+    const s = shapeOf(SMOLLM2_135M);
+    // q: 576→576, k/v: 576→192, o: 576→576, gate/up: 576→1536, down: 1536→576; r = 8, 30 layers.
+    const perLayer = 8 * (1152 + 768 + 768 + 1152 + 2112 + 2112 + 2112);
+    expect(countLoraParameters(s, 8, LORA_TARGET_NAMES)).toBe(30 * perLayer);
+    expect(countLoraParameters(s, 8, ['q_proj', 'v_proj'])).toBe(30 * 8 * (1152 + 768));
+  });
+
+  it('names the missing or malformed field', () => {
+    expect(() => parseModelShape('{"hidden_size": 64}')).toThrow(/num_attention_heads/);
+    expect(() => parseModelShape('{not json')).toThrow(/not valid JSON/);
+    expect(() => parseModelShape('[1, 2]')).toThrow(/JSON object/);
+    expect(() => parseModelShape(JSON.stringify({ ...SMOLLM2_135M, vocab_size: -3 }))).toThrow(/"vocab_size" must be a positive integer, got -3/);
+  });
+
+  it('defaults head_dim and kv heads as transformers does, and reads the architecture', () => {
+    const { num_key_value_heads: _, ...noGqa } = SMOLLM2_135M;
+    const s = shapeOf(noGqa);
+    expect(s.kvHeads).toBe(9);
+    expect(s.headDim).toBe(64);
+    expect(shapeOf({ ...SMOLLM2_135M, architectures: undefined, model_type: 'gpt2' }).architecture).toBe('model_type gpt2');
+  });
+});
+
+describe('training memory estimate', () => {
+  it('adds up its parts, with float32 weights', () => {
+    const e = estimateTrainingMemory(shapeOf(SMOLLM2_135M), run(), roomy);
+    const b = e.bytes;
+    expect(b.weights).toBe(134_515_008 * 4);
+    expect(b.adapter).toBe(e.loraParameters * 4);
+    expect(b.total).toBe(b.weights + b.adapter + b.optimizer + b.activations + b.logits);
+    expect(b.logits).toBe(3 * 4 * 512 * 49152 * 4); // batch × length × vocab, three copies
+    expect(e.fits).toBe(true);
+    expect(e.advice).toEqual([]);
+  });
+
+  it('grows with batch, length, the comparison run and SPF', () => {
+    const s = shapeOf(SMOLLM2_135M);
+    const base = estimateTrainingMemory(s, run(), roomy).bytes;
+    expect(estimateTrainingMemory(s, run({ batchSize: 8 }), roomy).bytes.activations).toBeGreaterThan(1.9 * base.activations);
+    expect(estimateTrainingMemory(s, run({ maxLength: 1024 }), roomy).bytes.activations).toBeGreaterThan(2 * base.activations);
+    const compared = estimateTrainingMemory(s, run({ compareWithPlain: true }), roomy).bytes;
+    expect(compared.adapter).toBe(2 * base.adapter);
+    expect(compared.optimizer).toBe(2 * base.optimizer);
+    expect(estimateTrainingMemory(s, run({ spf: false }), roomy).bytes.optimizer).toBeLessThan(base.optimizer);
+  });
+
+  it('advises a shorter batch when the logits exceed the largest binding', () => {
+    // Qwen's 151936-token vocabulary: 4 × 512 tokens of logits are 1.16 GiB, over a 128 MiB binding limit.
+    const small: DeviceLimits = { maxBufferSize: 256 * MIB, maxStorageBufferBindingSize: 128 * MIB, budgetBytes: 64 * GIB };
+    const e = estimateTrainingMemory(shapeOf(QWEN25_05B), run(), small);
+    expect(e.fits).toBe(false);
+    expect(e.largestBuffer.name).toMatch(/logits/);
+    const maxTokens = Math.floor((128 * MIB) / (151936 * 4));
+    expect(e.advice.join(' ')).toContain(`at or below ${maxTokens} tokens (now 2048)`);
+    // The embedding matrix (151936 × 896 × 4 bytes = 519 MiB) does not fit one 128 MiB binding either.
+    expect(e.advice.join(' ')).toMatch(/embedding matrix alone .* choose a smaller model/);
+  });
+
+  it('says when the total exceeds the budget, and what dominates', () => {
+    const tight: DeviceLimits = { ...roomy, budgetBytes: 1 * GIB };
+    const e = estimateTrainingMemory(shapeOf(TINYLLAMA), run({ batchSize: 1, maxLength: 64 }), tight);
+    expect(e.fits).toBe(false);
+    expect(e.advice.join(' ')).toMatch(/more than the 1.0 GiB .* choose a smaller model \(the weights dominate\)/);
+    const long = estimateTrainingMemory(shapeOf(SMOLLM2_135M), run({ batchSize: 16, maxLength: 2048, compareWithPlain: true }), { ...roomy, budgetBytes: 8 * GIB });
+    expect(long.fits).toBe(false);
+    expect(long.advice.join(' ')).toMatch(/lower the batch size or the max length \(activations dominate\), or turn off the plain-LoRA comparison run/);
+  });
+
+  it('warns without failing when the estimate comes close to the budget', () => {
+    const s = shapeOf(SMOLLM2_135M);
+    const total = estimateTrainingMemory(s, run(), roomy).bytes.total;
+    const e = estimateTrainingMemory(s, run(), { ...roomy, budgetBytes: total / 0.9 });
+    expect(e.fits).toBe(true);
+    expect(e.advice.join(' ')).toMatch(/close to/);
+  });
+});
