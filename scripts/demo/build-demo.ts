@@ -1,4 +1,5 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DirectoryFiles } from '../../cli/fs-files';
@@ -31,6 +32,7 @@ import { modelCard } from './write/model-card';
  */
 export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: string, log: (line: string) => void): Promise<BuildReport> {
   const t0 = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const json = (x: unknown): string => JSON.stringify(x, null, 2) + '\n';
 
   // 1. Corpus and tokenizer.
@@ -98,6 +100,7 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
     quick,
     options: o,
     machine,
+    loadAverage: { start: loadAtStart, end: loadavg()[0]! },
     parameters,
     vocabSize: tokFiles.vocabSize,
     merges: merges.length,

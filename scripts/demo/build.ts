@@ -6,7 +6,7 @@
  * folders are given — it never overwrites the shipped files by default.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -77,8 +77,7 @@ async function describeMachine(backend: string): Promise<string> {
     const info = adapter?.info;
     text += info ? `, WebGPU adapter "${[info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' / ')}"` : '';
   }
-  // Other work on the machine slows a software GPU down a lot: the load at the start explains the wall time.
-  return text + `, tfjs ${tf.version.tfjs}, load average ${loadavg()[0]!.toFixed(1)} at the start`;
+  return text + `, tfjs ${tf.version.tfjs}`;
 }
 
 try {

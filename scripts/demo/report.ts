@@ -8,6 +8,11 @@ export interface BuildReport {
   options: DemoBuildOptions;
   /** Build machine, as the card states it ("2 CPU cores, WebGPU via Dawn on llvmpipe"). */
   machine: string;
+  /**
+   * The machine's 1-minute load average when the build started and ended: other work slows a software GPU down a
+   * lot (2–3× at a load of 6–8 on 2 cores), and this explains the wall time.
+   */
+  loadAverage: { start: number; end: number };
   parameters: number;
   vocabSize: number;
   merges: number;

@@ -102,6 +102,7 @@ export function modelCard(r: BuildReport): string {
     '| init | N(0, 0.02²), residual projections / √(2·layers), norms 1 (seeded) |',
     `| final training loss | ${r.train.finalLoss.toFixed(4)} (per assistant token) |`,
     `| backend | tfjs ${o.backend}${o.backend === 'webgpu' ? ' (Dawn in Node)' : ''} on ${r.machine} |`,
+    `| machine load | 1-minute load average ${r.loadAverage.start.toFixed(1)} at the start, ${r.loadAverage.end.toFixed(1)} at the end (other work slows a software GPU down) |`,
     `| wall time | ${minutes(r.seconds.total)} in all: corpus + tokenizer ${r.seconds.corpusAndTokenizer.toFixed(0)} s, training ${minutes(r.seconds.training)} (${int(r.train.inputTokens / r.train.seconds)} tokens/s), evaluation ${r.seconds.evaluation.toFixed(0)} s |`,
     '',
     'Loss curve (mean per assistant token over each logging window):',
