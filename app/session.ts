@@ -1,7 +1,6 @@
 import type { BackendChoice, ModelSource, RowFormat, RunConfig } from '../workers/protocol';
 import { downloadBlob } from './download-blob';
 import { readModelShape } from './model/read-shape';
-import { configForModel } from './model/size-defaults';
 import type { AppStore } from './store/app-store';
 import { applyWorkerEvent } from './store/apply-worker-event';
 import type { ModelSide } from './store/chat-slice';
@@ -87,11 +86,14 @@ export class Session {
           },
         },
       );
-      const { summary } = eventOfType(events, 'modelLoaded');
+      const { summary, batchShape } = eventOfType(events, 'modelLoaded');
       this.s.modelLoaded(summary);
-      // The batch shape suited to this model's size; the user's other choices stay.
+      // The batch shape the engine suggests for this model's size; the user's other choices stay. SPF's subspace rank
+      // cannot exceed the LoRA rank.
       const config = this.s.config;
-      if (config !== undefined && this.s.runStatus === 'idle') this.s.setConfig(configForModel(config, summary));
+      if (config !== undefined && this.s.runStatus === 'idle') {
+        this.s.setConfig({ ...config, train: { ...config.train, ...batchShape }, spf: { ...config.spf, k: Math.min(config.spf.k, config.lora.r) } });
+      }
       // A dataset already chosen was tokenized for the previous model: read it again with this one's tokenizer.
       const { datasetChoice, datasetFormat } = this.s;
       if (datasetChoice !== undefined) await this.loadDataset(datasetChoice, datasetFormat);

@@ -4,7 +4,7 @@ import type { CausalLM } from '../engine/model/causal-lm';
 import { loadCausalLM } from '../engine/model/load';
 import { readPeftAdapter } from '../engine/export/peft-adapter';
 import type { BackendName } from '../engine/backend';
-import { DirectoryFiles } from './fs-files';
+import { DirectoryFiles } from '../node-host/fs-files';
 import { selectCliBackend } from './backend';
 
 async function folder(path: string, what: string): Promise<DirectoryFiles> {

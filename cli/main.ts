@@ -10,6 +10,8 @@ import { generateCommand } from './commands/generate';
 import { trainCommand } from './commands/train';
 import { dataReportCommand } from './commands/data-report';
 import { releaseCliBackend } from './backend';
+import { CliExit } from './cli-exit';
+import { RunError } from '../engine/run/run-errors';
 
 interface Command {
   summary: string;
@@ -27,9 +29,9 @@ const COMMANDS: Record<string, Command> = {
     summary: [
       'train --model DIR --data FILE --out DIR [--format F] [--val FRACTION|FILE] [--lora-r R --lora-alpha A --lora-dropout D --targets LIST --rslora]',
       '        [--lr X --schedule cosine|linear|constant --warmup N --weight-decay W --max-grad-norm G] [--epochs E | --max-steps N]',
-      '        [--batch B --grad-accum K --max-length L --pack] [--seed S] [--eval-every N --checkpoint-every N] [--backend cpu|webgpu]',
+      '        [--batch B --grad-accum K --max-length L --pack] [--seed S] [--eval-every N --checkpoint-every N] [--guard-drift X|off] [--backend cpu|webgpu]',
       '        [--spf --spf-k K --spf-gate global|block|direction|always --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --probe FILE]',
-      '  train --out DIR --resume',
+      '  train --out DIR --resume [--model DIR] [--backend cpu|webgpu]',
     ].join('\n'),
     run: trainCommand,
   },
@@ -55,7 +57,11 @@ async function main(argv: string[]): Promise<number> {
     await command.run(rest);
     return 0;
   } catch (e) {
-    const line = e instanceof SafeTuneError ? e.describe() : e instanceof Error ? e.message : String(e);
+    if (e instanceof CliExit) {
+      process.stderr.write(`${e.message}\n`);
+      return e.exitCode;
+    }
+    const line = e instanceof SafeTuneError || e instanceof RunError ? e.describe() : e instanceof Error ? e.message : String(e);
     process.stderr.write(`error: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
     return 1;
   } finally {

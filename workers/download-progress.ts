@@ -1,4 +1,4 @@
-import type { Timers } from './metrics-batcher';
+import type { Timers } from '../engine/run/metrics-batcher';
 import type { WorkerEvent } from './protocol';
 
 /** At most one progress event per file per this many ms; the last one (the file complete) always goes out. */

@@ -1,5 +1,5 @@
 import type { CausalLM } from '../engine/model/causal-lm';
-import { expectedTensors } from '../engine/model/base-weights';
+import { summarizeModel } from '../engine/run/model-summary';
 import { loadCausalLM, readModelConfig } from '../engine/model/load';
 import type { LoraAdapter } from '../engine/model/lora';
 import { loadTokenizer } from '../engine/tokenizer/load-tokenizer';
@@ -7,7 +7,8 @@ import type { TextTokenizer } from '../engine/tokenizer/types';
 import type { ModelFiles } from '../engine/weights/model-files';
 import { AsyncLock } from './async-lock';
 import { WorkerError } from './worker-errors';
-import type { OpenedModel, StoredModelSource } from './model-source';
+import type { StoredModelSource } from '../engine/run/run-types';
+import type { OpenedModel } from './model-source';
 import type { BackendChoice, ModelSummary } from './protocol';
 
 /**
@@ -40,19 +41,7 @@ export class ModelSession {
   /** The weights onto the current backend (after `prepare`). */
   static async load(opened: OpenedModel, tokenizer: TextTokenizer, backend: BackendChoice): Promise<ModelSession> {
     const model = await loadCausalLM(opened.files);
-    const c = model.config;
-    let parameters = 0;
-    for (const shape of expectedTensors(c).values()) parameters += shape.reduce((a, b) => a * b, 1);
-    const summary: ModelSummary = {
-      description: opened.files.description,
-      architecture: c.architecture,
-      parameters,
-      layers: c.numLayers,
-      hiddenSize: c.hiddenSize,
-      vocabSize: c.vocabSize,
-      hasChatTemplate: tokenizer.hasChatTemplate,
-      backend,
-    };
+    const summary = summarizeModel(model.config, opened.files.description, tokenizer.hasChatTemplate, backend);
     return new ModelSession(model, tokenizer, opened.files, opened.stored, opened.baseModelName, summary);
   }
 

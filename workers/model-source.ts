@@ -4,17 +4,9 @@ import { openDefaultByteCache } from '../engine/weights/cache-api-byte-cache';
 import { FetchFiles } from '../engine/weights/fetch-files';
 import { HubFiles, normalizeRepoId } from '../engine/weights/hub-files';
 import type { ModelFiles } from '../engine/weights/model-files';
+import type { StoredModelSource } from '../engine/run/run-types';
 import type { ModelSource } from './protocol';
 
-/**
- * A model source as the run record keeps it: enough to load the same model again after a reload. A hub token is
- * never stored (the files come from the browser's cache on resume), and a dropped folder cannot be re-read, so only
- * its name is kept.
- */
-export type StoredModelSource =
-  | { kind: 'bundled'; name: string }
-  | { kind: 'hub'; repoId: string; revision?: string }
-  | { kind: 'files'; description: string };
 
 export interface OpenModelOptions {
   assetBase: string; // URL of the site's public/ folder
@@ -64,6 +56,7 @@ export function reloadableSource(stored: StoredModelSource): ModelSource | undef
     case 'hub':
       return { kind: 'hub', repoId: stored.repoId, ...(stored.revision ? { revision: stored.revision } : {}) };
     case 'files':
+    case 'folder': // a CLI run's model folder: the page cannot open a path, the user drops the folder
       return undefined;
   }
 }

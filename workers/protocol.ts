@@ -11,10 +11,12 @@ import type { RowFormat } from '../engine/data/types';
 import type { LoraConfig } from '../engine/model/lora-config';
 import type { TrainOptions } from '../engine/train/options';
 import type { SafetyPair, SpfOptions } from '../engine/safety/spf-options';
+import type { BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary } from '../engine/run/run-types';
+import type { RunEvent } from '../engine/run/run-events';
+import type { BatchShape } from '../engine/run/size-defaults';
 
 export type { DatasetReport, RowFormat, LoraConfig, TrainOptions, SafetyPair, SpfOptions };
-
-export type BackendChoice = 'webgpu' | 'cpu';
+export type { BatchShape, BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary };
 
 /** Where a model comes from. */
 export type ModelSource =
@@ -24,64 +26,6 @@ export type ModelSource =
 
 /** A dataset file as the page hands it over (its bytes are transferred, not copied). */
 export type DatasetSource = { kind: 'bytes'; fileName: string; bytes: ArrayBuffer } | { kind: 'bundled'; fileName: string };
-
-export interface ModelSummary {
-  description: string; // "bundled safetune-demo", "hub Qwen/Qwen3-0.6B"
-  architecture: string;
-  parameters: number; // base model parameters
-  layers: number;
-  hiddenSize: number;
-  vocabSize: number;
-  hasChatTemplate: boolean;
-  backend: BackendChoice;
-}
-
-/** Everything one training run is configured by (shown in the UI, stored in the run record). */
-export interface RunConfig {
-  lora: LoraConfig;
-  train: TrainOptions;
-  spf: SpfOptions;
-  probe: SafetyPair[]; // safety probe set (empty: the bundled one)
-  evalEvery: number; // probe drift (and validation loss) every N steps
-  guard: { enabled: boolean; driftThreshold: number }; // pause when drift crosses the threshold
-  compareWithPlain: boolean; // also train plain LoRA on the same data, for the drift comparison chart
-}
-
-/** One step's numbers, as the charts plot them. `variant` separates the SPF run from a plain-LoRA comparison run. */
-export interface MetricPoint {
-  variant: 'spf' | 'plain';
-  step: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
-  tokensPerSecond: number;
-  etaSeconds: number;
-  spf?: { safetyLoss: number; cos: number; gate: number; removed: number; energy: number };
-}
-
-export interface EvalPoint {
-  variant: 'spf' | 'plain';
-  step: number;
-  validationLoss?: number;
-  probeLoss: number;
-  drift: number; // probeLoss - its value before training
-}
-
-export type RunStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
-
-export interface RunSummary {
-  runId: string;
-  startedAt: string; // ISO time
-  model: string;
-  dataset: string;
-  config: RunConfig;
-  status: RunStatus;
-  step: number;
-  totalSteps: number;
-  last?: { loss: number; drift?: number };
-  checkpointStep?: number; // the step its last saved checkpoint holds: a resume continues from there
-  reason?: string; // why it paused / failed, as the last runStatus said
-}
 
 /** What the engine uses when the page leaves a field at its default (sent in `ready`, for the configuration form). */
 export interface EngineDefaults {
@@ -115,18 +59,16 @@ export type WorkerEvent =
   // fallback: why the backend asked for could not be used (then `backend` is 'cpu'); defaults: see EngineDefaults
   | { type: 'ready'; requestId: string; backend: BackendChoice; adapter: string; fallback?: string; defaults?: EngineDefaults }
   | { type: 'downloadProgress'; requestId: string; file: string; loadedBytes: number; totalBytes: number }
-  | { type: 'modelLoaded'; requestId: string; summary: ModelSummary }
+  // batchShape: the batch size, accumulation and max length suited to this model's size (engine/run/size-defaults.ts)
+  | { type: 'modelLoaded'; requestId: string; summary: ModelSummary; batchShape: BatchShape }
   | { type: 'datasetLoaded'; requestId: string; report: DatasetReport; preview: PreviewRow[] }
   | { type: 'runStarted'; requestId: string; run: RunSummary }
-  // batched (at most ~4 per second); replace: the run's whole series so far (sent on resume) — replace, don't append
-  | { type: 'metrics'; runId: string; points: MetricPoint[]; evals: EvalPoint[]; replace?: boolean }
-  | { type: 'runStatus'; runId: string; status: RunStatus; step: number; totalSteps: number; reason?: string }
+  | RunEvent // metrics (batched), runStatus, log: what a TrainingRun reports (engine/run/run-events.ts)
   | { type: 'token'; requestId: string; which: 'base' | 'tuned'; text: string } // streamed generation
   // samples: each prompt's answer and verdict (for a look at what the model said)
   | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number; samples?: { prompt: string; response: string; refused: boolean }[] }
   | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user
   | { type: 'runs'; requestId: string; runs: RunSummary[]; resumable?: string }
-  | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'done'; requestId: string }
   | { type: 'error'; requestId?: string; code: string; message: string; hint?: string };
 

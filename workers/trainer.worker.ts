@@ -5,8 +5,8 @@
  * postMessage (file downloads are transferred, not copied) and OPFS for checkpoints and run records.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MemoryCheckpointStore, type CheckpointStore } from '../engine/train/checkpoint-store';
-import { OpfsCheckpointStore, opfsAvailable } from '../engine/train/opfs-store';
+import { MemoryFolderStore, type FolderStore } from '../engine/train/folder-store';
+import { OpfsFolderStore, opfsAvailable } from './opfs-store';
 import { WorkerHandler } from './handler';
 import type { WorkerCommand, WorkerEvent } from './protocol';
 
@@ -16,14 +16,14 @@ declare const self: DedicatedWorkerGlobalScope;
 tf.env().set('PROD', true);
 
 /** OPFS where the browser has it; otherwise memory (runs then do not survive a reload, and the page is told). */
-function storeFactory(): (folder: readonly string[]) => CheckpointStore {
-  if (opfsAvailable()) return (folder) => new OpfsCheckpointStore(['safetune', ...folder]);
-  const stores = new Map<string, MemoryCheckpointStore>();
+function storeFactory(): (folder: readonly string[]) => FolderStore {
+  if (opfsAvailable()) return (folder) => new OpfsFolderStore(['safetune', ...folder]);
+  const stores = new Map<string, MemoryFolderStore>();
   self.postMessage({ type: 'log', level: 'warn', message: 'this browser has no origin private file system: runs are kept in memory only and cannot be resumed after a reload' } satisfies WorkerEvent);
   return (folder) => {
     const key = folder.join('/');
     let store = stores.get(key);
-    if (store === undefined) stores.set(key, (store = new MemoryCheckpointStore()));
+    if (store === undefined) stores.set(key, (store = new MemoryFolderStore()));
     return store;
   };
 }

@@ -1,4 +1,4 @@
-import type { Timers } from './metrics-batcher';
+import type { Timers } from '../engine/run/metrics-batcher';
 import type { WorkerEvent } from './protocol';
 import type { StoreFactory } from './run-storage';
 

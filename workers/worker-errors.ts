@@ -1,4 +1,5 @@
 import { isSafeTuneError } from '../engine/errors';
+import { RunError } from '../engine/run/run-errors';
 import type { WorkerEvent } from './protocol';
 
 /**
@@ -8,10 +9,10 @@ import type { WorkerEvent } from './protocol';
  * - aborted: the page aborted the request;
  * - device-lost: the GPU device was lost (driver reset, tab in the background too long, another app took the GPU);
  * - out-of-memory: the GPU ran out of memory;
- * - diverged: the loss or the gradient norm became NaN / infinite;
+ * (a run's own codes, diverged and lora-too-wide, come from engine/run/run-errors.ts)
  * - internal: an unexpected exception (a bug).
  */
-export type WorkerErrorCode = 'not-ready' | 'busy' | 'aborted' | 'device-lost' | 'out-of-memory' | 'diverged' | 'internal';
+export type WorkerErrorCode = 'not-ready' | 'busy' | 'aborted' | 'device-lost' | 'out-of-memory' | 'internal';
 
 /** A problem of the worker's state or the run (the engine's problems stay SafeTuneErrors). */
 export class WorkerError extends Error {
@@ -32,7 +33,7 @@ export function isAbortError(e: unknown): boolean {
 /** Any thrown value as the protocol's error event: code, message naming what failed, and what to do. */
 export function errorEvent(e: unknown, requestId?: string): Extract<WorkerEvent, { type: 'error' }> {
   const base = requestId === undefined ? {} : { requestId };
-  if (isSafeTuneError(e) || e instanceof WorkerError) {
+  if (isSafeTuneError(e) || e instanceof WorkerError || e instanceof RunError) {
     return { type: 'error', ...base, code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) };
   }
   if (isAbortError(e)) return { type: 'error', ...base, code: 'aborted', message: 'the request was cancelled' };

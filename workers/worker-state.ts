@@ -1,12 +1,12 @@
 import { AsyncLock } from './async-lock';
 import { assetReader, type AssetReader } from './assets';
 import type { DatasetSession } from './dataset-session';
-import { SYSTEM_TIMERS, type Timers } from './metrics-batcher';
+import { SYSTEM_TIMERS, type Timers } from '../engine/run/metrics-batcher';
 import type { ModelSession } from './model-session';
 import type { BackendChoice, WorkerEvent } from './protocol';
 import { RunStorage } from './run-storage';
 import { BundledSafetySets } from './safety-sets';
-import type { TrainingRun } from './training-run';
+import type { TrainingRun } from '../engine/run/training-run';
 import type { WorkerEnv } from './worker-env';
 import { WorkerError } from './worker-errors';
 

@@ -4,7 +4,7 @@ import { SafeTuneError } from '../../engine/errors';
 import { formatReport, loadDataset } from '../../engine/data';
 import { isRowFormat } from '../../engine/data/row-formats';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
-import { DirectoryFiles } from '../fs-files';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { optionalNumber, parseCommandArgs, requireString } from '../args';
 
 export async function readDataFile(path: string): Promise<Uint8Array> {

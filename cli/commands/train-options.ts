@@ -1,10 +1,17 @@
 import { SafeTuneError } from '../../engine/errors';
 import { DEFAULT_LORA_CONFIG, LORA_TARGETS, type LoraConfig, type LoraTarget } from '../../engine/model/lora-config';
-import { resolveTrainOptions, type LrSchedule, type TrainOptions } from '../../engine/train/options';
+import type { LrSchedule, TrainOptions } from '../../engine/train/options';
+import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
+import type { RunConfig } from '../../engine/run/run-types';
+import type { BatchShape } from '../../engine/run/size-defaults';
+import type { SafetyPair } from '../../engine/safety/spf-options';
 import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, SPF_GATES, type SpfGate, type SpfOptions } from '../../engine/safety/spf-options';
 import { oneOf, optionalNumber, type OptionSpec } from '../args';
 
-/** Every `train` flag. Defaults are the engine's (engine/train/options.ts, lora-config.ts, safety/spf-options.ts). */
+/**
+ * Every `train` flag. Defaults are the engine's (engine/run/run-config.ts, engine/train/options.ts, lora-config.ts,
+ * safety/spf-options.ts; batch size, accumulation and max length by model size: engine/run/size-defaults.ts).
+ */
 export const TRAIN_FLAGS: OptionSpec = {
   model: { type: 'string' },
   data: { type: 'string' },
@@ -32,6 +39,7 @@ export const TRAIN_FLAGS: OptionSpec = {
   seed: { type: 'string' },
   'eval-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'guard-drift': { type: 'string' },
   spf: { type: 'boolean' },
   'spf-k': { type: 'string' },
   'spf-gate': { type: 'string' },
@@ -43,7 +51,7 @@ export const TRAIN_FLAGS: OptionSpec = {
 
 type Values = Record<string, string | boolean | undefined>;
 
-export function loraFromFlags(v: Values): LoraConfig {
+function loraFromFlags(v: Values): LoraConfig {
   const targetsText = v['targets'];
   let targets: LoraTarget[] = [...DEFAULT_LORA_CONFIG.targets];
   if (typeof targetsText === 'string') {
@@ -64,12 +72,13 @@ export function loraFromFlags(v: Values): LoraConfig {
   };
 }
 
-export function trainOptionsFromFlags(v: Values): TrainOptions {
+/** The trainer options given on the command line (the rest: `shape` for the model's size, then the engine's). */
+function trainOptionsFromFlags(v: Values, shape: BatchShape): Partial<TrainOptions> {
   const schedule = v['schedule'] === undefined ? undefined : oneOf<LrSchedule>('train', v, 'schedule', ['cosine', 'linear', 'constant'], 'cosine');
   if (v['epochs'] !== undefined && v['max-steps'] !== undefined) {
     throw new SafeTuneError('bad-argument', 'train: give --epochs or --max-steps, not both');
   }
-  return resolveTrainOptions({
+  const given = {
     lr: optionalNumber('train', v, 'lr'),
     schedule,
     warmupSteps: optionalNumber('train', v, 'warmup', true),
@@ -82,13 +91,45 @@ export function trainOptionsFromFlags(v: Values): TrainOptions {
     maxLength: optionalNumber('train', v, 'max-length', true),
     pack: v['pack'] === true ? true : undefined,
     seed: optionalNumber('train', v, 'seed', true),
-    evalEvery: optionalNumber('train', v, 'eval-every', true),
     checkpointEvery: optionalNumber('train', v, 'checkpoint-every', true),
-  } as Partial<TrainOptions>);
+  };
+  return {
+    ...Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)),
+    batchSize: given.batchSize ?? shape.batchSize,
+    gradAccum: given.gradAccum ?? shape.gradAccum,
+    maxLength: given.maxLength ?? shape.maxLength,
+  } as Partial<TrainOptions>;
+}
+
+/** --guard-drift X: pause when the probe drift crosses X (default: the engine's guard); "off" disables the guard. */
+function guardFromFlags(v: Values): RunConfig['guard'] {
+  const text = v['guard-drift'];
+  if (text === undefined) return { ...DEFAULT_RUN_CONFIG.guard };
+  if (text === 'off') return { ...DEFAULT_RUN_CONFIG.guard, enabled: false };
+  const threshold = optionalNumber('train', v, 'guard-drift');
+  if (threshold === undefined || !(threshold > 0)) throw new SafeTuneError('bad-argument', `train: --guard-drift must be a positive number or "off", got "${String(text)}"`);
+  return { enabled: true, driftThreshold: threshold };
+}
+
+/**
+ * A run's whole configuration from `train` flags, checked by the engine as the app's is. `shape`: the batch shape
+ * suited to the model's size, used where --batch / --grad-accum / --max-length are not given.
+ */
+export function runConfigFromFlags(v: Values, shape: BatchShape, safety: { anchors: SafetyPair[] | undefined; probe: SafetyPair[] | undefined }): RunConfig {
+  const spf = spfFromFlags(v);
+  return resolveRunConfig({
+    lora: loraFromFlags(v),
+    train: trainOptionsFromFlags(v, shape) as TrainOptions,
+    spf: { ...spf, anchors: safety.anchors ?? spf.anchors },
+    probe: safety.probe ?? [],
+    evalEvery: optionalNumber('train', v, 'eval-every', true) ?? DEFAULT_RUN_CONFIG.evalEvery,
+    guard: guardFromFlags(v),
+    compareWithPlain: false,
+  });
 }
 
 /** --spf-iters W or W,C (warm, cold power-iteration steps). */
-export function spfFromFlags(v: Values): SpfOptions {
+function spfFromFlags(v: Values): SpfOptions {
   const itersText = v['spf-iters'];
   let iters = { ...DEFAULT_SPF_OPTIONS.iters };
   if (typeof itersText === 'string') {

@@ -3,7 +3,9 @@ import { SafeTuneError } from '../errors';
 export type LrSchedule = 'cosine' | 'linear' | 'constant';
 
 /**
- * Trainer hyper-parameters. Every default lives here, and the CLI, the UI and the run record show these values.
+ * Trainer hyper-parameters. Every trainer default lives here (the run's own, evaluation and guard, are in
+ * engine/run/run-config.ts; the batch shape by model size in engine/run/size-defaults.ts), and the CLI, the UI and the
+ * run record show these values.
  * Defaults follow what PEFT / TRL users expect of a LoRA run.
  */
 export interface TrainOptions {
@@ -21,9 +23,8 @@ export interface TrainOptions {
   epochs: number; // 1: passes over the training set (ignored when maxSteps is set)
   maxSteps: number | undefined; // optimizer steps; overrides epochs
   seed: number; // 42: adapter init, data order, dropout
-  evalEvery: number; // 0: validation loss every N steps (0 = only when asked)
   pack: boolean; // false: concatenate examples into full maxLength rows instead of padding
-  checkpointEvery: number; // 0: save a resumable checkpoint every N steps (0 = only on stop / at the end)
+  checkpointEvery: number; // 25: save a resumable checkpoint every N steps (0 = only on pause / stop / at the end)
 }
 
 export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = {
@@ -41,9 +42,8 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = {
   epochs: 1,
   maxSteps: undefined,
   seed: 42,
-  evalEvery: 0,
   pack: false,
-  checkpointEvery: 0,
+  checkpointEvery: 25, // a killed process or a closed tab loses at most 25 steps
 };
 
 export function resolveTrainOptions(partial: Partial<TrainOptions>): TrainOptions {
@@ -62,7 +62,7 @@ export function resolveTrainOptions(partial: Partial<TrainOptions>): TrainOption
   if (o.maxLength < 2) throw new SafeTuneError('bad-argument', 'maxLength must be at least 2 tokens');
   if (o.maxSteps !== undefined) positiveInt('maxSteps');
   else if (!(o.epochs > 0)) throw new SafeTuneError('bad-argument', `epochs must be > 0, got ${o.epochs}`);
-  for (const k of ['lr', 'weightDecay', 'eps', 'maxGradNorm', 'warmupSteps', 'evalEvery', 'checkpointEvery', 'seed'] as const) nonNegative(k);
+  for (const k of ['lr', 'weightDecay', 'eps', 'maxGradNorm', 'warmupSteps', 'checkpointEvery', 'seed'] as const) nonNegative(k);
   if (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1)) throw new SafeTuneError('bad-argument', 'AdamW betas must be in [0, 1)');
   if (!['cosine', 'linear', 'constant'].includes(o.schedule)) {
     throw new SafeTuneError('bad-argument', `unknown schedule "${o.schedule}"`, 'use cosine, linear or constant');

@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DirectoryFiles } from '../../cli/fs-files';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { CausalLM } from '../../engine/model/causal-lm';
 import { parseModelConfig } from '../../engine/model/config';
 import { loadCausalLM } from '../../engine/model/load';

@@ -22,7 +22,7 @@ import { resolveTrainOptions } from '../../engine/train/options';
 import { tokenizeSafetyPairs } from '../../engine/safety/anchors';
 import { SafetyProbe } from '../../engine/safety/drift';
 import { resolveSpfOptions, SPF_GATES, type SpfGate, type SpfOptions } from '../../engine/safety/spf-options';
-import { DirectoryFiles } from '../../cli/fs-files';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { oneOf, optionalNumber, parseCommandArgs } from '../../cli/args';
 import { selectCliBackend } from '../../cli/backend';
 import { runScript } from '../../cli/run-script';

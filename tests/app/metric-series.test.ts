@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alignCurves } from '../../app/charts/align';
 import { driftChart, lossChart, runningMean } from '../../app/charts/chart-specs';
 import { createAppStore } from '../../app/store/app-store';
-import { DEFAULT_RUN_CONFIG } from '../../workers/run-config';
+import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
 import { appendBatch, emptySeries, last, mainVariant } from '../../app/store/metric-columns';
 import type { EvalPoint, MetricPoint, RunConfig } from '../../workers/protocol';
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Session } from '../../app/session';
 import { createAppStore } from '../../app/store/app-store';
 import type { MetricPoint, ModelSummary, RunSummary, WorkerCommand, WorkerEvent } from '../../workers/protocol';
-import { DEFAULT_RUN_CONFIG } from '../../workers/run-config';
+import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
+import { batchShapeForModel } from '../../engine/run/size-defaults';
 import { scriptedWorker, settle } from './scripted-worker';
 
 // The Session (what the page asks of the worker, and how the answers land in the store) against a scripted worker
@@ -30,7 +31,7 @@ function worker(extra: (cmd: WorkerCommand, reply: (e: WorkerEvent) => void) => 
         return done(cmd.requestId);
       case 'loadModel':
         reply({ type: 'downloadProgress', requestId: cmd.requestId, file: 'model.safetensors', loadedBytes: 10, totalBytes: 10 });
-        reply({ type: 'modelLoaded', requestId: cmd.requestId, summary: DEMO });
+        reply({ type: 'modelLoaded', requestId: cmd.requestId, summary: DEMO, batchShape: batchShapeForModel(DEMO.parameters) });
         return done(cmd.requestId);
       default:
         if ('requestId' in cmd) reply({ type: 'error', requestId: cmd.requestId, code: 'unscripted', message: `no script for ${cmd.type}` });

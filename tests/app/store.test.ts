@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseSafetyPairs, formatSafetyPairs } from '../../app/config/parse-safety-pairs';
-import { configForModel, sizeClass } from '../../app/model/size-defaults';
+import { configForModel, sizeClass } from '../../engine/run/size-defaults';
 import { createAppStore } from '../../app/store/app-store';
 import { applyWorkerEvent } from '../../app/store/apply-worker-event';
 import { toUiError } from '../../app/store/ui-error';
 import { WorkerError } from '../../app/worker-client';
-import { DEFAULT_RUN_CONFIG } from '../../workers/run-config';
+import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
 import type { MetricPoint, RunSummary } from '../../workers/protocol';
 
 // The worker's real defaults (what `ready` carries), so these tests follow the engine when its defaults change.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
-import { DirectoryFiles } from '../../cli/fs-files';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { generate } from '../../engine/model/generate';
 import { loadCausalLM } from '../../engine/model/load';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';

@@ -7,7 +7,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
-import { DirectoryFiles } from '../../cli/fs-files';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { isRefusal } from '../../engine/safety/refusal-judge';
 import { loadCausalLM } from '../../engine/model/load';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byteSourceFromFile, DirectoryFiles } from '../../cli/fs-files';
+import { byteSourceFromFile, DirectoryFiles } from '../../node-host/fs-files';
 import { SafeTuneError } from '../../engine/errors';
 import { BlobFiles } from '../../engine/weights/blob-files';
 import { byteSourceFromBlob, byteSourceFromBytes, byteSourceFromResponse } from '../../engine/weights/byte-sources';

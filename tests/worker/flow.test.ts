@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readPeftAdapter } from '../../engine/export/peft-adapter';
 import { LORA_TARGETS } from '../../engine/model/lora-config';
 import { loadCausalLM } from '../../engine/model/load';
-import { loadCheckpoint } from '../../engine/train/checkpoint';
+import { loadTrainState } from '../../engine/train/train-state';
 import { byteSourceFromBytes } from '../../engine/weights/byte-sources';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { readSafetensorsHeader } from '../../engine/weights/safetensors';
@@ -114,7 +114,7 @@ describe('training worker: the page flow on tfjs-cpu', () => {
     expect(evals[2]!.drift).toBeCloseTo(evals[2]!.probeLoss - evals[0]!.probeLoss, 10);
 
     // The pause left a checkpoint of both adapters at step 3, and the record says so.
-    for (const variant of ['spf', 'plain']) expect((await loadCheckpoint(stores.open(['runs', runId, variant])))?.position.step).toBe(3);
+    for (const variant of ['spf', 'plain']) expect((await loadTrainState(stores.open(['runs', runId, variant])))?.position.step).toBe(3);
     const listed = await h.ok({ type: 'listRuns', requestId: 'l1' });
     expect(listed[0]).toMatchObject({ type: 'runs', resumable: runId, runs: [{ runId, status: 'paused', step: 3, checkpointStep: 3 }] });
 
@@ -152,7 +152,7 @@ describe('training worker: the page flow on tfjs-cpu', () => {
     expect(config).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: TINY_MODEL, peft_type: 'LORA' });
     // ... and holds the final checkpoint's weights.
     const peft = await readPeftAdapter(new MemoryFiles(files));
-    const final = (await loadCheckpoint(stores.open(['runs', runId, 'spf'])))!;
+    const final = (await loadTrainState(stores.open(['runs', runId, 'spf'])))!;
     expect(final.position.step).toBe(6);
     const path = 'model.layers.1.mlp.up_proj';
     expect(Array.from(peft.modules.get(path)!.B)).toEqual(Array.from(final.adapter.modules.get(path)!.B));
@@ -182,8 +182,8 @@ describe('training worker: the page flow on tfjs-cpu', () => {
     // (here as the main adapter of a run with SPF off: the same training, one variant).
     const straight = await h2.ok({ type: 'startRun', requestId: 'r3', config: tinyRun(defaults, { spf: { ...defaults.run.spf, enabled: false } }) });
     const straightId = (straight.find((e) => e.type === 'runStarted') as Extract<WorkerEvent, { type: 'runStarted' }>).run.runId;
-    const a = (await loadCheckpoint(stores.open(['runs', runId, 'plain'])))!.adapter;
-    const b = (await loadCheckpoint(stores.open(['runs', straightId, 'plain'])))!.adapter;
+    const a = (await loadTrainState(stores.open(['runs', runId, 'plain'])))!.adapter;
+    const b = (await loadTrainState(stores.open(['runs', straightId, 'plain'])))!.adapter;
     for (const [p, m] of a.modules) {
       const n = b.modules.get(p)!;
       for (let i = 0; i < m.B.length; i++) expect(Math.abs(m.B[i]! - n.B[i]!)).toBeLessThan(1e-6);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { OpfsCheckpointStore } from '../../engine/train/opfs-store';
+import { OpfsFolderStore } from '../../workers/opfs-store';
 
 // Node has no origin private file system; the real one is exercised by the app's e2e tests in Chromium. Here a small
 // in-memory stand-in with the semantics the store relies on (per the File System spec): createWritable writes to a
@@ -134,9 +134,9 @@ class FakeDirectory {
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
-const storeIn = (root: FakeDirectory, path: string[]): OpfsCheckpointStore => new OpfsCheckpointStore(path, async () => root as unknown as FileSystemDirectoryHandle);
+const storeIn = (root: FakeDirectory, path: string[]): OpfsFolderStore => new OpfsFolderStore(path, async () => root as unknown as FileSystemDirectoryHandle);
 
-describe('OpfsCheckpointStore', () => {
+describe('OpfsFolderStore', () => {
   test('writes create the folder path; a write replaces the whole file; reads return copies', async () => {
     const root = new FakeDirectory();
     const store = storeIn(root, ['safetune', 'runs', 'r1']);
@@ -178,7 +178,7 @@ describe('OpfsCheckpointStore', () => {
   });
 
   test('names with slashes or dots-only are refused', async () => {
-    expect(() => new OpfsCheckpointStore(['a/b'])).toThrow(/not a valid folder name/);
+    expect(() => new OpfsFolderStore(['a/b'])).toThrow(/not a valid folder name/);
     const store = storeIn(new FakeDirectory(), ['s']);
     await expect(store.write('../x', bytes('1'))).rejects.toThrow(/not a valid file name/);
     await expect(store.read('..')).rejects.toThrow(/not a valid file name/);

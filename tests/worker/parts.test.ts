@@ -2,12 +2,12 @@ import { describe, expect, test } from 'vitest';
 import { SafeTuneError } from '../../engine/errors';
 import { AsyncLock } from '../../workers/async-lock';
 import { downloadProgressReporter } from '../../workers/download-progress';
-import { MetricsBatcher, type Timers } from '../../workers/metrics-batcher';
+import { MetricsBatcher, type Timers } from '../../engine/run/metrics-batcher';
 import type { MetricPoint, RunConfig, WorkerEvent } from '../../workers/protocol';
-import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../workers/run-config';
-import { decodeRunRecord, encodeRunRecord, isResumable, seriesUpTo, type RunRecord } from '../../workers/run-record';
-import { newRunId } from '../../workers/run-setup';
-import { EtaClock, TokenRate } from '../../workers/throughput';
+import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
+import { decodeRunRecord, encodeRunRecord, isResumable, seriesUpTo, type RunRecord } from '../../engine/run/run-record';
+import { newRunId } from '../../engine/run/run-setup';
+import { EtaClock, TokenRate } from '../../engine/run/throughput';
 import { errorEvent, gpuFailure, WorkerError } from '../../workers/worker-errors';
 
 /** A clock the test moves by hand, and timers that fire when it passes them. */

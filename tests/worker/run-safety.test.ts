@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadCheckpoint } from '../../engine/train/checkpoint';
+import { loadTrainState } from '../../engine/train/train-state';
 import type { EngineDefaults, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { RunStorage } from '../../workers/run-storage';
 import { deviceLostError } from '../../workers/worker-errors';
@@ -83,9 +83,9 @@ describe('training worker: safety nets', () => {
     const runId = runIdOf(h.events);
     expect(h.all('runStatus').map((s) => [s.status, s.step])).toEqual([['running', 0], ['paused', 3]]);
     expect(h.all('runStatus')[1]!.reason).toMatch(/resume continues from step 2$/);
-    const record = await new RunStorage(stores.open).readRecord(runId);
+    const record = await new RunStorage(stores.open).folder(runId).readRecord();
     expect(record).toMatchObject({ status: 'paused', checkpointStep: 2 });
-    expect((await loadCheckpoint(stores.open(['runs', runId, 'spf'])))?.position.step).toBe(2);
+    expect((await loadTrainState(stores.open(['runs', runId, 'spf'])))?.position.step).toBe(2);
     expect((await h.ok({ type: 'listRuns', requestId: 'l' }))[0]).toMatchObject({ resumable: runId });
     // Until a reload, GPU commands fail with the same advice.
     expect((await h.fails({ type: 'generate', requestId: 'g', prompt: 'hi', which: 'base', maxNewTokens: 2, temperature: 0 })).code).toBe('device-lost');

@@ -2,11 +2,12 @@ import { SafeTuneError } from '../../engine/errors';
 import { exportMergedModel } from '../../engine/export/merge';
 import { peftAdapterFiles, writePeftAdapter } from '../../engine/export/peft-adapter';
 import type { HostLoraWeights } from '../../engine/model/lora';
-import { loadCheckpoint } from '../../engine/train/checkpoint';
-import { sameModelSource, type StoredModelSource } from '../model-source';
+import { loadTrainState } from '../../engine/train/train-state';
+import type { StoredModelSource } from '../../engine/run/run-types';
+import { sameModelSource } from '../model-source';
 import type { WorkerCommand } from '../protocol';
-import { mainVariant } from '../run-config';
-import { encodeRunRecord, type RunRecord } from '../run-record';
+import { mainVariant } from '../../engine/run/run-config';
+import { encodeRunRecord, type RunRecord } from '../../engine/run/run-record';
 import type { WorkerState } from '../worker-state';
 import { WorkerError } from '../worker-errors';
 
@@ -61,12 +62,14 @@ async function exportSource(state: WorkerState, runId: string | undefined): Prom
     return { record: run.record, adapter: () => session.use(run.mainAdapter, () => run.mainAdapter.toHost()) };
   }
   if (runId === undefined) throw new WorkerError('not-ready', 'there is no run to export', 'Train (or resume) a run first, or pick a stored run to export from.');
-  const record = await state.storage.readRecord(runId);
+  const record = await state.storage.folder(runId).readRecord();
   if (record === undefined) throw new WorkerError('not-ready', `there is no stored run ${runId}`, 'List the runs (listRuns) and pick one of those.');
   return {
     record,
     adapter: async () => {
-      const checkpoint = await loadCheckpoint(state.storage.checkpoints(runId, mainVariant(record.config)));
+      const checkpoint = await loadTrainState(state.storage.folder(runId).trainStates(mainVariant(record.config)), {
+        warn: (message) => state.post({ type: 'log', level: 'warn', message }),
+      });
       if (checkpoint === undefined) throw new WorkerError('not-ready', `run ${runId} has no saved checkpoint to export`, 'It was interrupted before its first checkpoint; its record can still be exported.');
       return checkpoint.adapter;
     },
@@ -82,5 +85,7 @@ function baseModelName(source: StoredModelSource): string {
       return source.repoId;
     case 'files':
       return source.description.replace(/^local folder /, '');
+    case 'folder':
+      return source.path;
   }
 }

@@ -1,7 +1,7 @@
 import { REFUSAL_EVAL_DEFAULTS } from '../../engine/safety/refusal-eval';
 import { selectBackend } from '../backend-select';
 import type { EngineDefaults, WorkerCommand } from '../protocol';
-import { DEFAULT_RUN_CONFIG } from '../run-config';
+import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
 import type { WorkerState } from '../worker-state';
 
 type InitCommand = Extract<WorkerCommand, { type: 'init' }>;

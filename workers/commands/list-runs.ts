@@ -1,6 +1,6 @@
 import type { RunSummary, WorkerCommand } from '../protocol';
-import { mainVariant } from '../run-config';
-import { isResumable, summarizeRun } from '../run-record';
+import { mainVariant } from '../../engine/run/run-config';
+import { isResumable, summarizeRun } from '../../engine/run/run-record';
 import type { WorkerState } from '../worker-state';
 
 type ListRunsCommand = Extract<WorkerCommand, { type: 'listRuns' }>;
@@ -15,7 +15,7 @@ export async function listRunsCommand(state: WorkerState, cmd: ListRunsCommand):
   for (const runId of (await state.storage.runIds()).reverse()) {
     try {
       const active = state.run?.isActive === true && state.run.runId === runId;
-      const record = active ? state.run!.record : await state.storage.readRecord(runId);
+      const record = active ? state.run!.record : await state.storage.folder(runId).readRecord();
       if (record === undefined) continue;
       const summary = summarizeRun(record, mainVariant(record.config));
       // A stored "running" run that is not training here was interrupted (the tab closed mid-run).

@@ -1,3 +1,4 @@
+import { batchShapeForModel } from '../../engine/run/size-defaults';
 import { downloadProgressReporter } from '../download-progress';
 import { ModelSession } from '../model-session';
 import { openModelSource } from '../model-source';
@@ -20,6 +21,6 @@ export async function loadModelInto(state: WorkerState, source: ModelSource, req
   await state.disposeModel();
   const session = await ModelSession.load(opened, tokenizer, backend);
   state.session = session;
-  state.post({ type: 'modelLoaded', requestId, summary: session.summary });
+  state.post({ type: 'modelLoaded', requestId, summary: session.summary, batchShape: batchShapeForModel(session.summary.parameters) });
   return session;
 }

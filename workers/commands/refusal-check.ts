@@ -22,7 +22,7 @@ export async function refusalCheckCommand(state: WorkerState, cmd: RefusalCheckC
   const run = state.run;
   if (run !== undefined) {
     run.record.refusalChecks.push({ which: cmd.which, step: run.record.step, rate: result.rate, total: result.total, at: new Date().toISOString() });
-    await state.storage.writeRecord(run.record).catch((e: unknown) => state.post({ type: 'log', level: 'warn', message: `could not save the run record: ${String(e)}` }));
+    await state.storage.folder(run.runId).writeRecord(run.record).catch((e: unknown) => state.post({ type: 'log', level: 'warn', message: `could not save the run record: ${String(e)}` }));
   }
   state.post({ type: 'refusalResult', requestId: cmd.requestId, which: cmd.which, rate: result.rate, total: result.total, samples: result.responses });
 }

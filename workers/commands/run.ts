@@ -3,12 +3,12 @@ import { DatasetSession } from '../dataset-session';
 import { reloadableSource, sameModelSource } from '../model-source';
 import type { ModelSession } from '../model-session';
 import type { RunConfig, WorkerCommand } from '../protocol';
-import { resolveRunConfig } from '../run-config';
-import { isResumable, type RunRecord } from '../run-record';
-import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../run-setup';
-import { TrainingRun, type RunContext } from '../training-run';
+import { resolveRunConfig } from '../../engine/run/run-config';
+import { isResumable, type RunRecord } from '../../engine/run/run-record';
+import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
+import { TrainingRun, type RunHost } from '../../engine/run/training-run';
 import type { WorkerState } from '../worker-state';
-import { WorkerError } from '../worker-errors';
+import { gpuFailure, WorkerError } from '../worker-errors';
 import { showDataset } from './load-dataset';
 import { loadModelInto } from './load-model';
 
@@ -28,11 +28,13 @@ export async function startRun(state: WorkerState, cmd: StartRunCommand, signal:
     const config: RunConfig = resolveRunConfig(cmd.config);
     const safety = await resolveSafetyPairs(config, state.safety);
     const loaded = await dataset.load(session.tokenizer, config.train.maxLength);
-    const data = runData(session, loaded, safety, config.train.maxLength);
+    const data = runData(session.tokenizer, loaded, safety, config.train.maxLength);
     const now = new Date();
-    const record = newRunRecord({ runId: newRunId(now), now, session, dataset: dataset.request, loaded, config, safety });
+    const model = { source: session.stored, summary: session.summary };
+    const record = newRunRecord({ runId: newRunId(now), now, model, dataset: dataset.request, loaded, config, safety });
     await state.disposeRun();
-    const started = await TrainingRun.start(runContext(state, session), record, data, dataset.request.bytes);
+    const started = await TrainingRun.start(runHost(state, session, record.runId), record, data, dataset.request.bytes);
+    await state.storage.addToIndex(record.runId);
     state.run = started;
     return started;
   });
@@ -51,19 +53,23 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     state.requireBackend();
     state.requireNoActiveRun('resume a run');
     state.clearOutOfMemory();
-    const record = await state.storage.readRecord(cmd.runId);
+    const folder = state.storage.folder(cmd.runId);
+    const record = await folder.readRecord();
     if (record === undefined) throw new WorkerError('not-ready', `there is no stored run ${cmd.runId}`, 'List the runs (listRuns) and pick one of those.');
     if (!isResumable(record)) throw notResumable(record);
+    if (record.dataset.validationFile !== undefined) {
+      throw new WorkerError('not-ready', `run ${record.runId} holds out a separate validation file (${record.dataset.validationFile}), which the app does not load`, 'Resume it with the CLI: train --out FOLDER --resume.');
+    }
     const session = await modelFor(state, record, cmd.requestId, signal);
-    const bytes = await state.storage.readDataset(record.runId);
+    const bytes = await folder.readDataset();
     if (bytes === undefined) throw new SafeTuneError('missing-file', `the dataset of run ${record.runId} (${record.dataset.fileName}) is missing from browser storage`, 'The run cannot be resumed; start a new one.');
     const d = record.dataset;
     const dataset = new DatasetSession({ fileName: d.fileName, bytes, maxLength: d.maxLength, ...(d.format === undefined ? {} : { format: d.format }), ...(d.validation === undefined ? {} : { validation: d.validation }) });
     await showDataset(state, dataset, cmd.requestId, record.config.train.maxLength);
     const loaded = await dataset.load(session.tokenizer, record.config.train.maxLength);
-    const data = runData(session, loaded, record.safety, record.config.train.maxLength);
+    const data = runData(session.tokenizer, loaded, record.safety, record.config.train.maxLength);
     await state.disposeRun();
-    const resumed = await TrainingRun.resume(runContext(state, session), record, data);
+    const resumed = await TrainingRun.resume(runHost(state, session, record.runId), record, data);
     state.run = resumed;
     return resumed;
   });
@@ -84,8 +90,16 @@ async function drive(run: TrainingRun, signal: AbortSignal): Promise<void> {
   }
 }
 
-function runContext(state: WorkerState, session: ModelSession): RunContext {
-  return { session, storage: state.storage, post: (e) => state.post(e), timers: state.timers, gpuFailure: () => state.failure };
+/** The worker as a run's host: the loaded model behind its lock, the run's OPFS folder, events posted to the page. */
+function runHost(state: WorkerState, session: ModelSession, runId: string): RunHost {
+  return {
+    access: session,
+    folder: state.storage.folder(runId),
+    emit: (e) => state.post(e),
+    timers: state.timers,
+    gpuFailure: () => state.failure,
+    asGpuFailure: gpuFailure,
+  };
 }
 
 /** The current model when it is the run's, else the run's model loaded again from its source. */
@@ -93,6 +107,8 @@ async function modelFor(state: WorkerState, record: RunRecord, requestId: string
   const current = state.session;
   if (current !== undefined && sameModelSource(current.stored, record.model.source) && sameShape(current, record)) return current;
   const source = reloadableSource(record.model.source);
+  // A folder the page cannot open again (dropped, or a CLI run's path): the model the user loaded, if it has its shape.
+  if (source === undefined && current !== undefined && sameShape(current, record)) return current;
   if (source === undefined) {
     throw new WorkerError(
       'not-ready',

@@ -1,17 +1,17 @@
 import { expect } from 'vitest';
-import { MemoryCheckpointStore } from '../../../engine/train/checkpoint-store';
+import { MemoryFolderStore } from '../../../engine/train/folder-store';
 import { WorkerHandler } from '../../../workers/handler';
-import type { Timers } from '../../../workers/metrics-batcher';
+import type { Timers } from '../../../engine/run/metrics-batcher';
 import type { WorkerCommand, WorkerEvent } from '../../../workers/protocol';
 
 /** Memory stores by folder: what OPFS is in the browser. Shared by two handlers, they are "the same browser profile". */
 export class MemoryStores {
-  readonly folders = new Map<string, MemoryCheckpointStore>();
+  readonly folders = new Map<string, MemoryFolderStore>();
 
-  open = (folder: readonly string[]): MemoryCheckpointStore => {
+  open = (folder: readonly string[]): MemoryFolderStore => {
     const key = folder.join('/');
     let store = this.folders.get(key);
-    if (store === undefined) this.folders.set(key, (store = new MemoryCheckpointStore()));
+    if (store === undefined) this.folders.set(key, (store = new MemoryFolderStore()));
     return store;
   };
 }

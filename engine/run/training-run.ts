@@ -1,29 +1,35 @@
-import type { TokenizedExample } from '../engine/data/types';
-import { isEvalStep, SafetyProbe } from '../engine/safety/drift';
-import type { LoraAdapter } from '../engine/model/lora';
-import type { StepStats } from '../engine/train/trainer';
-import { MetricsBatcher, type Timers } from './metrics-batcher';
+import type { TokenizedExample } from '../data/types';
+import type { LoraAdapter } from '../model/lora';
+import { isEvalStep, SafetyProbe } from '../safety/drift';
+import type { StepStats } from '../train/trainer';
 import { metricPoint, nonFiniteFields } from './metric-point';
-import type { ModelSession } from './model-session';
-import type { EvalPoint, MetricPoint, RunStatus, RunSummary, WorkerEvent } from './protocol';
+import { MetricsBatcher, type Timers } from './metrics-batcher';
+import type { ModelAccess } from './model-access';
 import { mainVariant } from './run-config';
+import { RunError } from './run-errors';
+import type { RunEvent } from './run-events';
+import type { RunFolder } from './run-folder';
 import { seriesUpTo, summarizeRun, type RunRecord } from './run-record';
-import type { RunStorage } from './run-storage';
+import type { EvalPoint, MetricPoint, RunStatus, RunSummary, Variant } from './run-types';
 import { RunVariant } from './run-variant';
 import { EtaClock } from './throughput';
-import { gpuFailure, WorkerError } from './worker-errors';
 
-/** What a run needs from the worker around it. */
-export interface RunContext {
-  session: ModelSession;
-  storage: RunStorage;
-  post: (event: WorkerEvent) => void;
+/** What a run needs from the host around it (the worker, the CLI, a test). */
+export interface RunHost {
+  access: ModelAccess;
+  folder: RunFolder;
+  /** Metrics (batched), status changes and warnings. */
+  emit: (event: RunEvent) => void;
   timers: Timers;
-  /** A GPU failure the backend reported (device lost, out of memory), if any. */
-  gpuFailure: () => WorkerError | undefined;
+  /** At most one metrics event per this many ms (default 250: a page is never flooded; the CLI prints every step: 0). */
+  metricsIntervalMs?: number;
+  /** A GPU failure the device reported on its own (lost, out of memory), if any: checked before each step and save. */
+  gpuFailure: () => Error | undefined;
+  /** The exception as a GPU failure when it is one (the run then pauses at its last checkpoint), else undefined. */
+  asGpuFailure: (e: unknown) => Error | undefined;
 }
 
-/** The run's examples, tokenized for the session's tokenizer. */
+/** The run's examples, tokenized for the model's tokenizer. */
 export interface RunData {
   train: readonly TokenizedExample[];
   validation: readonly TokenizedExample[];
@@ -38,9 +44,10 @@ export type RunEnd = 'done' | 'paused' | 'stopped';
  * A training run: the main adapter (SPF, or plain LoRA when SPF is off) and optionally a plain-LoRA comparison on a
  * second adapter of the same base, stepped alternately so both see the same data at the same pace. Between steps it
  * honours pause / stop, measures probe drift (and validation loss) every evalEvery steps, lets the safety guard pause
- * the run when the main adapter's drift crosses the threshold, and checkpoints every checkpointEvery steps and on
- * every pause / stop / end. Metrics go out batched; the run record (config + every series) is stored with each
- * checkpoint and status change.
+ * the run when the main adapter's drift crosses the threshold, stops with its last good checkpoint when a step
+ * diverges, and checkpoints every checkpointEvery steps and on every pause / stop / end — never after a step that
+ * ran on a failing GPU. Metrics go out batched; the run record (config + every series) is stored with each
+ * checkpoint and status change. The worker and the CLI drive the same class.
  */
 export class TrainingRun {
   private request: 'continue' | 'pause' | 'stop' = 'continue';
@@ -50,44 +57,59 @@ export class TrainingRun {
   private readonly eta = new EtaClock();
 
   private constructor(
-    private readonly ctx: RunContext,
+    private readonly host: RunHost,
     readonly record: RunRecord,
     private readonly variants: RunVariant[], // main first
     private readonly probe: SafetyProbe,
   ) {
-    this.batcher = new MetricsBatcher(record.runId, ctx.post, ctx.timers);
+    this.batcher = new MetricsBatcher(record.runId, host.emit, host.timers, host.metricsIntervalMs);
   }
 
   /** A new run: fresh adapters, its record and dataset bytes stored before the first step. */
-  static async start(ctx: RunContext, record: RunRecord, data: RunData, datasetBytes: Uint8Array): Promise<TrainingRun> {
+  static async start(host: RunHost, record: RunRecord, data: RunData, datasetBytes: Uint8Array): Promise<TrainingRun> {
+    const variants: RunVariant[] = [];
+    try {
+      for (const name of variantNames(record)) variants.push(await RunVariant.create(name, host.access, data, record.config, host.folder.trainStates(name)));
+      record.totalSteps = variants[0]!.trainer.totalSteps;
+      await host.folder.writeDataset(datasetBytes);
+      await host.folder.writeRecord(record);
+    } catch (e) {
+      for (const v of variants) await v.dispose();
+      throw e;
+    }
+    return new TrainingRun(host, record, variants, probeOf(record, data, host.access));
+  }
+
+  /**
+   * A stored run, continued from its last whole checkpoint (a damaged newest one falls back to the one before, with a
+   * warning); points measured after that checkpoint are dropped.
+   */
+  static async resume(host: RunHost, record: RunRecord, data: RunData): Promise<TrainingRun> {
+    const warn = (message: string): void => host.emit({ type: 'log', level: 'warn', message });
     const names = variantNames(record);
     const variants: RunVariant[] = [];
     try {
-      for (const name of names) variants.push(await RunVariant.create(name, ctx.session, data, record.config, ctx.storage.checkpoints(record.runId, name)));
-      record.totalSteps = variants[0]!.trainer.totalSteps;
-      await ctx.storage.create(record, datasetBytes);
+      const main = await RunVariant.loadState(names[0]!, host.folder.trainStates(names[0]!), record.checkpointStep ?? 0, warn);
+      const step = main.position.step;
+      for (const name of names) {
+        const store = host.folder.trainStates(name);
+        const state = name === names[0] ? main : await RunVariant.loadState(name, store, step, warn);
+        if (state.position.step !== step) {
+          throw new RunError('diverged', `the ${name} checkpoint in ${store.description} is at step ${state.position.step}, the ${names[0]} one at step ${step}`, 'The run was interrupted while saving and its adapters disagree; start a new run.');
+        }
+        variants.push(await RunVariant.restore(name, host.access, data, record.config, store, state));
+      }
+      record.checkpointStep = step;
     } catch (e) {
       for (const v of variants) await v.dispose();
       throw e;
     }
-    return new TrainingRun(ctx, record, variants, probeOf(record, data, ctx.session));
-  }
-
-  /** A stored run, continued from its last checkpoint; points measured after that checkpoint are dropped. */
-  static async resume(ctx: RunContext, record: RunRecord, data: RunData): Promise<TrainingRun> {
-    const step = record.checkpointStep!;
-    const variants: RunVariant[] = [];
-    try {
-      for (const name of variantNames(record)) variants.push(await RunVariant.restore(name, ctx.session, data, record.config, ctx.storage.checkpoints(record.runId, name), step));
-    } catch (e) {
-      for (const v of variants) await v.dispose();
-      throw e;
-    }
+    const step = record.checkpointStep;
     record.series = seriesUpTo(record.series, step);
     record.step = step;
-    const probe = probeOf(record, data, ctx.session);
+    const probe = probeOf(record, data, host.access);
     if (record.safety.probeBaseline !== undefined) probe.restore(record.safety.probeBaseline);
-    return new TrainingRun(ctx, record, variants, probe);
+    return new TrainingRun(host, record, variants, probe);
   }
 
   get runId(): string {
@@ -123,7 +145,7 @@ export class TrainingRun {
 
   /**
    * Trains until done or told to pause / stop. A GPU failure (lost device, out of memory) pauses the run at its last
-   * checkpoint and a diverged step ends it with an error; both are rethrown as WorkerErrors for the page.
+   * checkpoint and is rethrown; a diverged step ends it with a RunError('diverged'), its last checkpoint kept.
    */
   async train(): Promise<RunEnd> {
     this.active = true;
@@ -145,7 +167,7 @@ export class TrainingRun {
       await this.setStatus('done');
       return 'done';
     } catch (e) {
-      const gpu = gpuFailure(e) ?? this.ctx.gpuFailure();
+      const gpu = this.host.asGpuFailure(e) ?? this.host.gpuFailure();
       if (gpu !== undefined) {
         await this.setStatus('paused', `${gpu.message}; resume continues from step ${this.record.checkpointStep ?? 0}`);
         throw gpu;
@@ -159,12 +181,12 @@ export class TrainingRun {
 
   /** One step of every variant, then the evaluations and the checkpoint the schedule asks for. */
   private async iteration(): Promise<void> {
-    const t0 = this.ctx.timers.now();
+    const t0 = this.host.timers.now();
     const stats: StepStats[] = [];
     for (const v of this.variants) stats.push(await v.trainStep());
     const step = stats[0]!.step;
     const remaining = this.record.totalSteps - step;
-    const inFlight = (this.ctx.timers.now() - t0) / 1000;
+    const inFlight = (this.host.timers.now() - t0) / 1000;
     this.variants.forEach((v, i) => {
       const s = stats[i]!;
       const point = metricPoint(v.name, s, v.rate.observe(s.inputTokens, s.ms), this.eta.eta(remaining, inFlight));
@@ -173,17 +195,16 @@ export class TrainingRun {
       this.addPoint(point);
     });
     this.record.step = step;
-    const { evalEvery } = this.record.config;
-    if (isEvalStep(step, evalEvery, this.record.totalSteps)) await this.evaluate(step);
+    if (isEvalStep(step, this.record.config.evalEvery, this.record.totalSteps)) await this.evaluate(step);
     const every = this.record.config.train.checkpointEvery;
     if (every > 0 && step % every === 0) await this.checkpoint();
-    this.eta.observeIteration((this.ctx.timers.now() - t0) / 1000);
+    this.eta.observeIteration((this.host.timers.now() - t0) / 1000);
   }
 
   /** Probe loss before training: the drift baseline (the same for every variant: fresh adapters change nothing, B = 0). */
   private async measureBaseline(): Promise<void> {
     const main = this.variants[0]!;
-    const { probeLoss } = await this.ctx.session.use(main.adapter, (model) => this.probe.start(model));
+    const { probeLoss } = await this.host.access.use(main.adapter, (model) => this.probe.start(model));
     const validationLoss = await main.validationLoss();
     this.record.safety.probeBaseline = probeLoss;
     for (const v of this.variants) this.addEval({ variant: v.name, step: 0, probeLoss, drift: 0, ...(validationLoss === undefined ? {} : { validationLoss }) });
@@ -192,7 +213,7 @@ export class TrainingRun {
   private async evaluate(step: number): Promise<void> {
     for (const v of this.variants) {
       const validationLoss = await v.validationLoss();
-      const { probeLoss, drift } = await this.ctx.session.use(v.adapter, (model) => this.probe.measure(model, step));
+      const { probeLoss, drift } = await this.host.access.use(v.adapter, (model) => this.probe.measure(model, step));
       const bad = [['probeLoss', probeLoss], ['validationLoss', validationLoss ?? 0]].filter(([, x]) => !Number.isFinite(x)).map(([name]) => name as string);
       if (bad.length > 0) throw this.diverged(v.name, step, bad.map((name) => `${name} ${name === 'probeLoss' ? probeLoss : validationLoss}`));
       const previous = this.lastDrift(v.name);
@@ -206,21 +227,25 @@ export class TrainingRun {
     }
   }
 
-  private lastDrift(variant: string): number {
+  private lastDrift(variant: Variant): number {
     const evals = this.record.series.evals;
     for (let i = evals.length - 1; i >= 0; i--) if (evals[i]!.variant === variant) return evals[i]!.drift;
     return 0;
   }
 
-  /** Saves every variant (the comparison first, the main adapter last), then the record naming the step. */
+  /**
+   * Saves every variant (the comparison first, the main adapter last), then the record naming the step. Not after a
+   * step that ran on a failing GPU: its numbers cannot be trusted, and the last good checkpoint must stay current.
+   */
   private async checkpoint(): Promise<void> {
     const step = this.variants[0]!.step;
     if (this.record.checkpointStep === step) return;
+    this.throwIfGpuFailed();
     const run = { runId: this.record.runId, model: this.record.model.summary.description, dataset: this.record.dataset.fileName };
-    for (const v of [...this.variants].reverse()) await v.saveCheckpoint(run);
+    for (const v of [...this.variants].reverse()) await v.saveState(run);
     this.record.checkpointStep = step;
     this.record.updatedAt = new Date().toISOString();
-    await this.ctx.storage.writeRecord(this.record);
+    await this.host.folder.writeRecord(this.record);
   }
 
   private addPoint(point: MetricPoint): void {
@@ -233,7 +258,7 @@ export class TrainingRun {
     this.batcher.addEval(point);
   }
 
-  /** Flushes the metrics, stores the record and tells the page — in that order, so the page sees every point first. */
+  /** Flushes the metrics, stores the record and reports the status — in that order, so every point comes first. */
   private async setStatus(status: RunStatus, reason?: string): Promise<void> {
     this.batcher.flush();
     this.record.status = status;
@@ -241,25 +266,25 @@ export class TrainingRun {
     else this.record.reason = reason;
     this.record.updatedAt = new Date().toISOString();
     try {
-      await this.ctx.storage.writeRecord(this.record);
+      await this.host.folder.writeRecord(this.record);
     } catch (e) {
-      this.ctx.post({ type: 'log', level: 'warn', message: `could not save the run record: ${e instanceof Error ? e.message : String(e)}` });
+      this.host.emit({ type: 'log', level: 'warn', message: `could not save the run record: ${e instanceof Error ? e.message : String(e)}` });
     }
-    this.ctx.post({ type: 'runStatus', runId: this.runId, status, step: this.record.step, totalSteps: this.record.totalSteps, ...(reason === undefined ? {} : { reason }) });
+    this.host.emit({ type: 'runStatus', runId: this.runId, status, step: this.record.step, totalSteps: this.record.totalSteps, ...(reason === undefined ? {} : { reason }) });
   }
 
   private throwIfGpuFailed(): void {
-    const failure = this.ctx.gpuFailure();
+    const failure = this.host.gpuFailure();
     if (failure !== undefined) throw failure;
   }
 
-  private diverged(variant: string, step: number, values: string[]): WorkerError {
+  private diverged(variant: Variant, step: number, values: string[]): RunError {
     const saved = this.record.checkpointStep;
-    return new WorkerError(
+    return new RunError(
       'diverged',
       `training diverged at step ${step} of the ${variant} adapter: ${values.join(', ')}`,
       `Lower the learning rate (now ${this.record.config.train.lr}) or the max gradient norm and start a new run.` +
-        (saved === undefined ? '' : ` The adapter of step ${saved} (the last checkpoint) can still be exported from the run list.`),
+        (saved === undefined ? '' : ` The checkpoint of step ${saved} (the last good one) is kept; its adapter can still be exported.`),
     );
   }
 
@@ -270,14 +295,14 @@ export class TrainingRun {
   }
 }
 
-function variantNames(record: RunRecord): ('spf' | 'plain')[] {
+function variantNames(record: RunRecord): Variant[] {
   const main = mainVariant(record.config);
   return main === 'spf' && record.config.compareWithPlain ? ['spf', 'plain'] : [main];
 }
 
-function probeOf(record: RunRecord, data: RunData, session: ModelSession): SafetyProbe {
+function probeOf(record: RunRecord, data: RunData, access: ModelAccess): SafetyProbe {
   const { batchSize, maxLength } = record.config.train;
-  return new SafetyProbe(data.probe, { batchSize, maxLength, padId: session.padId });
+  return new SafetyProbe(data.probe, { batchSize, maxLength, padId: access.padId });
 }
 
 function valueOf(point: MetricPoint, field: string): string {

@@ -1,6 +1,8 @@
-import { SafeTuneError } from '../engine/errors';
-import type { StoredModelSource } from './model-source';
-import type { DatasetReport, EvalPoint, MetricPoint, ModelSummary, RowFormat, RunConfig, RunStatus, RunSummary, SafetyPair } from './protocol';
+import { SafeTuneError } from '../errors';
+import type { DatasetReport } from '../data/report';
+import type { RowFormat } from '../data/types';
+import type { SafetyPair } from '../safety/spf-options';
+import type { EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, StoredModelSource } from './run-types';
 
 export const RUN_RECORD_FORMAT = 'safetune-run-1';
 
@@ -25,7 +27,8 @@ export interface RunRecord {
   startedAt: string;
   updatedAt: string;
   model: { source: StoredModelSource; summary: ModelSummary };
-  dataset: { fileName: string; format?: RowFormat; maxLength: number; validation?: number; report: DatasetReport };
+  // validationFile: the name of a separate validation file (its bytes: validation.bin in the run folder)
+  dataset: { fileName: string; format?: RowFormat; maxLength: number; validation?: number; validationFile?: string; report: DatasetReport };
   config: RunConfig; // as resolved (defaults filled in); empty anchors / probe mean the bundled sets, listed in `safety`
   safety: { anchors: SafetyPair[]; probe: SafetyPair[]; probeBaseline?: number };
   status: RunStatus;

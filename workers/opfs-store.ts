@@ -1,5 +1,5 @@
-import { SafeTuneError } from '../errors';
-import type { CheckpointStore } from './checkpoint-store';
+import { SafeTuneError } from '../engine/errors';
+import type { FolderStore } from '../engine/train/folder-store';
 
 /** The root of the origin private file system, or a stand-in for it. */
 export type DirectoryRoot = () => Promise<FileSystemDirectoryHandle>;
@@ -24,7 +24,7 @@ export function opfsAvailable(): boolean {
 }
 
 /**
- * A CheckpointStore in a folder of the origin private file system (OPFS), which survives reloads: a run paused or
+ * A FolderStore in a folder of the origin private file system (OPFS), which survives reloads: a run paused or
  * interrupted in one session resumes in the next. `path` is the folder under the OPFS root, created on first write.
  *
  * A write never leaves half a file under the final name, because a crash or a full disk mid-write must not damage the
@@ -34,7 +34,7 @@ export function opfsAvailable(): boolean {
  * - elsewhere (older Safari workers) the bytes go to a temporary file through a sync access handle, which is then
  *   renamed over the final name with `move()`.
  */
-export class OpfsCheckpointStore implements CheckpointStore {
+export class OpfsFolderStore implements FolderStore {
   readonly description: string;
   private readonly path: readonly string[];
   private readonly root: DirectoryRoot;
@@ -75,6 +75,16 @@ export class OpfsCheckpointStore implements CheckpointStore {
     }
     const file = await handle.getFile();
     return new Uint8Array(await file.arrayBuffer());
+  }
+
+  async remove(name: string): Promise<void> {
+    checkName(name, 'file');
+    const dir = await this.directory(false);
+    try {
+      await dir?.removeEntry(name);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
   }
 
   /** The store's folder; undefined when it does not exist and `create` is false. */

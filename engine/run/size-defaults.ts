@@ -1,4 +1,5 @@
-import type { ModelSummary, RunConfig } from '../../workers/protocol';
+import type { TrainOptions } from '../train/options';
+import type { ModelSummary, RunConfig } from './run-types';
 
 /**
  * Adjusts a run configuration (the engine's defaults, or the user's edits of them) to the loaded model's size. The engine's defaults suit a ~100M model
@@ -7,10 +8,20 @@ import type { ModelSummary, RunConfig } from '../../workers/protocol';
  * all their conversations need and keeps a software GPU responsive. Only these fields change; the user can edit all.
  */
 export function configForModel(config: RunConfig, model: Pick<ModelSummary, 'parameters'>): RunConfig {
-  const size = sizeClass(model.parameters);
-  const train = { ...config.train, ...TRAIN_BY_SIZE[size] };
-  return { ...config, train, spf: { ...config.spf, k: Math.min(config.spf.k, config.lora.r) } };
+  return withBatchShape(config, batchShapeForModel(model.parameters));
 }
+
+/** The batch shape recommended for a model of this many parameters (sent to the page with modelLoaded). */
+export function batchShapeForModel(parameters: number): BatchShape {
+  return { ...TRAIN_BY_SIZE[sizeClass(parameters)] };
+}
+
+/** `config` with `shape` applied; SPF's subspace rank k cannot exceed the LoRA rank. */
+export function withBatchShape(config: RunConfig, shape: BatchShape): RunConfig {
+  return { ...config, train: { ...config.train, ...shape }, spf: { ...config.spf, k: Math.min(config.spf.k, config.lora.r) } };
+}
+
+export type BatchShape = Pick<TrainOptions, 'batchSize' | 'gradAccum' | 'maxLength'>;
 
 export type SizeClass = 'tiny' | 'small' | 'medium' | 'large';
 
@@ -22,7 +33,7 @@ export function sizeClass(parameters: number): SizeClass {
   return 'large';
 }
 
-const TRAIN_BY_SIZE: Record<SizeClass, Partial<RunConfig['train']>> = {
+const TRAIN_BY_SIZE: Record<SizeClass, BatchShape> = {
   tiny: { batchSize: 4, gradAccum: 1, maxLength: 256 },
   small: { batchSize: 2, gradAccum: 2, maxLength: 512 },
   medium: { batchSize: 1, gradAccum: 4, maxLength: 512 },

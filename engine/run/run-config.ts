@@ -1,16 +1,17 @@
-import { SafeTuneError } from '../engine/errors';
-import { DEFAULT_LORA_CONFIG, validateLoraConfig } from '../engine/model/lora-config';
-import { DEFAULT_SPF_OPTIONS, resolveSpfOptions } from '../engine/safety/spf-options';
-import { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions } from '../engine/train/options';
-import type { RunConfig, SafetyPair } from './protocol';
+import { SafeTuneError } from '../errors';
+import { DEFAULT_LORA_CONFIG, validateLoraConfig } from '../model/lora-config';
+import { DEFAULT_SPF_OPTIONS, resolveSpfOptions } from '../safety/spf-options';
+import { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions } from '../train/options';
+import type { SafetyPair } from '../safety/spf-options';
+import type { RunConfig } from './run-types';
 
 /**
- * The app's run defaults: the engine's LoRA / trainer / SPF defaults, plus what only a run in the app has — probe
- * evaluations, the safety guard, and checkpoints often enough that a closed tab loses little.
+ * A run's defaults, for the app, the worker and the CLI alike: the engine's LoRA / trainer / SPF defaults plus the
+ * run's own — probe evaluations and the safety guard. (The batch shape by model size: size-defaults.ts.)
  */
 export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = {
   lora: { ...DEFAULT_LORA_CONFIG, targets: [...DEFAULT_LORA_CONFIG.targets] },
-  train: { ...DEFAULT_TRAIN_OPTIONS, checkpointEvery: 25 },
+  train: { ...DEFAULT_TRAIN_OPTIONS },
   spf: { ...DEFAULT_SPF_OPTIONS, iters: { ...DEFAULT_SPF_OPTIONS.iters }, anchors: [] },
   probe: [],
   evalEvery: 10, // probe drift (and validation loss) every 10 steps

@@ -1,4 +1,5 @@
-import type { EvalPoint, MetricPoint, WorkerEvent } from './protocol';
+import type { RunEvent } from './run-events';
+import type { EvalPoint, MetricPoint } from './run-types';
 
 /** A clock and a one-shot timer: the worker's own in the browser, the same globals in Node tests. */
 export interface Timers {
@@ -29,7 +30,7 @@ export class MetricsBatcher {
 
   constructor(
     private readonly runId: string,
-    private readonly post: (event: WorkerEvent) => void,
+    private readonly post: (event: RunEvent) => void,
     private readonly timers: Timers = SYSTEM_TIMERS,
     private readonly intervalMs = METRICS_INTERVAL_MS,
   ) {}

@@ -1,7 +1,7 @@
-import { SPF_METRICS } from '../engine/safety/safety-projector';
-import type { StepStats } from '../engine/train/trainer';
-import type { MetricPoint } from './protocol';
-import type { Variant } from './run-storage';
+import { SPF_METRICS } from '../safety/safety-projector';
+import type { StepStats } from '../train/trainer';
+import type { MetricPoint } from './run-types';
+import type { Variant } from './run-types';
 
 /** One trainer step as the charts plot it; the SPF numbers only when the step ran the safety projector. */
 export function metricPoint(variant: Variant, stats: StepStats, tokensPerSecond: number, etaSeconds: number): MetricPoint {

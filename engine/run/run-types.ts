@@ -1,0 +1,80 @@
+/**
+ * The plain data shapes of a training run, shared by the engine's TrainingRun, the worker's protocol (which
+ * re-exports them to the page) and the CLI. Types only: the page compiles this file and must never pull tfjs in.
+ */
+import type { LoraConfig } from '../model/lora-config';
+import type { SafetyPair, SpfOptions } from '../safety/spf-options';
+import type { TrainOptions } from '../train/options';
+
+export type BackendChoice = 'webgpu' | 'cpu';
+
+/** Everything one training run is configured by (shown in the UI and the CLI, stored in the run record). */
+export interface RunConfig {
+  lora: LoraConfig;
+  train: TrainOptions;
+  spf: SpfOptions;
+  probe: SafetyPair[]; // safety probe set (empty: the bundled one)
+  evalEvery: number; // probe drift (and validation loss) every N steps
+  guard: { enabled: boolean; driftThreshold: number }; // pause when drift crosses the threshold
+  compareWithPlain: boolean; // also train plain LoRA on the same data, for the drift comparison chart
+}
+
+/** The adapters a run trains: SPF's, or plain LoRA's (the main one when SPF is off, else a comparison). */
+export type Variant = 'spf' | 'plain';
+
+/** One step's numbers, as the charts plot them. `variant` separates the SPF run from a plain-LoRA comparison run. */
+export interface MetricPoint {
+  variant: Variant;
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+  spf?: { safetyLoss: number; cos: number; gate: number; removed: number; energy: number };
+}
+
+export interface EvalPoint {
+  variant: Variant;
+  step: number;
+  validationLoss?: number;
+  probeLoss: number;
+  drift: number; // probeLoss - its value before training
+}
+
+export type RunStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+
+export interface ModelSummary {
+  description: string; // "bundled safetune-demo", "hub Qwen/Qwen3-0.6B", "local folder /models/qwen3"
+  architecture: string;
+  parameters: number; // base model parameters
+  layers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  hasChatTemplate: boolean;
+  backend: BackendChoice;
+}
+
+/**
+ * A model source as the run record keeps it: enough to load the same model again. A hub token is never stored, a
+ * folder dropped into the page cannot be re-read (only its name is kept), a CLI run keeps the folder's path.
+ */
+export type StoredModelSource =
+  | { kind: 'bundled'; name: string }
+  | { kind: 'hub'; repoId: string; revision?: string }
+  | { kind: 'files'; description: string }
+  | { kind: 'folder'; path: string };
+
+export interface RunSummary {
+  runId: string;
+  startedAt: string; // ISO time
+  model: string;
+  dataset: string;
+  config: RunConfig;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  last?: { loss: number; drift?: number };
+  checkpointStep?: number; // the step its last saved checkpoint holds: a resume continues from there
+  reason?: string; // why it paused / failed, as the last runStatus said
+}

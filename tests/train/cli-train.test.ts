@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
+import { loadTrainState } from '../../engine/train/train-state';
+import { DirectoryStore } from '../../node-host/directory-store';
+import { chatRows } from '../worker/helpers/site';
+
+// `train` as a user runs it: a real process, a real Ctrl-C (issue 14, "lost runs").
+
+let dir: string;
+let modelDir: string;
+let dataPath: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'safetune-cli-'));
+  modelDir = join(dir, 'model');
+  await mkdir(modelDir);
+  for (const [name, bytes] of tinyCheckpointFiles('llama', { seed: 3 })) await writeFile(join(modelDir, name), bytes);
+  const lines = chatRows(12).map((r) => JSON.stringify(r));
+  lines.splice(2, 0, '{"messages": "not a list"}'); // line 3: rejected
+  dataPath = join(dir, 'chat.jsonl');
+  await writeFile(dataPath, lines.join('\n') + '\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Ended {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `onLine` sees each stdout line and may signal the process. */
+function cli(args: string[], onLine?: (line: string, interrupt: () => void) => void): Promise<Ended> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join('node_modules', '.bin', 'tsx'), ['cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) onLine?.(line, () => child.kill('SIGINT'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const common = ['--batch', '2', '--max-length', '64', '--lora-r', '4', '--lora-alpha', '8', '--eval-every', '0', '--guard-drift', 'off', '--seed', '1'];
+
+describe('train CLI', () => {
+  test('Ctrl-C saves a checkpoint and exits non-zero; --resume drops a torn metrics line with a warning and finishes', async () => {
+    const out = join(dir, 'run');
+    let sent = false;
+    const first = await cli(['train', '--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '6', ...common], (line, interrupt) => {
+      if (!sent && line.startsWith('step 2/6')) {
+        sent = true;
+        interrupt();
+      }
+    });
+    expect(first.stderr).toMatch(/^interrupted at step (\d)\/6: checkpoint of step \d\/6 in .*; continue with: train --out .* --resume\n$/);
+    expect(first.code).toBe(130);
+    // Rejected rows are listed with their line numbers, as data-report lists them.
+    expect(first.stdout).toMatch(/12 train \/ 0 validation rows \(messages\), 1 rejected/);
+    expect(first.stdout).toMatch(/rejected rows:\n {2}chat\.jsonl line 3: /);
+    const step = Number(/interrupted at step (\d)/.exec(first.stderr)![1]);
+    expect(step).toBeGreaterThanOrEqual(2);
+    expect((await loadTrainState(new DirectoryStore(join(out, 'plain'))))?.position.step).toBe(step);
+
+    await appendFile(join(out, 'metrics.jsonl'), '{"step": 7, "loss": 1.2'); // a kill in the middle of a line
+    const second = await cli(['train', '--out', out, '--resume']);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`warning: ${out.replace(/[/.]/g, '\\$&')}/metrics\\.jsonl line ${step + 1} is not a whole JSON line .*dropped`));
+    expect(second.stdout).toMatch(/^done: adapter in /m);
+    const rows = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number });
+    expect(rows.filter((r) => r.loss !== undefined).map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { status: string; checkpointStep: number };
+    expect(record).toMatchObject({ status: 'done', checkpointStep: 6 });
+  });
+
+  test('a LoRA rank wider than the model is refused at once with the widest allowed', async () => {
+    const ended = await cli(['train', '--model', modelDir, '--data', dataPath, '--out', join(dir, 'wide'), '--lora-r', '100000']);
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toMatch(/^error: LoRA rank 100000 is larger than the narrowest target layer \(\w+_proj, (\d+) wide\) of this LlamaForCausalLM model \(hint: Use a rank of at most \1/);
+  });
+});

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, test } from 'vitest';
+import { loadDataset } from '../../engine/data/load-dataset';
+import { loadCausalLM } from '../../engine/model/load';
+import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
+import { SYSTEM_TIMERS } from '../../engine/run/metrics-batcher';
+import { soleModel } from '../../engine/run/model-access';
+import { summarizeModel } from '../../engine/run/model-summary';
+import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
+import { RunError } from '../../engine/run/run-errors';
+import type { RunEvent } from '../../engine/run/run-events';
+import { RunFolder } from '../../engine/run/run-folder';
+import { newRunRecord, runData } from '../../engine/run/run-setup';
+import type { RunConfig } from '../../engine/run/run-types';
+import { TrainingRun, type RunHost } from '../../engine/run/training-run';
+import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
+import { MemoryFolderStore } from '../../engine/train/folder-store';
+import type { TrainOptions } from '../../engine/train/options';
+import { loadTrainState } from '../../engine/train/train-state';
+import { MemoryFiles } from '../../engine/weights/memory-files';
+import { setBackend } from '../helpers/backend';
+import { chatRows, PROBE } from '../worker/helpers/site';
+
+// The engine's TrainingRun on its own (tfjs-cpu, a tiny Llama, memory folders): what a run does when a step diverges,
+// when the GPU fails mid-step, and when the LoRA rank cannot fit — the same for the CLI and the worker.
+
+const bytes = new TextEncoder().encode(chatRows(12).map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lora']> = {}, gpu: { failure?: Error } = {}) {
+  await setBackend('cpu');
+  const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
+  const tokenizer = await loadTokenizer(files);
+  const model = await loadCausalLM(files);
+  const loaded = await loadDataset(bytes, 'chat.jsonl', tokenizer, { maxLength: 64 });
+  const d = DEFAULT_RUN_CONFIG;
+  const config = resolveRunConfig({
+    ...d,
+    lora: { ...d.lora, r: 4, alpha: 8, ...lora },
+    train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, ...train },
+    spf: { ...d.spf, enabled: false },
+    evalEvery: 0,
+    guard: { enabled: false, driftThreshold: 0.5 },
+  });
+  const safety = { anchors: [], probe: PROBE };
+  const summary = summarizeModel(model.config, 'tiny', tokenizer.hasChatTemplate, 'cpu');
+  const record = newRunRecord({ runId: 'run-test', now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
+  const stores = new Map<string, MemoryFolderStore>();
+  const folder = new RunFolder((sub) => {
+    const key = sub.join('/');
+    if (!stores.has(key)) stores.set(key, new MemoryFolderStore());
+    return stores.get(key)!;
+  });
+  const events: RunEvent[] = [];
+  const host: RunHost = {
+    access: soleModel(model, tokenizer.padTokenId),
+    folder,
+    emit: (e) => {
+      events.push(e);
+      if (e.type === 'metrics') onMetrics?.(e.points.map((p) => p.step));
+    },
+    timers: SYSTEM_TIMERS,
+    metricsIntervalMs: 0,
+    gpuFailure: () => gpu.failure,
+    asGpuFailure: () => undefined,
+  };
+  let onMetrics: ((steps: number[]) => void) | undefined;
+  const start = () => TrainingRun.start(host, record, runData(tokenizer, loaded, safety, 64), bytes);
+  return { start, model, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
+}
+
+describe('TrainingRun', () => {
+  test('a non-finite loss stops the run with a clear error, keeping its last good checkpoint', async () => {
+    const t = await tinyRun({ maxSteps: 6, lr: 1e30, schedule: 'constant', maxGradNorm: 0, checkpointEvery: 1 });
+    const run = await t.start();
+    const error = await run.train().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunError);
+    expect((error as RunError).code).toBe('diverged');
+    expect((error as RunError).message).toMatch(/^training diverged at step (\d) of the plain adapter: loss (NaN|-?Infinity)/);
+    const badStep = Number(/at step (\d)/.exec((error as RunError).message)![1]);
+    expect(t.record.status).toBe('error');
+    expect(t.record.checkpointStep).toBe(badStep - 1);
+    expect((error as RunError).hint).toMatch(new RegExp(`checkpoint of step ${badStep - 1} \\(the last good one\\) is kept`));
+    const state = await loadTrainState(t.folder.trainStates('plain'));
+    expect(state?.position.step).toBe(badStep - 1);
+    await run.dispose();
+    t.model.dispose();
+  });
+
+  test('no checkpoint is written after a step that ran on a failing GPU; the run pauses at the last good one', async () => {
+    const gpu: { failure?: Error } = {};
+    const t = await tinyRun({ maxSteps: 6, checkpointEvery: 2 }, {}, gpu);
+    const before = tf.memory().numTensors;
+    const run = await t.start();
+    // The device reports its loss while step 4 runs (asynchronously, as a real GPUDevice.lost does): step 4's
+    // scheduled checkpoint must not be written.
+    t.setOnMetrics((steps) => {
+      if (steps.includes(4)) gpu.failure = new Error('GPU device lost (test)');
+    });
+    await expect(run.train()).rejects.toThrow('GPU device lost (test)');
+    expect(t.record).toMatchObject({ status: 'paused', checkpointStep: 2 });
+    expect((await loadTrainState(t.folder.trainStates('plain')))?.position.step).toBe(2);
+    expect(t.events.filter((e) => e.type === 'runStatus').at(-1)).toMatchObject({ status: 'paused', reason: 'GPU device lost (test); resume continues from step 2' });
+    await run.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    t.model.dispose();
+  });
+
+  test('a LoRA rank wider than the narrowest target layer is refused before anything is allocated', async () => {
+    const t = await tinyRun({ maxSteps: 2 }, { r: 100000 });
+    const before = tf.memory().numTensors;
+    await expect(t.start()).rejects.toThrow(/^LoRA rank 100000 is larger than the narrowest target layer \((q|k|v|o)_proj, \d+ wide\) of this LlamaForCausalLM model$/);
+    expect(tf.memory().numTensors).toBe(before);
+    t.model.dispose();
+  });
+});
