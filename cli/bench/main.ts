@@ -3,7 +3,7 @@
  * SPF step vs plain LoRA step, the fused projection kernel vs the same math as composed tfjs ops, the power
  * iteration's subspace vs an exact SVD, and the achieved training rate vs the measured matmul peak.
  */
-import { oneOf, parseCommandArgs } from '../args';
+import { oneOf, parseCommandArgs } from '../../node-host/args';
 import { selectCliBackend } from '../backend';
 import { runScript } from '../run-script';
 import { describeAdapter } from './adapter';

@@ -5,7 +5,7 @@ import { formatReport, loadDataset } from '../../engine/data';
 import { isRowFormat } from '../../engine/data/row-formats';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { DirectoryFiles } from '../../node-host/fs-files';
-import { optionalNumber, parseCommandArgs, requireString } from '../args';
+import { optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
 
 export async function readDataFile(path: string): Promise<Uint8Array> {
   try {

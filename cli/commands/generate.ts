@@ -1,6 +1,6 @@
 import { generateTokens } from '../../engine/model/generate';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
-import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../args';
+import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
 import { loadCliModel } from '../load';
 
 /** Streams the completion of --prompt (rendered with the chat template when --chat) to stdout. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../../engine/errors';
-import { oneOf, parseCommandArgs, requireString } from '../args';
+import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';
 import { loadCliModel } from '../load';
 
 /** Prints {"shape":[T,V],"logits":[...]} for one sequence of token ids, and nothing else, on stdout. */

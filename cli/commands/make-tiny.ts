@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeTuneError } from '../../engine/errors';
 import { isTinyArch, tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
-import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../args';
+import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
 
 export async function makeTinyCommand(argv: string[]): Promise<void> {
   const v = parseCommandArgs('make-tiny', argv, {

@@ -6,7 +6,7 @@ import type { RunConfig } from '../../engine/run/run-types';
 import type { BatchShape } from '../../engine/run/size-defaults';
 import type { SafetyPair } from '../../engine/safety/spf-options';
 import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, SPF_GATES, type SpfGate, type SpfOptions } from '../../engine/safety/spf-options';
-import { oneOf, optionalNumber, type OptionSpec } from '../args';
+import { oneOf, optionalNumber, type OptionSpec } from '../../node-host/args';
 
 /**
  * Every `train` flag. Defaults are the engine's (engine/run/run-config.ts, engine/train/options.ts, lora-config.ts,

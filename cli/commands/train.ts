@@ -7,7 +7,7 @@ import { RunFolder } from '../../engine/run/run-folder';
 import { TrainingRun, type RunEnd, type RunHost } from '../../engine/run/training-run';
 import { directoryOpener } from '../../node-host/directory-store';
 import { selectCliBackend } from '../backend';
-import { oneOf, parseCommandArgs, requireString } from '../args';
+import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';
 import { CliExit, INTERRUPTED_EXIT_CODE } from '../cli-exit';
 import { MetricsFile } from '../train/metrics-file';
 import { prepareNewRun, prepareResume, type PreparedRun } from '../train/prepare-run';

@@ -18,7 +18,7 @@ import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { BUNDLED_SAFETY_ON_DISK, readSafetyPairs } from '../../node-host/bundled-safety';
 import { DirectoryFiles } from '../../node-host/fs-files';
-import { requireString } from '../args';
+import { requireString } from '../../node-host/args';
 import { readDataFile } from '../commands/data-report';
 import { runConfigFromFlags } from '../commands/train-options';
 

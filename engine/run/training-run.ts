@@ -154,6 +154,7 @@ export class TrainingRun {
       if (this.probe.initialLoss === undefined) await this.measureBaseline();
       const main = this.variants[0]!;
       while (!main.trainer.done) {
+        await this.yieldToHost();
         this.throwIfGpuFailed();
         if (this.request !== 'continue') {
           await this.checkpoint();
@@ -271,6 +272,14 @@ export class TrainingRun {
       this.host.emit({ type: 'log', level: 'warn', message: `could not save the run record: ${e instanceof Error ? e.message : String(e)}` });
     }
     this.host.emit({ type: 'runStatus', runId: this.runId, status, step: this.record.step, totalSteps: this.record.totalSteps, ...(reason === undefined ? {} : { reason }) });
+  }
+
+  /**
+   * Lets the host's event loop run between steps: on tfjs-cpu a step never waits on anything, so without this a
+   * pause message (worker) or a Ctrl-C (CLI) would only be seen once the whole run had finished.
+   */
+  private yieldToHost(): Promise<void> {
+    return new Promise((resolve) => this.host.timers.setTimeout(resolve, 0));
   }
 
   private throwIfGpuFailed(): void {

@@ -23,7 +23,7 @@ import { tokenizeSafetyPairs } from '../../engine/safety/anchors';
 import { SafetyProbe } from '../../engine/safety/drift';
 import { resolveSpfOptions, SPF_GATES, type SpfGate, type SpfOptions } from '../../engine/safety/spf-options';
 import { DirectoryFiles } from '../../node-host/fs-files';
-import { oneOf, optionalNumber, parseCommandArgs } from '../../cli/args';
+import { oneOf, optionalNumber, parseCommandArgs } from '../../node-host/args';
 import { selectCliBackend } from '../../cli/backend';
 import { runScript } from '../../cli/run-script';
 import { demoData, sharedData, type ExperimentData } from './sources';

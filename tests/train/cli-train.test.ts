@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { loadTrainState } from '../../engine/train/train-state';
 import { DirectoryStore } from '../../node-host/directory-store';
-import { chatRows } from '../worker/helpers/site';
+import { chatRows, PROBE } from '../worker/helpers/site';
 
 // `train` as a user runs it: a real process, a real Ctrl-C (issue 14, "lost runs").
 
 let dir: string;
 let modelDir: string;
 let dataPath: string;
+let probePath: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'safetune-cli-'));
   modelDir = join(dir, 'model');
@@ -22,6 +23,9 @@ beforeAll(async () => {
   lines.splice(2, 0, '{"messages": "not a list"}'); // line 3: rejected
   dataPath = join(dir, 'chat.jsonl');
   await writeFile(dataPath, lines.join('\n') + '\n');
+  // A probe set short enough for the tiny model's max length (the bundled one is longer than 64 tokens).
+  probePath = join(dir, 'probe.jsonl');
+  await writeFile(probePath, PROBE.map((r) => JSON.stringify(r)).join('\n') + '\n');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -36,7 +40,8 @@ interface Ended {
 /** Runs the CLI; `onLine` sees each stdout line and may signal the process. */
 function cli(args: string[], onLine?: (line: string, interrupt: () => void) => void): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // One process (no tsx wrapper in between), so the signal reaches the CLI as a terminal's Ctrl-C does.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -53,13 +58,13 @@ function cli(args: string[], onLine?: (line: string, interrupt: () => void) => v
   });
 }
 
-const common = ['--batch', '2', '--max-length', '64', '--lora-r', '4', '--lora-alpha', '8', '--eval-every', '0', '--guard-drift', 'off', '--seed', '1'];
+const common = () => ['--probe', probePath, '--batch', '2', '--max-length', '64', '--lora-r', '4', '--lora-alpha', '8', '--eval-every', '0', '--guard-drift', 'off', '--seed', '1'];
 
 describe('train CLI', () => {
   test('Ctrl-C saves a checkpoint and exits non-zero; --resume drops a torn metrics line with a warning and finishes', async () => {
     const out = join(dir, 'run');
     let sent = false;
-    const first = await cli(['train', '--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '6', ...common], (line, interrupt) => {
+    const first = await cli(['train', '--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '6', ...common()], (line, interrupt) => {
       if (!sent && line.startsWith('step 2/6')) {
         sent = true;
         interrupt();
@@ -78,7 +83,8 @@ describe('train CLI', () => {
     const second = await cli(['train', '--out', out, '--resume']);
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`warning: ${out.replace(/[/.]/g, '\\$&')}/metrics\\.jsonl line ${step + 1} is not a whole JSON line .*dropped`));
+    // The file holds the eval row of step 0, then one row per step: the torn line is the one after them.
+    expect(second.stdout).toMatch(new RegExp(`warning: ${out.replace(/[/.]/g, '\\$&')}/metrics\\.jsonl line ${step + 2} is not a whole JSON line .*dropped`));
     expect(second.stdout).toMatch(/^done: adapter in /m);
     const rows = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number });
     expect(rows.filter((r) => r.loss !== undefined).map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);

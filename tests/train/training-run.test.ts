@@ -3,18 +3,16 @@ import { describe, expect, test } from 'vitest';
 import { loadDataset } from '../../engine/data/load-dataset';
 import { loadCausalLM } from '../../engine/model/load';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
-import { SYSTEM_TIMERS } from '../../engine/run/metrics-batcher';
 import { soleModel } from '../../engine/run/model-access';
 import { summarizeModel } from '../../engine/run/model-summary';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
 import { RunError } from '../../engine/run/run-errors';
 import type { RunEvent } from '../../engine/run/run-events';
-import { RunFolder } from '../../engine/run/run-folder';
+import { memoryRunHost } from '../../engine/run/memory-host';
 import { newRunRecord, runData } from '../../engine/run/run-setup';
 import type { RunConfig } from '../../engine/run/run-types';
-import { TrainingRun, type RunHost } from '../../engine/run/training-run';
+import { TrainingRun } from '../../engine/run/training-run';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
-import { MemoryFolderStore } from '../../engine/train/folder-store';
 import type { TrainOptions } from '../../engine/train/options';
 import { loadTrainState } from '../../engine/train/train-state';
 import { MemoryFiles } from '../../engine/weights/memory-files';
@@ -44,25 +42,16 @@ async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lo
   const safety = { anchors: [], probe: PROBE };
   const summary = summarizeModel(model.config, 'tiny', tokenizer.hasChatTemplate, 'cpu');
   const record = newRunRecord({ runId: 'run-test', now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
-  const stores = new Map<string, MemoryFolderStore>();
-  const folder = new RunFolder((sub) => {
-    const key = sub.join('/');
-    if (!stores.has(key)) stores.set(key, new MemoryFolderStore());
-    return stores.get(key)!;
-  });
   const events: RunEvent[] = [];
-  const host: RunHost = {
-    access: soleModel(model, tokenizer.padTokenId),
-    folder,
-    emit: (e) => {
+  const host = memoryRunHost(
+    soleModel(model, tokenizer.padTokenId),
+    (e) => {
       events.push(e);
       if (e.type === 'metrics') onMetrics?.(e.points.map((p) => p.step));
     },
-    timers: SYSTEM_TIMERS,
-    metricsIntervalMs: 0,
-    gpuFailure: () => gpu.failure,
-    asGpuFailure: () => undefined,
-  };
+    { gpuFailure: () => gpu.failure },
+  );
+  const folder = host.folder;
   let onMetrics: ((steps: number[]) => void) | undefined;
   const start = () => TrainingRun.start(host, record, runData(tokenizer, loaded, safety, 64), bytes);
   return { start, model, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
