@@ -14,7 +14,8 @@ import type { SpfOptions } from '../../engine/safety/spf-options';
 import { writePeftAdapter, peftAdapterFiles } from '../../engine/export/peft-adapter';
 import { DirectoryFiles } from '../fs-files';
 import { DirectoryCheckpointStore } from '../fs-checkpoint-store';
-import { selectCliBackend } from '../backend';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../backend';
+import type { BackendName } from '../../engine/backend';
 import { oneOf, parseCommandArgs, requireString } from '../args';
 import { readDataFile } from './data-report';
 import { loraFromFlags, spfFromFlags, trainOptionsFromFlags, TRAIN_FLAGS } from './train-options';
@@ -26,7 +27,7 @@ interface RunRecord {
   data: string;
   format?: string;
   val?: string;
-  backend: 'cpu' | 'webgpu';
+  backend: BackendName;
   lora: LoraConfig;
   train: TrainOptions;
   spf: SpfOptions;
@@ -41,7 +42,7 @@ function recordFromFlags(v: Record<string, string | boolean | undefined>): RunRe
     data: resolve(requireString('train', v, 'data')),
     ...(str('format') !== undefined ? { format: str('format') } : {}),
     ...(str('val') !== undefined ? { val: str('val') } : {}),
-    backend: oneOf('train', v, 'backend', ['cpu', 'webgpu'] as const, 'cpu'),
+    backend: oneOf('train', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND),
     lora: loraFromFlags(v),
     train: trainOptionsFromFlags(v),
     spf: spfFromFlags(v),
