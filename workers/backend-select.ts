@@ -1,51 +1,67 @@
+/// <reference types="vite/client" />
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../engine/backend';
+import { onGpuFault, type GpuFault } from '../engine/device/gpu-faults';
 import type { BackendChoice } from './protocol';
-import { deviceLostError, outOfMemoryError, type WorkerError } from './worker-errors';
+import { deviceLostError, outOfMemoryError, WorkerError } from './worker-errors';
+// The wasm backend's binaries, served by Vite (dev and build) at these URLs.
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 export interface SelectedBackend {
   backend: BackendChoice;
-  adapter: string; // "nvidia ampere (webgpu)", "tfjs-cpu"
+  adapter: string; // "nvidia ampere (webgpu)", "WebAssembly SIMD, 4 threads"
   fallback?: string; // why WebGPU was not used, when it was asked for
 }
 
 /**
- * Selects the tfjs backend. WebGPU when asked for and it works, otherwise the cpu backend (slow, but the demo model
- * trains on it), with the reason WebGPU failed. On WebGPU, `onFailure` hears of a lost device or an out-of-memory
- * error the moment the GPU reports it — such errors do not always surface as an exception of the op that caused them.
+ * Selects the tfjs backend. WebGPU when asked for and it works, otherwise the CPU — through WebAssembly (SIMD,
+ * multi-threaded where the page is cross-origin isolated; ~10× tfjs-cpu), or tfjs-cpu if even that fails — with the
+ * reason WebGPU failed. On WebGPU, `onFailure` hears of the first fault the device reports (validation,
+ * out-of-memory, internal, device lost) the moment it is reported: such errors do not surface as an exception of the
+ * op that caused them, and the step they hit computed garbage.
  */
 export async function selectBackend(choice: BackendChoice, onFailure: (e: WorkerError) => void): Promise<SelectedBackend> {
   let fallback: string | undefined;
   if (choice === 'webgpu') {
     try {
       await useBackend('webgpu');
-      const device = webgpuDevice();
-      if (device !== undefined) watchDevice(device, onFailure);
+      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      onGpuFault((fault) => onFailure(workerErrorOf(fault)));
       return { backend: 'webgpu', adapter: `${describeAdapter(device?.adapterInfo)} (webgpu)` };
     } catch (e) {
       fallback = `WebGPU could not be used (${e instanceof Error ? e.message : String(e)}); training runs on the CPU, much more slowly`;
     }
   }
-  await useBackend('cpu');
-  return { backend: 'cpu', adapter: 'tfjs-cpu', ...(fallback === undefined ? {} : { fallback }) };
+  const cpu = await selectCpuBackend();
+  return { backend: 'cpu', adapter: cpu, ...(fallback === undefined ? {} : { fallback }) };
 }
 
-/** The GPUDevice tfjs's webgpu backend runs on (its public `device` field). */
-function webgpuDevice(): GPUDevice | undefined {
-  return (tf.backend() as unknown as { device?: GPUDevice }).device;
+/** WebAssembly where it loads, else tfjs-cpu; returns the adapter line the page shows. */
+async function selectCpuBackend(): Promise<string> {
+  // Threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages (COOP + COEP headers).
+  const threads = globalThis.crossOriginIsolated === true ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
+  try {
+    await useBackend('wasm', {
+      wasmPaths: {
+        'tfjs-backend-wasm.wasm': wasmPlain,
+        'tfjs-backend-wasm-simd.wasm': wasmSimd,
+        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+      },
+      wasmThreads: threads,
+    });
+    return `WebAssembly (tfjs-wasm, ${threads} thread${threads === 1 ? '' : 's'})`;
+  } catch {
+    await useBackend('cpu');
+    return 'tfjs-cpu';
+  }
 }
 
-function watchDevice(device: GPUDevice, onFailure: (e: WorkerError) => void): void {
-  void device.lost?.then((info) => {
-    // 'destroyed' is our own doing (the backend was removed), not a failure.
-    if (info.reason !== 'destroyed') onFailure(deviceLostError(info.message || 'no reason given'));
-  });
-  // Browsers' devices are EventTargets; Dawn's in Node may not be (then only `lost` is watched).
-  if (typeof device.addEventListener !== 'function') return;
-  device.addEventListener('uncapturederror', (event) => {
-    const error = (event as GPUUncapturedErrorEvent).error;
-    if (typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError) onFailure(outOfMemoryError(error.message));
-  });
+function workerErrorOf(fault: GpuFault): WorkerError {
+  if (fault.kind === 'device-lost') return deviceLostError(fault.message);
+  if (fault.kind === 'out-of-memory') return outOfMemoryError(fault.message);
+  return new WorkerError('out-of-memory', fault.message, fault.hint);
 }
 
 function describeAdapter(info: GPUAdapterInfo | undefined): string {

@@ -37,12 +37,25 @@ export interface MemoryEstimate {
   };
   /** The largest single tensor, which must fit in one storage binding. */
   largestBuffer: { name: string; bytes: number };
+  /** Row chunks the embedding (and lm_head) are split into so each fits one storage binding; 1 when it fits whole. */
+  vocabChunks: number;
   fits: boolean;
   /** What to change when it does not fit (or comes close); empty when it comfortably fits. */
   advice: string[];
 }
 
 const F32 = 4;
+/**
+ * The engine's rule (engine/device/binding-limit.ts, engine/model/vocab-chunks.ts), repeated here because the page
+ * does not import the engine: the loss computes logits in tiles of at most this many bytes (or the binding limit,
+ * if smaller), and the embedding / lm_head are split by vocabulary rows into balanced chunks that each fit one binding.
+ */
+const LOGITS_TILE_BYTES = 32 * 1024 * 1024;
+
+function vocabChunkCount(vocab: number, hidden: number, maxBinding: number): number {
+  const rowsThatFit = Math.floor(maxBinding / (hidden * F32));
+  return rowsThatFit >= vocab || !Number.isFinite(maxBinding) ? 1 : Math.ceil(vocab / Math.max(1, rowsThatFit));
+}
 /** Above this share of the budget the estimate says "tight": it is an estimate, not a measurement. */
 const TIGHT = 0.8;
 
@@ -67,34 +80,27 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const scores = run.batchSize * shape.heads * run.maxLength * run.maxLength; // one layer's attention matrix
   // Scores and probabilities are kept per layer; the backward pass holds one more layer's worth of gradients at a time.
   const activations = (shape.layers * (tokens * perTokenPerLayer + 2 * scores) + tokens * perTokenPerLayer + 2 * scores) * F32;
-  const logitsOne = tokens * shape.vocab * F32;
-  const logits = 3 * logitsOne; // logits, log-softmax, and their gradient
+  const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass.
+  const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
+  const logits = 3 * logitsTile;
+  const vocabChunks = vocabChunkCount(shape.vocab, shape.hidden, maxBinding);
+  const embeddingChunk = Math.ceil(shape.vocab / vocabChunks) * shape.hidden * F32;
 
   const total = weights + adapter + optimizer + activations + logits;
 
   const candidates: { name: string; bytes: number }[] = [
-    { name: 'embedding matrix (vocab × hidden)', bytes: shape.vocab * shape.hidden * F32 },
-    { name: 'logits (batch × length × vocab)', bytes: logitsOne },
+    { name: vocabChunks === 1 ? 'embedding matrix (vocab × hidden)' : `embedding chunk (1/${vocabChunks} of vocab × hidden)`, bytes: embeddingChunk },
+    { name: 'logits tile (rows × vocab chunk)', bytes: logitsTile },
     { name: 'attention scores (batch × heads × length²)', bytes: scores * F32 },
     { name: 'MLP weight (intermediate × hidden)', bytes: shape.intermediate * shape.hidden * F32 },
   ];
   const largestBuffer = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 
   const advice: string[] = [];
-  const embeddingTooBig = shape.vocab * shape.hidden * F32 > maxBinding;
-  if (embeddingTooBig) {
-    advice.push(
-      `The embedding matrix alone (${formatMiB(shape.vocab * shape.hidden * F32)}) exceeds this GPU's largest buffer ` +
-        `(${formatMiB(maxBinding)}): choose a smaller model.`,
-    );
-  }
-  if (logitsOne > maxBinding) {
-    const maxTokens = Math.floor(maxBinding / (shape.vocab * F32));
-    advice.push(
-      `The logits of one batch (${formatMiB(logitsOne)}) exceed this GPU's largest buffer (${formatMiB(maxBinding)}): ` +
-        `keep batch size × max length at or below ${maxTokens} tokens (now ${tokens}).`,
-    );
+  const mlpWeight = shape.intermediate * shape.hidden * F32;
+  if (mlpWeight > maxBinding) {
+    advice.push(`One MLP weight (${formatMiB(mlpWeight)}) exceeds this GPU's largest buffer (${formatMiB(maxBinding)}): choose a smaller model.`);
   }
   if (scores * F32 > maxBinding) {
     advice.push(`The attention scores at length ${run.maxLength} exceed this GPU's largest buffer: lower the max length.`);
@@ -113,6 +119,7 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
     loraParameters,
     bytes: { weights, adapter, optimizer, activations, logits, total },
     largestBuffer,
+    vocabChunks,
     fits: !overBudget && largestBuffer.bytes <= maxBinding,
     advice,
   };

@@ -1,10 +1,16 @@
 /**
- * `npm run bench [-- --backend webgpu|cpu] [--json]`: SPF's costs as ratios measured in one run on one adapter —
+ * `npm run bench [-- --backend webgpu|wasm|cpu] [--json]`: SPF's costs as ratios measured in one run on one adapter —
  * SPF step vs plain LoRA step, the fused projection kernel vs the same math as composed tfjs ops, the power
  * iteration's subspace vs an exact SVD, and the achieved training rate vs the measured matmul peak.
+ *
+ * `npm run bench -- --shape smollm2-135m|qwen2.5-0.5b [--batch B --seq-len T --steps N]`: a real model shape with
+ * random weights: tokens/s of plain and SPF steps, MFU against the matmul peak, peak tensor memory vs the app's
+ * estimate (cli/bench/real-shape.ts).
  */
 import { oneOf, parseCommandArgs } from '../../node-host/args';
-import { selectCliBackend } from '../backend';
+import { CLI_BACKENDS, selectCliBackend } from '../backend';
+import { SafeTuneError } from '../../engine/errors';
+import { benchRealShape, REAL_SHAPES } from './real-shape';
 import { runScript } from '../run-script';
 import { describeAdapter } from './adapter';
 import { benchModel, benchShape, plainStepFlops } from './bench-model';
@@ -14,11 +20,19 @@ import { benchProjection } from './projection';
 import { benchSteps } from './steps';
 
 async function main(argv: string[]): Promise<void> {
-  const v = parseCommandArgs('bench', argv, { backend: { type: 'string' }, json: { type: 'boolean' } });
-  await selectCliBackend(oneOf('bench', v, 'backend', ['cpu', 'webgpu'] as const, 'webgpu'));
+  const v = parseCommandArgs('bench', argv, {
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+    shape: { type: 'string' },
+    batch: { type: 'string' },
+    'seq-len': { type: 'string' },
+    steps: { type: 'string' },
+  });
+  await selectCliBackend(oneOf('bench', v, 'backend', CLI_BACKENDS, 'webgpu'));
   const adapter = await describeAdapter();
-  const shape = benchShape(adapter.software);
   const say = (s: string): void => void (v['json'] === true ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n'));
+  if (typeof v['shape'] === 'string') return realShapeMain(v, adapter.software, say, `${adapter.backend}: ${adapter.description}`);
+  const shape = benchShape(adapter.software);
   say(`bench on ${adapter.backend}: ${adapter.description}${adapter.software ? ' (software: sizes scaled down)' : ''}`);
 
   const peak = await matmulPeak(adapter.software ? [256, 512, 768] : [1024, 2048, 4096]);
@@ -78,6 +92,34 @@ async function main(argv: string[]): Promise<void> {
     say(`| train_step_gflops | ${result.train_step_gflops.toFixed(2)} | |`);
     say(`| mfu_vs_peak | ${result.mfu_vs_peak.toFixed(3)} | |`);
   }
+}
+
+function positiveIntFlag(v: Record<string, unknown>, key: string, fallback: number): number {
+  const raw = v[key];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new SafeTuneError('bad-argument', `bench: --${key} must be a positive integer, got "${String(raw)}"`);
+  return n;
+}
+
+/** `--shape NAME`: the real-shape bench. Defaults keep a software adapter's run to minutes: batch 1 × 128, 2 timed steps. */
+async function realShapeMain(v: Record<string, unknown>, software: boolean, say: (s: string) => void, where: string): Promise<void> {
+  const name = oneOf('bench', v, 'shape', Object.keys(REAL_SHAPES), 'smollm2-135m');
+  const batch = positiveIntFlag(v, 'batch', software ? 1 : 4);
+  const seqLen = positiveIntFlag(v, 'seq-len', software ? 128 : 256);
+  const measured = positiveIntFlag(v, 'steps', software ? 2 : 10);
+  say(`bench --shape ${name} on ${where}, ${batch}×${seqLen} tokens per step`);
+  const peak = await matmulPeak(software ? [256, 512, 768] : [1024, 2048, 4096]);
+  say(`matmul peak: ${peak.gflops.toFixed(2)} GFLOP/s (${peak.size}³)`);
+  const r = await benchRealShape(name, batch, seqLen, { warmup: 1, measured }, say);
+  const result = { ...r, backend: where, matmul_peak_gflops: peak.gflops, mfu_vs_peak: r.train_step_gflops / peak.gflops };
+  if (v['json'] === true) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  say(`plain step ${r.plain_step_ms.toFixed(0)} ms (${r.plain_tokens_per_s.toFixed(1)} tokens/s), SPF step ${r.spf_step_ms.toFixed(0)} ms (${r.spf_tokens_per_s.toFixed(1)} tokens/s), ratio ${r.spf_step_over_plain.toFixed(3)}`);
+  say(`train step ${r.train_step_gflops.toFixed(2)} GFLOP/s = ${(100 * result.mfu_vs_peak).toFixed(1)}% of the matmul peak`);
+  say(`peak tensor memory ${(r.peak_tensor_bytes / 2 ** 20).toFixed(0)} MiB vs the app's estimate ${(r.estimate_total_bytes / 2 ** 20).toFixed(0)} MiB (${r.peak_over_estimate.toFixed(2)}×)`);
 }
 
 await runScript(main);

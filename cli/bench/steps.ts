@@ -21,7 +21,7 @@ export interface StepTiming {
   safetyBlocks: tf.Tensor2D[]; // the anchor's safety gradient per LoRA matrix after training (for the overlap bench)
 }
 
-function randomRows(n: number, len: number, vocab: number, seed: number, promptLen: number): TokenizedExample[] {
+export function randomRows(n: number, len: number, vocab: number, seed: number, promptLen: number): TokenizedExample[] {
   const rand = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => {
     const ids = Array.from({ length: len }, () => 1 + Math.floor(rand() * (vocab - 1)));

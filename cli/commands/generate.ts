@@ -1,3 +1,4 @@
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../backend';
 import { generateTokens } from '../../engine/model/generate';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
@@ -17,7 +18,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     backend: { type: 'string' },
   });
   const prompt = requireString('generate', v, 'prompt');
-  const backend = oneOf('generate', v, 'backend', ['cpu', 'webgpu'] as const, 'cpu');
+  const backend = oneOf('generate', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND);
   const { model, files } = await loadCliModel(requireString('generate', v, 'model'), v['adapter'] as string | undefined, backend);
   const tokenizer = await loadTokenizer(files);
   const text = v['chat'] === true ? tokenizer.renderChat([{ role: 'user', content: prompt }], { addGenerationPrompt: true }) : prompt;

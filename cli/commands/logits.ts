@@ -1,3 +1,4 @@
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../backend';
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../../engine/errors';
 import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';
@@ -9,7 +10,7 @@ export async function logitsCommand(argv: string[]): Promise<void> {
   const idsText = requireString('logits', v, 'ids');
   const ids = idsText.split(',').map((s) => s.trim());
   if (ids.some((s) => !/^\d+$/.test(s))) throw new SafeTuneError('bad-argument', `logits: --ids must be comma-separated token ids, got "${idsText}"`);
-  const backend = oneOf('logits', v, 'backend', ['cpu', 'webgpu'] as const, 'cpu');
+  const backend = oneOf('logits', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND);
   const { model } = await loadCliModel(requireString('logits', v, 'model'), v['adapter'] as string | undefined, backend);
   const vocab = model.config.vocabSize;
   const numeric = ids.map(Number);

@@ -6,7 +6,7 @@ import { SYSTEM_TIMERS } from '../../engine/run/metrics-batcher';
 import { RunFolder } from '../../engine/run/run-folder';
 import { TrainingRun, type RunEnd, type RunHost } from '../../engine/run/training-run';
 import { directoryOpener } from '../../node-host/directory-store';
-import { selectCliBackend } from '../backend';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../backend';
 import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';
 import { CliExit, INTERRUPTED_EXIT_CODE } from '../cli-exit';
 import { MetricsFile } from '../train/metrics-file';
@@ -24,7 +24,7 @@ import { TRAIN_FLAGS } from './train-options';
 export async function trainCommand(argv: string[]): Promise<void> {
   const v = parseCommandArgs('train', argv, TRAIN_FLAGS);
   const out = resolve(requireString('train', v, 'out'));
-  const backend = oneOf('train', v, 'backend', ['cpu', 'webgpu'] as const, 'cpu');
+  const backend = oneOf('train', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND);
   await selectCliBackend(backend);
   const folder = new RunFolder(directoryOpener(out));
   const prepared = v['resume'] === true ? await prepareResume(folder, v, log) : await prepareNewRun(folder, v, backend, log);

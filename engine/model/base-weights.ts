@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../errors';
 import type { ModelConfig } from './config';
+import { deviceBindingLimit } from '../device/binding-limit';
+import { uploadVocabMatrix, vocabChunkRows, vocabChunks, type VocabMatrix } from './vocab-chunks';
 
 /** A frozen linear layer in HF layout: y = x Wᵀ + b. */
 export interface Linear {
@@ -24,10 +26,12 @@ export interface DecoderLayerWeights {
 
 /** The frozen base model: plain tensors, never tf.Variables, so no gradient is ever computed for them. */
 export interface BaseWeights {
-  embedTokens: tf.Tensor2D; // [vocab, hidden]
+  embedTokens: VocabMatrix; // [vocab, hidden], in row chunks when it exceeds one storage binding
   layers: DecoderLayerWeights[];
   norm: tf.Tensor1D; // [hidden]
-  lmHead: tf.Tensor2D; // [vocab, hidden]; the same tensor as embedTokens when tied
+  lmHead: VocabMatrix; // [vocab, hidden]; the same tensor(s) as embedTokens when tied
+  /** The binding limit the weights were split for; absent: the current device's (deviceBindingLimit). */
+  maxBindingBytes?: number;
 }
 
 /** One host tensor as the checkpoint reader hands it over. */
@@ -68,17 +72,23 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
   return m;
 }
 
+const VOCAB_MATRICES = new Set(['model.embed_tokens.weight', 'lm_head.weight']);
+
 /**
  * Uploads the base weights. `read(name)` returns the host tensor (the checkpoint reader, which names the file in its
- * own errors); every tensor is shape-checked here against the config, naming the tensor on mismatch.
+ * own errors); every tensor is shape-checked here against the config, naming the tensor on mismatch. The embedding
+ * and lm_head are split into vocabulary chunks of at most `maxBindingBytes` each (default: the device's storage-binding
+ * limit); any other tensor over that limit is an error naming it, before the GPU would reject it.
  */
 export async function uploadBaseWeights(
   config: ModelConfig,
   read: (name: string) => Promise<NamedHostTensor>,
   onTensor?: (name: string, index: number, total: number) => void,
+  maxBindingBytes: number = deviceBindingLimit(),
 ): Promise<BaseWeights> {
   const expected = expectedTensors(config);
-  const uploaded = new Map<string, tf.Tensor>();
+  const uploaded = new Map<string, tf.Tensor | VocabMatrix>();
+  const chunkRows = vocabChunkRows(config.vocabSize, config.hiddenSize, maxBindingBytes);
   let index = 0;
   try {
     for (const [name, shape] of expected) {
@@ -90,11 +100,23 @@ export async function uploadBaseWeights(
           'config.json and the safetensors files must come from the same model',
         );
       }
-      uploaded.set(name, tf.tensor(host.data, shape, 'float32'));
+      if (VOCAB_MATRICES.has(name)) {
+        uploaded.set(name, uploadVocabMatrix(host.data, config.vocabSize, config.hiddenSize, chunkRows));
+      } else {
+        const bytes = host.data.length * 4;
+        if (bytes > maxBindingBytes) {
+          throw new SafeTuneError(
+            'gpu',
+            `tensor ${name} (${bytes} bytes in float32) exceeds this device's ${maxBindingBytes}-byte storage binding`,
+            'choose a smaller model or a GPU with larger buffer limits',
+          );
+        }
+        uploaded.set(name, tf.tensor(host.data, shape, 'float32'));
+      }
       onTensor?.(name, index++, expected.size);
     }
   } catch (e) {
-    for (const t of uploaded.values()) t.dispose();
+    for (const t of uploaded.values()) for (const c of vocabChunks(t as VocabMatrix)) c.dispose();
     throw e;
   }
   const get = <T extends tf.Tensor>(name: string): T => uploaded.get(name) as T;
@@ -119,17 +141,18 @@ export async function uploadBaseWeights(
       down: linear(`${p}.mlp.down_proj`, config.mlpBias),
     });
   }
-  const embedTokens = get<tf.Tensor2D>('model.embed_tokens.weight');
+  const embedTokens = uploaded.get('model.embed_tokens.weight') as VocabMatrix;
   return {
     embedTokens,
     layers,
     norm: get('model.norm.weight'),
-    lmHead: config.tieWordEmbeddings ? embedTokens : get('lm_head.weight'),
+    lmHead: config.tieWordEmbeddings ? embedTokens : (uploaded.get('lm_head.weight') as VocabMatrix),
+    maxBindingBytes,
   };
 }
 
 export function disposeBaseWeights(w: BaseWeights): void {
-  const all = new Set<tf.Tensor>([w.embedTokens, w.norm, w.lmHead]);
+  const all = new Set<tf.Tensor>([...vocabChunks(w.embedTokens), w.norm, ...vocabChunks(w.lmHead)]);
   for (const l of w.layers) {
     for (const t of [l.inputNorm, l.postAttentionNorm, l.qNorm, l.kNorm]) if (t) all.add(t);
     for (const lin of [l.q, l.k, l.v, l.o, l.gate, l.up, l.down]) {

@@ -6,6 +6,8 @@ import { LORA_TARGETS } from './lora';
 import type { LoraAdapter, LoraTarget } from './lora';
 import { RopeTables } from './rope';
 import type { KvCache } from './kv-cache';
+import { gatherRows, projectRows } from './vocab-chunks';
+import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
 
 /** Options of one forward pass. */
 export interface ForwardOptions {
@@ -41,7 +43,8 @@ export class CausalLM {
     return tf.tidy(() => {
       const [b, t] = ids.shape;
       const offset = opts.cache?.length ?? 0;
-      let x = tf.gather(this.weights.embedTokens, ids.reshape([-1])).reshape([b, t, this.config.hiddenSize]) as tf.Tensor3D;
+      // Embedding rows, gathered chunk by chunk when the table exceeds one storage binding.
+      let x = gatherRows(this.weights.embedTokens, ids.reshape([-1])).reshape([b, t, this.config.hiddenSize]) as tf.Tensor3D;
       const mask = causalMask(t, offset); // [T, offset + T]
       for (let i = 0; i < this.config.numLayers; i++) {
         x = this.decoderLayer(i, x, mask, offset, opts);
@@ -59,9 +62,19 @@ export class CausalLM {
     });
   }
 
-  /** lm_head on rows of hidden states: [N, hidden] → [N, vocab]. */
+  /** lm_head on rows of hidden states: [N, hidden] → [N, vocab]; the result must fit one binding (few rows). */
   project(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.matMul(h, this.weights.lmHead, false, true);
+    return projectRows(h, this.weights.lmHead, this.bindingLimitBytes());
+  }
+
+  /** The largest tensor a kernel may bind: what the weights were split for, else the device's limit. */
+  bindingLimitBytes(): number {
+    return this.weights.maxBindingBytes ?? deviceBindingLimit();
+  }
+
+  /** The most logits the loss materialises at once: one tile within the fixed budget and the binding limit. */
+  logitsTileBytes(): number {
+    return Math.min(this.bindingLimitBytes(), LOGITS_TILE_BYTES);
   }
 
   private decoderLayer(i: number, x: tf.Tensor3D, mask: tf.Tensor2D, offset: number, opts: ForwardOptions): tf.Tensor3D {

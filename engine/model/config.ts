@@ -1,16 +1,11 @@
 import { SafeTuneError } from '../errors';
+import { rejectUnsupportedMath } from './config-guards';
+import { parseRopeSettings, type Llama3RopeScaling } from './rope-config';
+
+export type { Llama3RopeScaling } from './rope-config';
 
 export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM'] as const;
 export type Architecture = (typeof SUPPORTED_ARCHITECTURES)[number];
-
-/** `rope_scaling` of type `llama3` (Llama 3.1 / 3.2): stretches the low-frequency RoPE components. */
-export interface Llama3RopeScaling {
-  type: 'llama3';
-  factor: number; // e.g. 32 (Llama-3.2-1B)
-  lowFreqFactor: number; // e.g. 1
-  highFreqFactor: number; // e.g. 4
-  originalMaxPositionEmbeddings: number; // e.g. 8192
-}
 
 /** Everything the forward pass needs, normalised from a Hugging Face config.json. Example values: SmolLM2-135M. */
 export interface ModelConfig {
@@ -67,29 +62,10 @@ function tokenIds(v: unknown): number[] {
   return [];
 }
 
-function parseRopeScaling(c: Json): Llama3RopeScaling | undefined {
-  const rs = c['rope_scaling'];
-  if (rs === undefined || rs === null) return undefined;
-  if (typeof rs !== 'object' || Array.isArray(rs)) fail('"rope_scaling" must be an object or null');
-  const s = rs as Json;
-  const type = s['rope_type'] ?? s['type'];
-  if (type === 'default') return undefined;
-  if (type !== 'llama3') {
-    fail(
-      `rope_scaling type ${JSON.stringify(type)} is not supported`,
-      'SafeTune supports rope_scaling of type "llama3" (Llama 3.1 / 3.2) or none',
-    );
-  }
-  return {
-    type: 'llama3',
-    factor: positiveNumber(s, 'factor', 8),
-    lowFreqFactor: positiveNumber(s, 'low_freq_factor', 1),
-    highFreqFactor: positiveNumber(s, 'high_freq_factor', 4),
-    originalMaxPositionEmbeddings: positiveInt(s, 'original_max_position_embeddings', 8192),
-  };
-}
-
-/** Parses a Hugging Face config.json (already JSON-parsed) into a ModelConfig, or throws naming what is wrong. */
+/**
+ * Parses a Hugging Face config.json (already JSON-parsed, written by transformers v4 or v5) into a ModelConfig, or
+ * throws naming what is wrong. A key that would change the math in a way SafeTune does not implement is an error.
+ */
 export function parseModelConfig(raw: unknown): ModelConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('expected a JSON object');
   const c = raw as Json;
@@ -104,6 +80,8 @@ export function parseModelConfig(raw: unknown): ModelConfig {
     );
   }
   const architecture = arch as Architecture;
+  rejectUnsupportedMath(c);
+  const rope = parseRopeSettings(c);
   const hiddenSize = positiveInt(c, 'hidden_size');
   const numHeads = positiveInt(c, 'num_attention_heads');
   const numKvHeads = positiveInt(c, 'num_key_value_heads', numHeads);
@@ -127,8 +105,8 @@ export function parseModelConfig(raw: unknown): ModelConfig {
     numKvHeads,
     headDim,
     rmsNormEps: positiveNumber(c, 'rms_norm_eps', 1e-6),
-    ropeTheta: positiveNumber(c, 'rope_theta', 10000),
-    ropeScaling: parseRopeScaling(c),
+    ropeTheta: rope.theta,
+    ropeScaling: rope.scaling,
     maxPositionEmbeddings: positiveInt(c, 'max_position_embeddings', 2048),
     tieWordEmbeddings: flag(c, 'tie_word_embeddings', false),
     attentionBias,

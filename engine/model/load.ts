@@ -11,6 +11,8 @@ export interface LoadModelOptions {
   adapter?: { kind: 'weights'; weights: HostLoraWeights } | { kind: 'init'; config: LoraConfig; seed: number };
   /** Called after each tensor reaches the backend. */
   onTensor?: (name: string, index: number, total: number) => void;
+  /** Split the weights for this storage-binding limit instead of the device's (tests force chunking with it). */
+  maxBindingBytes?: number;
 }
 
 /** config.json of a model folder, parsed and checked. Errors name the folder. */
@@ -38,7 +40,7 @@ export async function loadCausalLM(files: ModelFiles, opts: LoadModelOptions = {
   const config = await readModelConfig(files);
   const checkpoint = await openCheckpoint(files);
   checkpoint.requireTensors(expectedTensors(config).keys(), `config.json (${config.architecture})`);
-  const weights = await uploadBaseWeights(config, (name) => checkpoint.read(name), opts.onTensor);
+  const weights = await uploadBaseWeights(config, (name) => checkpoint.read(name), opts.onTensor, opts.maxBindingBytes);
   let adapter: LoraAdapter | undefined;
   if (opts.adapter?.kind === 'weights') adapter = LoraAdapter.fromHost(config, opts.adapter.weights);
   else if (opts.adapter?.kind === 'init') adapter = LoraAdapter.init(config, opts.adapter.config, opts.adapter.seed);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../errors';
 import type { CausalLM, ForwardOptions } from './causal-lm';
+import { chunkedNll } from './chunked-nll';
 
 /** Label value of a position that is not trained on (PyTorch / HF convention). */
 export const IGNORE_INDEX = -100;
@@ -32,7 +33,8 @@ export function lossTargets(batch: TokenBatch): { rows: Int32Array; targets: Int
 
 /**
  * Summed next-token negative log-likelihood over the labelled positions, and how many there are. Only the labelled
- * rows go through lm_head, so a 150k-token vocabulary costs [targets, vocab] rather than [B*T, vocab].
+ * rows go through lm_head, tile by tile over the vocabulary (chunkedNll), so a 150k-token vocabulary never
+ * materialises more than one tile of logits, in the forward pass or the backward.
  * The caller divides by the count (or by a count summed over accumulation micro-batches).
  */
 export function nllSum(model: CausalLM, batch: TokenBatch, opts: ForwardOptions = {}): { sum: tf.Scalar; count: number } {
@@ -47,12 +49,7 @@ export function nllSum(model: CausalLM, batch: TokenBatch, opts: ForwardOptions 
     const h = model.hidden(ids, opts); // [B, T, D]
     const flat = h.reshape([batch.batchSize * batch.seqLen, model.config.hiddenSize]);
     const picked = tf.gather(flat, tf.tensor1d(rows, 'int32')) as tf.Tensor2D; // [N, D]
-    const logits = model.project(picked); // [N, V]
-    const lse = tf.logSumExp(logits, -1); // [N]
-    const flatIdx = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) flatIdx[i] = i * v + targets[i]!;
-    const targetLogits = tf.gather(logits.reshape([-1]), tf.tensor1d(flatIdx, 'int32')); // [N]
-    return tf.sum(tf.sub(lse, targetLogits)) as tf.Scalar;
+    return chunkedNll(picked, model.weights.lmHead, targets, model.logitsTileBytes());
   });
   return { sum, count: rows.length };
 }

@@ -2,11 +2,13 @@
  * The plain data shapes of a training run, shared by the engine's TrainingRun, the worker's protocol (which
  * re-exports them to the page) and the CLI. Types only: the page compiles this file and must never pull tfjs in.
  */
+import type { BackendName } from '../backend';
 import type { LoraConfig } from '../model/lora-config';
 import type { SafetyPair, SpfOptions } from '../safety/spf-options';
 import type { TrainOptions } from '../train/options';
 
-export type BackendChoice = 'webgpu' | 'cpu';
+/** Where the math runs: WebGPU, or a CPU backend (wasm is the fast one; cpu is tfjs' plain JS reference). */
+export type BackendChoice = BackendName;
 
 /** Everything one training run is configured by (shown in the UI and the CLI, stored in the run record). */
 export interface RunConfig {

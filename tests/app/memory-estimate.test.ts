@@ -101,7 +101,11 @@ describe('training memory estimate', () => {
     expect(b.weights).toBe(134_515_008 * 4);
     expect(b.adapter).toBe(e.loraParameters * 4);
     expect(b.total).toBe(b.weights + b.adapter + b.optimizer + b.activations + b.logits);
-    expect(b.logits).toBe(3 * 4 * 512 * 49152 * 4); // batch × length × vocab, three copies
+    // The loss's logits live in 32 MiB tiles (batch × length × vocab would be 384 MiB): a tile, its softmax, its gradient.
+    expect(b.logits).toBe(3 * 32 * MIB);
+    expect(e.vocabChunks).toBe(1);
+    const small = estimateTrainingMemory(shapeOf(SMOLLM2_135M), run({ batchSize: 1, maxLength: 64 }), roomy);
+    expect(small.bytes.logits).toBe(3 * 64 * 49152 * 4); // under one tile: the whole batch's logits
     expect(e.fits).toBe(true);
     expect(e.advice).toEqual([]);
   });
@@ -117,16 +121,21 @@ describe('training memory estimate', () => {
     expect(estimateTrainingMemory(s, run({ spf: false }), roomy).bytes.optimizer).toBeLessThan(base.optimizer);
   });
 
-  it('advises a shorter batch when the logits exceed the largest binding', () => {
-    // Qwen's 151936-token vocabulary: 4 × 512 tokens of logits are 1.16 GiB, over a 128 MiB binding limit.
-    const small: DeviceLimits = { maxBufferSize: 256 * MIB, maxStorageBufferBindingSize: 128 * MIB, budgetBytes: 64 * GIB };
+  it('splits a vocabulary over the largest binding as the engine does, so Qwen2.5-0.5B fits a 128 MiB binding', () => {
+    // Qwen's embedding is 151936 × 896 × 4 bytes = 519 MiB: five chunks of 30388 rows (104 MiB each) under 128 MiB.
+    const small: DeviceLimits = { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 128 * MIB, budgetBytes: 64 * GIB };
     const e = estimateTrainingMemory(shapeOf(QWEN25_05B), run(), small);
-    expect(e.fits).toBe(false);
-    expect(e.largestBuffer.name).toMatch(/logits/);
-    const maxTokens = Math.floor((128 * MIB) / (151936 * 4));
-    expect(e.advice.join(' ')).toContain(`at or below ${maxTokens} tokens (now 2048)`);
-    // The embedding matrix (151936 × 896 × 4 bytes = 519 MiB) does not fit one 128 MiB binding either.
-    expect(e.advice.join(' ')).toMatch(/embedding matrix alone .* choose a smaller model/);
+    expect(e.vocabChunks).toBe(5);
+    expect(e.largestBuffer).toEqual({ name: 'embedding chunk (1/5 of vocab × hidden)', bytes: 30388 * 896 * 4 });
+    expect(e.largestBuffer.bytes).toBeLessThanOrEqual(128 * MIB);
+    expect(e.bytes.logits).toBe(3 * 32 * MIB);
+    expect(e.fits).toBe(true);
+    expect(e.advice).toEqual([]);
+    // A binding too small for one MLP weight is still a clear "choose a smaller model".
+    const tiny: DeviceLimits = { ...small, maxStorageBufferBindingSize: 8 * MIB };
+    const t = estimateTrainingMemory(shapeOf(QWEN25_05B), run(), tiny);
+    expect(t.fits).toBe(false);
+    expect(t.advice.join(' ')).toMatch(/One MLP weight .* choose a smaller model/);
   });
 
   it('says when the total exceeds the budget, and what dominates', () => {

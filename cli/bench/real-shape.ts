@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+import { LoraAdapter } from '../../engine/model/lora';
+import { DEFAULT_LORA_CONFIG } from '../../engine/model/lora-config';
+import { Trainer } from '../../engine/train/trainer';
+import { resolveTrainOptions } from '../../engine/train/options';
+import { deviceBindingLimit } from '../../engine/device/binding-limit';
+import { vocabChunks } from '../../engine/model/vocab-chunks';
+import { estimateTrainingMemory } from '../../app/model/memory-estimate';
+import { LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
+import { benchModel, plainStepFlops, type BenchShape } from './bench-model';
+import { benchSteps, randomRows } from './steps';
+
+/** The published config.json fields of the models the README promises, as `npm run bench -- --shape NAME` builds them. */
+export const REAL_SHAPES: Record<string, Record<string, unknown>> = {
+  'smollm2-135m': {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    vocab_size: 49152,
+    hidden_size: 576,
+    intermediate_size: 1536,
+    num_hidden_layers: 30,
+    num_attention_heads: 9,
+    num_key_value_heads: 3,
+    max_position_embeddings: 8192,
+    rms_norm_eps: 1e-5,
+    rope_theta: 100000,
+    tie_word_embeddings: true,
+    torch_dtype: 'bfloat16',
+  },
+  'qwen2.5-0.5b': {
+    architectures: ['Qwen2ForCausalLM'],
+    model_type: 'qwen2',
+    vocab_size: 151936,
+    hidden_size: 896,
+    intermediate_size: 4864,
+    num_hidden_layers: 24,
+    num_attention_heads: 14,
+    num_key_value_heads: 2,
+    max_position_embeddings: 32768,
+    rms_norm_eps: 1e-6,
+    rope_theta: 1000000,
+    tie_word_embeddings: true,
+    torch_dtype: 'bfloat16',
+    use_sliding_window: false,
+    sliding_window: 32768,
+  },
+};
+
+export interface RealShapeResult {
+  model: string;
+  tokens_per_step: number;
+  vocab_chunks: number;
+  plain_step_ms: number;
+  spf_step_ms: number;
+  spf_step_over_plain: number;
+  plain_tokens_per_s: number;
+  spf_tokens_per_s: number;
+  train_step_gflops: number;
+  peak_tensor_bytes: number; // tfjs's own count of live tensor bytes at the step's peak (tf.profile)
+  estimate_total_bytes: number; // the app's memory estimate for the same run
+  peak_over_estimate: number;
+}
+
+/**
+ * One model at its exact HF shape with random weights: median plain and SPF step times (tokens/s), the FLOP rate,
+ * and the peak tensor memory of one plain step measured by tf.profile against the app's estimate for the same run.
+ */
+export async function benchRealShape(name: string, batch: number, seqLen: number, steps: { warmup: number; measured: number }, say: (s: string) => void): Promise<RealShapeResult> {
+  const hf = REAL_SHAPES[name]!;
+  const shape: BenchShape = { name, hf, batch, seqLen, anchorLen: Math.min(48, seqLen), loraR: DEFAULT_LORA_CONFIG.r };
+  const t0 = performance.now();
+  const model = await benchModel(shape);
+  const chunks = vocabChunks(model.weights.embedTokens).length;
+  say(`${name}: random weights in the exact shape ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; embedding in ${chunks} vocabulary chunk(s) under a ${deviceBindingLimit()}-byte binding`);
+
+  // The peak of one plain step, profiled apart from the timed steps (profiling slows kernels down).
+  const adapter = LoraAdapter.init(model.config, { ...DEFAULT_LORA_CONFIG }, 3);
+  model.adapter = adapter;
+  const trainer = new Trainer(model, randomRows(batch, seqLen, model.config.vocabSize, 5, seqLen / 2), [], resolveTrainOptions({ maxSteps: 1, batchSize: batch, maxLength: seqLen }), 0);
+  const profile = await tf.profile(async () => {
+    await trainer.trainStep();
+  });
+  trainer.dispose();
+  adapter.dispose();
+  model.adapter = undefined;
+
+  const timing = await benchSteps(model, shape, steps);
+  for (const b of timing.safetyBlocks) b.dispose();
+  const tokens = batch * seqLen;
+  const flops = plainStepFlops(model.config, batch, seqLen, timing.labelledRowsPerStep);
+  model.dispose();
+  const limit = deviceBindingLimit();
+  const estimate = estimateTrainingMemory(
+    parseModelShape(JSON.stringify(hf)),
+    { batchSize: batch, maxLength: seqLen, loraRank: DEFAULT_LORA_CONFIG.r, loraTargets: LORA_TARGET_NAMES, spf: false, spfRank: 4, compareWithPlain: false },
+    { maxBufferSize: limit, maxStorageBufferBindingSize: limit, budgetBytes: Infinity },
+  );
+  return {
+    model: name,
+    tokens_per_step: tokens,
+    vocab_chunks: chunks,
+    plain_step_ms: timing.plainMs,
+    spf_step_ms: timing.spfMs,
+    spf_step_over_plain: timing.ratio,
+    plain_tokens_per_s: tokens / (timing.plainMs / 1000),
+    spf_tokens_per_s: tokens / (timing.spfMs / 1000),
+    train_step_gflops: flops / (timing.plainMs * 1e6),
+    peak_tensor_bytes: profile.peakBytes,
+    estimate_total_bytes: estimate.bytes.total,
+    peak_over_estimate: profile.peakBytes / estimate.bytes.total,
+  };
+}

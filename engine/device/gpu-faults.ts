@@ -1,0 +1,121 @@
+import { SafeTuneError } from '../errors';
+
+/** What the GPU reported: WebGPU's error filters, plus the device itself going away. */
+export type GpuFaultKind = 'validation' | 'out-of-memory' | 'internal' | 'device-lost';
+
+const HINTS: Record<GpuFaultKind, string> = {
+  validation: 'a tensor or kernel exceeded what this GPU accepts; try a smaller model, batch or max length, or report it as a bug with this line',
+  'out-of-memory': 'lower the batch size or the max length, or pick a smaller model; then resume from the last checkpoint',
+  internal: 'the GPU driver failed; retry, and if it persists use another backend (--backend wasm)',
+  'device-lost': 'the GPU device was lost (driver reset, another app, or the tab in the background); resume from the last checkpoint',
+};
+
+const LABELS: Record<GpuFaultKind, string> = {
+  validation: 'WebGPU validation error',
+  'out-of-memory': 'WebGPU out-of-memory error',
+  internal: 'WebGPU internal error',
+  'device-lost': 'WebGPU device lost',
+};
+
+/**
+ * A fault the GPU reported. Whatever ran when it happened computed garbage (a kernel that fails validation is simply
+ * not run), so a fault is fatal to the command or the run step: the run loop pauses, keeping its last checkpoint.
+ */
+export class GpuFault extends SafeTuneError {
+  readonly kind: GpuFaultKind;
+  constructor(kind: GpuFaultKind, detail: string) {
+    // Dawn's messages run over several lines ("- While calling ..."): one line keeps terminal and toast readable.
+    const oneLine = detail.replace(/\s*\n\s*/g, ' ').trim() || 'no details given';
+    super('gpu', `${LABELS[kind]}: ${oneLine}`, HINTS[kind]);
+    this.name = 'GpuFault';
+    this.kind = kind;
+  }
+}
+
+export function isGpuFault(e: unknown): e is GpuFault {
+  return e instanceof GpuFault;
+}
+
+let firstFault: GpuFault | undefined;
+const listeners = new Set<(fault: GpuFault) => void>();
+const watched = new WeakSet<object>();
+
+function record(fault: GpuFault): void {
+  if (firstFault !== undefined) return; // later errors are usually consequences of the first
+  firstFault = fault;
+  for (const l of listeners) l(fault);
+}
+
+function kindOf(error: GPUError): GpuFaultKind {
+  if (typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError) return 'out-of-memory';
+  if (typeof GPUInternalError !== 'undefined' && error instanceof GPUInternalError) return 'internal';
+  return 'validation';
+}
+
+/**
+ * Listens to a device for every fault WebGPU can report outside an error scope: `uncapturederror` (validation,
+ * out-of-memory, internal) and `lost`. Errors stop being printed by the browser / Dawn (preventDefault): the caller
+ * reports the fault once, as a GpuFault.
+ */
+export function watchGpuDevice(device: GPUDevice): void {
+  if (watched.has(device)) return;
+  watched.add(device);
+  void device.lost.then((info) => {
+    // 'destroyed' is our own doing (the backend was disposed), not a failure.
+    if (info.reason !== 'destroyed') record(new GpuFault('device-lost', info.message));
+  });
+  if (typeof device.addEventListener !== 'function') return;
+  device.addEventListener('uncapturederror', (event) => {
+    const e = event as GPUUncapturedErrorEvent;
+    e.preventDefault();
+    record(new GpuFault(kindOf(e.error), e.error.message));
+  });
+}
+
+/** The first fault reported since the process started (or since clearGpuFault), if any. */
+export function gpuFault(): GpuFault | undefined {
+  return firstFault;
+}
+
+/**
+ * Throws the first recorded fault. The run loop calls it after each step's read-back (a sync point, by which the
+ * step's errors have been delivered): a step that faulted must not be taken as a result.
+ */
+export function throwIfGpuFault(): void {
+  if (firstFault !== undefined) throw firstFault;
+}
+
+/** Forgets the recorded fault: only after the device has been replaced (a fresh backend) and the run resumes. */
+export function clearGpuFault(): void {
+  firstFault = undefined;
+}
+
+/** Calls `listener` on the first fault (at once if one was already recorded). Returns the unsubscribe function. */
+export function onGpuFault(listener: (fault: GpuFault) => void): () => void {
+  listeners.add(listener);
+  if (firstFault !== undefined) listener(firstFault);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * Runs `fn` inside validation / out-of-memory / internal error scopes of `device` and throws the first error they
+ * caught as a GpuFault. For one command's GPU work where the error must be tied to it (the CLI's logits, a bench).
+ */
+export async function withGpuErrorScopes<T>(device: GPUDevice, fn: () => Promise<T>): Promise<T> {
+  const filters: GPUErrorFilter[] = ['internal', 'out-of-memory', 'validation'];
+  for (const f of filters) device.pushErrorScope(f);
+  let result: T | undefined;
+  let thrown: unknown;
+  try {
+    result = await fn();
+  } catch (e) {
+    thrown = e;
+  }
+  const errors = [];
+  for (let i = filters.length - 1; i >= 0; i--) errors.push(await device.popErrorScope());
+  const error = errors.find((e) => e !== null);
+  if (error) throw new GpuFault(kindOf(error), error.message);
+  if (thrown !== undefined) throw thrown;
+  throwIfGpuFault();
+  return result as T;
+}

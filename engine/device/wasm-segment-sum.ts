@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The slice of tfjs-backend-wasm's BackendWasm a host-side kernel needs. */
+interface WasmBackendLike {
+  readSync(dataId: object): ArrayLike<number>;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
+}
+
+/**
+ * UnsortedSegmentSum for the wasm backend, which lacks it: out[s] = Σ x[i] over the rows i with segmentIds[i] = s
+ * (ids outside [0, numSegments) dropped, as TensorFlow does). It is the gradient of every tf.gather — the loss's row
+ * pick, the embedding lookup — so without it LoRA gradients fail on wasm. Computed on the host from the wasm heap:
+ * one pass over x, O(x.size), cheap next to the matmuls around it.
+ */
+function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const x = args.inputs['x']!;
+  const segmentIds = args.inputs['segmentIds']!;
+  const numSegments = args.attrs!['numSegments'] as number;
+  const xv = backend.readSync(x.dataId);
+  const ids = backend.readSync(segmentIds.dataId);
+  const rows = ids.length;
+  const inner = rows === 0 ? 0 : xv.length / rows;
+  const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  for (let i = 0; i < rows; i++) {
+    const s = ids[i]!;
+    if (s < 0 || s >= numSegments) continue;
+    const src = i * inner;
+    const dst = s * inner;
+    for (let j = 0; j < inner; j++) out[dst + j] = out[dst + j]! + xv[src + j]!;
+  }
+  return backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype, undefined, out);
+}
+
+/** Registers the kernels training needs that tfjs-backend-wasm 4.22 does not ship. Idempotent. */
+export function registerWasmTrainingKernels(): void {
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+  }
+}
