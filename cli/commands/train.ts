@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { SafeTuneError } from '../../engine/errors';
 import { loadDataset } from '../../engine/data';
-import { isRowFormat } from '../../engine/data/row-formats';
+import { isRowFormat } from '../../engine/data/parsing/row-formats';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { loadCausalLM } from '../../engine/model/load';
 import type { LoraConfig } from '../../engine/model/lora-config';
