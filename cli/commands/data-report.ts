@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SafeTuneError } from '../../engine/errors';
 import { formatReport, loadDataset } from '../../engine/data';
-import { isRowFormat } from '../../engine/data/row-formats';
+import { isRowFormat } from '../../engine/data/parsing/row-formats';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { DirectoryFiles } from '../../node-host/fs-files';
 import { optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';

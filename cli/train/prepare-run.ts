@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { SafeTuneError } from '../../engine/errors';
 import { describeRow } from '../../engine/data/row-ref';
 import { loadDataset, type LoadedDataset } from '../../engine/data/load-dataset';
-import { isRowFormat } from '../../engine/data/row-formats';
+import { isRowFormat } from '../../engine/data/parsing/row-formats';
 import type { RowFormat } from '../../engine/data/types';
 import { loadCausalLM, readModelConfig } from '../../engine/model/load';
 import type { CausalLM } from '../../engine/model/causal-lm';

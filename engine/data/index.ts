@@ -1,15 +1,15 @@
 /** engine/data: dataset files in every common format → conversations → tokens with completion-only labels + report. */
 export type { Example, RowFormat, RowRef, TokenizedExample } from './types';
 export { loadDataset, DATASET_DEFAULTS, type LoadDatasetOptions, type LoadedDataset } from './load-dataset';
-export type { DatasetBytes, DatasetFile } from './dataset-bytes';
-export { parseRows, type ParseRowsOptions } from './parse-rows';
-export type { DatasetFileType, ParsedFile, RawRow } from './parsed-file';
-export { detectFileType } from './file-type';
-export { detectFormat, countRowFormats, type FormatDetection, type FormatCounts } from './detect-format';
-export { ROW_FORMATS, KNOWN_FIELDS, rowFormatOf, type RowFormatSpec } from './row-formats';
-export { applyColumnMapping, type ColumnMapping } from './columns';
-export { toExamples } from './to-example';
-export { tokenizeExample, type TokenizeOptions } from './tokenize-example';
+export type { DatasetBytes, DatasetFile } from './parsing/dataset-bytes';
+export { parseRows, type ParseRowsOptions } from './parsing/parse-rows';
+export type { DatasetFileType, ParsedFile, RawRow } from './parsing/parsed-file';
+export { detectFileType } from './parsing/file-type';
+export { detectFormat, countRowFormats, type FormatDetection, type FormatCounts } from './parsing/detect-format';
+export { ROW_FORMATS, KNOWN_FIELDS, rowFormatOf, type RowFormatSpec } from './parsing/row-formats';
+export { applyColumnMapping, type ColumnMapping } from './parsing/columns';
+export { toExamples } from './parsing/to-example';
+export { tokenizeExample, type TokenizeOptions } from './labelling/tokenize-example';
 export { splitByFraction } from './split';
 export type { DatasetReport, FileSummary } from './report';
 export { formatReport } from './format-report';

@@ -1,20 +1,20 @@
 import { SafeTuneError } from '../errors';
 import type { TextTokenizer } from '../tokenizer/types';
-import type { LabelledTokens } from './chat-labels';
-import { applyColumnMapping, checkColumnMapping, type ColumnMapping } from './columns';
-import type { DatasetBytes, DatasetFile } from './dataset-bytes';
-import { countRowFormats, detectFormat, type FormatCounts } from './detect-format';
+import type { LabelledTokens } from './labelling/chat-labels';
+import { applyColumnMapping, checkColumnMapping, type ColumnMapping } from './parsing/columns';
+import type { DatasetBytes, DatasetFile } from './parsing/dataset-bytes';
+import { countRowFormats, detectFormat, type FormatCounts } from './parsing/detect-format';
 import { lengthHistogram, lengthStats } from './length-stats';
-import type { DatasetFileType, ParsedFile } from './parsed-file';
-import { parseRows } from './parse-rows';
+import type { DatasetFileType, ParsedFile } from './parsing/parsed-file';
+import { parseRows } from './parsing/parse-rows';
 import type { DatasetReport, FileSummary } from './report';
 import { describeRejections, type RejectedRow } from './row-ref';
-import { isRowFormat } from './row-formats';
+import { isRowFormat } from './parsing/row-formats';
 import { RowProblem } from './row-problem';
 import { splitByFraction } from './split';
-import { toExamples } from './to-example';
-import { labelExample } from './tokenize-example';
-import { trainedTokenCount, truncateTokens } from './truncate';
+import { toExamples } from './parsing/to-example';
+import { labelExample } from './labelling/tokenize-example';
+import { trainedTokenCount, truncateTokens } from './labelling/truncate';
 import type { Example, RowFormat, TokenizedExample } from './types';
 
 /** Loader defaults, in one place (the UI and the CLI show them). */

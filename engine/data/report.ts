@@ -1,6 +1,6 @@
-import type { FormatCounts } from './detect-format';
+import type { FormatCounts } from './parsing/detect-format';
 import type { HistogramBin, LengthStats } from './length-stats';
-import type { DatasetFileType } from './parsed-file';
+import type { DatasetFileType } from './parsing/parsed-file';
 import type { RejectedRow } from './row-ref';
 import type { RowFormat } from './types';
 

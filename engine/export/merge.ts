@@ -3,8 +3,8 @@ import type { NamedHostTensor } from '../model/base-weights';
 import { expectedTensors } from '../model/base-weights';
 import { loraScale, type HostLoraWeights } from '../model/lora';
 import { readModelConfig } from '../model/load';
-import { openCheckpoint } from '../weights/checkpoint';
-import { INDEX_FILE } from '../weights/checkpoint-index';
+import { openWeightShards } from '../weights/weight-shards';
+import { INDEX_FILE } from '../weights/weight-shard-index';
 import type { ModelFiles } from '../weights/model-files';
 import { floatDTypeBytes, isFloatStDType, type FloatStDType } from '../weights/safetensors-dtypes';
 import { writeSafetensors, type TensorToWrite } from '../weights/safetensors-writer';
@@ -109,7 +109,7 @@ export async function exportMergedModel(files: ModelFiles, host: HostLoraWeights
   }
   const { modules } = checkHostLoraWeights(host, 'cannot merge the adapter');
   const config = await readModelConfig(files);
-  const checkpoint = await openCheckpoint(files);
+  const checkpoint = await openWeightShards(files);
   checkpoint.requireTensors(expectedTensors(config).keys(), `config.json (${config.architecture})`);
   const adapted = new Map(modules.map((m) => [weightName(m), m]));
   checkpoint.requireTensors(adapted.keys(), 'the adapter');

@@ -1,7 +1,7 @@
 import { SafeTuneError } from '../errors';
 import type { ModelConfig } from '../model/config';
 import { LORA_TARGETS, modulePath, projectionShape, type HostLoraWeights, type LoraTarget } from '../model/lora';
-import { listNames } from '../weights/checkpoint';
+import { listNames } from '../weights/weight-shards';
 import type { ModelFiles } from '../weights/model-files';
 import { readSafetensorsHeader, type TensorInfo } from '../weights/safetensors';
 import { writeSafetensors } from '../weights/safetensors-writer';

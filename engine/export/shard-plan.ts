@@ -1,5 +1,5 @@
 import { SafeTuneError } from '../errors';
-import { SINGLE_FILE } from '../weights/checkpoint';
+import { SINGLE_FILE } from '../weights/weight-shards';
 import { shardFileName } from '../weights/safetensors-writer';
 
 /** One output file and the tensors it will hold, in order. */

@@ -1,9 +1,16 @@
 import { SafeTuneError } from '../errors';
 import { LORA_TARGETS, modulePath, type LoraTarget } from '../model/lora';
+import { unsafePatternReason } from '../tokenizer/pattern-shape';
 import { canonicalTargetOrder } from './module-path';
 
 /** PEFT's shorthand for "every linear layer but the output head": in a Llama / Qwen model, the seven projections. */
 const ALL_LINEAR = 'all-linear';
+
+/**
+ * Unbounded quantifiers allowed along one alternative of a target_modules pattern. Module paths are short (under 60
+ * characters), so three (`.*layers\.\d+.*proj`) bound the worst case to a few million steps.
+ */
+const MAX_UNBOUNDED_IN_TARGET_PATTERN = 3;
 
 /** PEFT's default target_modules for llama / qwen2 / qwen3 when adapter_config.json leaves it null. */
 const PEFT_DEFAULT_TARGETS: LoraTarget[] = ['q_proj', 'v_proj'];
@@ -70,6 +77,14 @@ function selector(spec: unknown, option: string, fail: (message: string, hint: s
     return (path) => names.some((name) => path === name || path.endsWith(`.${name}`));
   }
   if (typeof spec !== 'string') return fail(`${option} is ${describe(spec)}, not a list of module names or a pattern`, 'Fix the file by hand or export the adapter again.');
+  // The pattern is untrusted and a JavaScript regex cannot be interrupted: refuse shapes that backtrack without end.
+  const unsafe = unsafePatternReason(spec, MAX_UNBOUNDED_IN_TARGET_PATTERN);
+  if (unsafe !== undefined) {
+    return fail(
+      `${option} is the pattern ${describe(spec)}, whose matching can take forever: ${unsafe}`,
+      `Write ${option} as a list of module names instead, e.g. ["q_proj", "v_proj"].`,
+    );
+  }
   let pattern: RegExp;
   try {
     // Python's re.fullmatch. The `u` flag makes Python-only escapes such as \A or \Z a syntax error instead of

@@ -1,5 +1,5 @@
 import { SafeTuneError } from '../errors';
-import { openCheckpoint } from '../weights/checkpoint';
+import { openWeightShards } from '../weights/weight-shards';
 import type { ModelFiles } from '../weights/model-files';
 import { CausalLM } from './causal-lm';
 import { parseModelConfig, type ModelConfig } from './config';
@@ -38,7 +38,7 @@ export async function readModelConfig(files: ModelFiles): Promise<ModelConfig> {
  */
 export async function loadCausalLM(files: ModelFiles, opts: LoadModelOptions = {}): Promise<CausalLM> {
   const config = await readModelConfig(files);
-  const checkpoint = await openCheckpoint(files);
+  const checkpoint = await openWeightShards(files);
   checkpoint.requireTensors(expectedTensors(config).keys(), `config.json (${config.architecture})`);
   const weights = await uploadBaseWeights(config, (name) => checkpoint.read(name), opts.onTensor, opts.maxBindingBytes);
   let adapter: LoraAdapter | undefined;

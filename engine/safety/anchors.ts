@@ -1,9 +1,9 @@
 import { SafeTuneError } from '../errors';
-import { decodeDatasetText, readDatasetBytes, type DatasetBytes } from '../data/dataset-bytes';
-import { parseJsonLines } from '../data/parse-jsonl';
+import { decodeDatasetText, readDatasetBytes, type DatasetBytes } from '../data/parsing/dataset-bytes';
+import { parseJsonLines } from '../data/parsing/parse-jsonl';
 import { describeRejections } from '../data/row-ref';
-import { tokenizeExample } from '../data/tokenize-example';
-import { trainedTokenCount } from '../data/truncate';
+import { tokenizeExample } from '../data/labelling/tokenize-example';
+import { trainedTokenCount } from '../data/labelling/truncate';
 import type { TokenizedExample } from '../data/types';
 import type { TextTokenizer } from '../tokenizer/types';
 import type { SafetyPair } from './spf-options';

@@ -1,6 +1,6 @@
 import { SafeTuneError } from '../errors';
-import { decodeDatasetText, readDatasetBytes, type DatasetBytes } from '../data/dataset-bytes';
-import { parseJsonLines } from '../data/parse-jsonl';
+import { decodeDatasetText, readDatasetBytes, type DatasetBytes } from '../data/parsing/dataset-bytes';
+import { parseJsonLines } from '../data/parsing/parse-jsonl';
 import { describeRejections, type RejectedRow } from '../data/row-ref';
 import type { CausalLM } from '../model/causal-lm';
 import { generateTokens } from '../model/generate';

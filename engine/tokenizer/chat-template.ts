@@ -1,8 +1,10 @@
 import { Template } from '@huggingface/jinja';
 import { SafeTuneError } from '../errors';
+import { DEFAULT_TEMPLATE_BUDGET, renderWithBudget, type TemplateBudget } from './budgeted-render';
 import type { JsonValue } from './json';
 import { SPECIAL_TOKEN_KEYS, type SpecialTokenNames } from './special-tokens';
 import { CHAT_TEMPLATE_JINJA, TOKENIZER_CONFIG_JSON, type TokenizerFileSet } from './tokenizer-files';
+import { TemplateBudgetExceeded } from './template-globals';
 import type { ChatMessage } from './types';
 
 /** A chat template's Jinja source and the file it came from. */
@@ -47,7 +49,8 @@ export function selectChatTemplate(files: TokenizerFileSet, description: string)
 /**
  * A chat template parsed once (at load, so a broken template fails there, naming its file) and rendered with the
  * variables Hugging Face templates expect: `messages`, `add_generation_prompt`, and the special tokens by name
- * (`bos_token`, `eos_token`, ...) — the same context transformers.js's `apply_chat_template` builds.
+ * (`bos_token`, `eos_token`, ...) — the same context transformers.js's `apply_chat_template` builds. A template is
+ * untrusted code (any hub repo can ship one), so each render runs under a step / time / string-size budget.
  */
 export class ChatTemplate {
   private readonly compiled: Template;
@@ -57,6 +60,7 @@ export class ChatTemplate {
     private readonly source: ChatTemplateSource,
     names: SpecialTokenNames,
     private readonly description: string,
+    private readonly budget: TemplateBudget = DEFAULT_TEMPLATE_BUDGET,
   ) {
     try {
       this.compiled = new Template(source.template);
@@ -77,15 +81,26 @@ export class ChatTemplate {
 
   render(messages: readonly ChatMessage[], addGenerationPrompt: boolean): string {
     try {
-      return this.compiled.render({
+      const items = {
         // Plain copies: a template must not see (or mutate) the caller's objects.
         messages: messages.map(({ role, content }) => ({ role, content })),
         add_generation_prompt: addGenerationPrompt,
         tools: null,
         documents: null,
         ...this.specialTokens,
-      });
+      };
+      return renderWithBudget(this.compiled, items, this.budget);
     } catch (e) {
+      if (e instanceof TemplateBudgetExceeded || e instanceof RangeError) {
+        // RangeError: the call stack (deep macro recursion) or a string past V8's limit, both the template's doing.
+        throw new SafeTuneError(
+          'bad-tokenizer',
+          `The chat template in ${this.source.source} of ${this.description} was stopped (${errorText(e)}) while ` +
+            `rendering a conversation of ${messages.length} messages.`,
+          'A chat template only formats messages; this one loops or grows without bound. Replace it with the ' +
+            "model family's official template (chat_template.jinja or tokenizer_config.json's chat_template).",
+        );
+      }
       throw new SafeTuneError(
         'bad-dataset',
         `The chat template (${this.source.source} of ${this.description}) rejected a conversation of roles ` +

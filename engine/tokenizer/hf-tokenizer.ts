@@ -4,6 +4,7 @@ import { ChatTemplate, selectChatTemplate } from './chat-template';
 import { fallbackChatMarkers, renderFallbackChat, type FallbackChatMarkers } from './fallback-chat';
 import { resolveSpecialTokenIds, specialTokenNames } from './special-tokens';
 import { TOKENIZER_JSON, type TokenizerFileSet } from './tokenizer-files';
+import { checkTokenizerPatterns } from './tokenizer-patterns';
 import type { ChatMessage, TextTokenizer } from './types';
 
 /**
@@ -83,6 +84,7 @@ export class HfTokenizer implements TextTokenizer {
 }
 
 function buildTokenizer(files: TokenizerFileSet, description: string): Tokenizer {
+  checkTokenizerPatterns(files.tokenizerJson, description);
   try {
     return new Tokenizer(files.tokenizerJson, files.tokenizerConfig);
   } catch (e) {

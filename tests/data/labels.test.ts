@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isSafeTuneError } from '../../engine/errors';
-import { tokenizeExample } from '../../engine/data/tokenize-example';
+import { tokenizeExample } from '../../engine/data/labelling/tokenize-example';
 import type { Example, TokenizedExample } from '../../engine/data/types';
 import { IGNORE_INDEX } from '../../engine/model/loss';
 import { tokenizerFromFiles } from '../../engine/tokenizer/load-tokenizer';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSafeTuneError, type SafeTuneError } from '../../engine/errors';
-import { detectFileType } from '../../engine/data/file-type';
-import { parseRows } from '../../engine/data/parse-rows';
+import { detectFileType } from '../../engine/data/parsing/file-type';
+import { parseRows } from '../../engine/data/parsing/parse-rows';
 import { jsonl, utf8 } from './helpers/fixtures';
 import { flatStringColumns, messagesColumn, writeParquet } from './helpers/parquet-writer';
 

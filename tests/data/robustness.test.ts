@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSafeTuneError } from '../../engine/errors';
 import { loadDataset } from '../../engine/data/load-dataset';
-import { parseRows } from '../../engine/data/parse-rows';
+import { parseRows } from '../../engine/data/parsing/parse-rows';
 import { IGNORE_INDEX } from '../../engine/model/loss';
 import { utf8 } from './helpers/fixtures';
 import { flatStringColumns, writeParquet } from './helpers/parquet-writer';

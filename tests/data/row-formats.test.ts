@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isSafeTuneError } from '../../engine/errors';
-import { applyColumnMapping } from '../../engine/data/columns';
-import { countRowFormats, detectFormat } from '../../engine/data/detect-format';
-import type { RawRow } from '../../engine/data/parsed-file';
-import { rowFormatOf } from '../../engine/data/row-formats';
-import { toExamples } from '../../engine/data/to-example';
+import { applyColumnMapping } from '../../engine/data/parsing/columns';
+import { countRowFormats, detectFormat } from '../../engine/data/parsing/detect-format';
+import type { RawRow } from '../../engine/data/parsing/parsed-file';
+import { rowFormatOf } from '../../engine/data/parsing/row-formats';
+import { toExamples } from '../../engine/data/parsing/to-example';
 import type { Example, RowFormat } from '../../engine/data/types';
 
 const rows = (...fields: Record<string, unknown>[]): RawRow[] =>

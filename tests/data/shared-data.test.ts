@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detectFormat } from '../../engine/data/detect-format';
+import { detectFormat } from '../../engine/data/parsing/detect-format';
 import { formatReport } from '../../engine/data/format-report';
 import { loadDataset } from '../../engine/data/load-dataset';
-import { parseRows } from '../../engine/data/parse-rows';
+import { parseRows } from '../../engine/data/parsing/parse-rows';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { HAVE_SHARED_DATA, SHARED_DATA } from './helpers/fixtures';
 import { realTokenizer, tinyTokenizer, trainedText } from './helpers/tokenizers';

@@ -4,7 +4,7 @@ import { exportMergedModel, mergeAdapter } from '../../engine/export/merge';
 import { readModelConfig } from '../../engine/model/load';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { tinyModelConfig } from '../../engine/model/tiny';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../engine/weights/dtype';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { writeShardedCheckpoint } from '../../engine/weights/safetensors-writer';
@@ -15,13 +15,13 @@ const decoder = new TextDecoder();
 async function baseOf(folder: Map<string, Uint8Array>) {
   const files = new MemoryFiles(folder, 'tiny base');
   const config = await readModelConfig(files);
-  const tensors = await (await openCheckpoint(files)).readAll();
+  const tensors = await (await openWeightShards(files)).readAll();
   return { files, config, tensors };
 }
 
 async function reopen(out: Map<string, Uint8Array>) {
   const files = new MemoryFiles(out, 'merged export');
-  const checkpoint = await openCheckpoint(files);
+  const checkpoint = await openWeightShards(files);
   return { config: JSON.parse(decoder.decode(out.get('config.json'))) as Record<string, unknown>, checkpoint, tensors: await checkpoint.readAll(), modelConfig: await readModelConfig(files) };
 }
 

@@ -6,7 +6,7 @@ import { tinyHfConfig, type TinyArch } from '../../engine/model/tiny';
 import { parseModelConfig } from '../../engine/model/config';
 import { loadCausalLM } from '../../engine/model/load';
 import { MemoryFiles } from '../../engine/weights/memory-files';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { referenceLogits, type RefTensor } from '../reference/llama-reference';
 
 type Json = Record<string, unknown>;
@@ -46,7 +46,7 @@ describe.each(BACKENDS)('transformers v4 and v5 configs on %s', (backend) => {
     const a = await logitsOf(new MemoryFiles(raw, 'v4'));
     const b = await logitsOf(withConfig(raw, v5));
     expect(Array.from(b)).toEqual(Array.from(a));
-    const all = await (await openCheckpoint(new MemoryFiles(raw))).readAll();
+    const all = await (await openWeightShards(new MemoryFiles(raw))).readAll();
     const weights = new Map<string, RefTensor>([...all].map(([n, t]) => [n, { shape: t.shape, data: t.data }]));
     const want = referenceLogits(v5, weights, IDS);
     let err = 0;

@@ -4,7 +4,7 @@ import { BACKENDS, setBackend } from '../helpers/backend';
 import { randomHostLora, toRefLora } from '../helpers/random-lora';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { MemoryFiles } from '../../engine/weights/memory-files';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { loadCausalLM } from '../../engine/model/load';
 import { meanNll } from '../../engine/model/loss';
 import { finiteDifferenceGradient, referenceLoss, type RefTensor } from '../reference/llama-reference';
@@ -18,7 +18,7 @@ describe.each(BACKENDS)('LoRA gradients on %s', (backend) => {
     await setBackend(backend);
     const files = new MemoryFiles(tinyCheckpointFiles(arch, { seed: 11 }));
     const hf = JSON.parse(await files.text('config.json')) as Record<string, unknown>;
-    const all = await (await openCheckpoint(files)).readAll();
+    const all = await (await openWeightShards(files)).readAll();
     const weights = new Map<string, RefTensor>([...all].map(([n, t]) => [n, { shape: t.shape, data: t.data }]));
     const probe = await loadCausalLM(files);
     const host: HostLoraWeights = randomHostLora(probe.config, 5, { r: 2, alpha: 4 });

@@ -5,13 +5,13 @@ import { randomHostLora, toRefLora } from '../helpers/random-lora';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import type { TinyArch } from '../../engine/model/tiny';
 import { MemoryFiles } from '../../engine/weights/memory-files';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { loadCausalLM } from '../../engine/model/load';
 import { referenceLogits, type RefTensor } from '../reference/llama-reference';
 
 /** The checkpoint's tensors as the reference takes them (the same f32 values the engine uploads, bf16 already widened). */
 async function referenceWeights(files: MemoryFiles): Promise<Map<string, RefTensor>> {
-  const all = await (await openCheckpoint(files)).readAll();
+  const all = await (await openWeightShards(files)).readAll();
   return new Map([...all].map(([name, t]) => [name, { shape: t.shape, data: t.data }]));
 }
 

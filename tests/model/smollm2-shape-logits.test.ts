@@ -6,7 +6,7 @@ import { afterAll, expect, test } from 'vitest';
 import { parseModelConfig } from '../../engine/model/config';
 import { randomWeights } from '../../engine/model/tiny';
 import { writeSafetensors } from '../../engine/weights/safetensors-writer';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { REAL_SHAPES } from '../../cli/bench/real-shape';
 import { referenceLogits, type RefTensor } from '../reference/llama-reference';
@@ -37,7 +37,7 @@ async function prepare(): Promise<Float64Array> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
   writeFileSync(join(dir, 'model.safetensors'), bytes);
   // The reference reads the same bf16 values, widened, as the engine does.
-  const all = await (await openCheckpoint(new MemoryFiles(new Map([['model.safetensors', bytes], ['config.json', new TextEncoder().encode(JSON.stringify(CONFIG))]])))).readAll();
+  const all = await (await openWeightShards(new MemoryFiles(new Map([['model.safetensors', bytes], ['config.json', new TextEncoder().encode(JSON.stringify(CONFIG))]])))).readAll();
   const weights = new Map<string, RefTensor>([...all].map(([n, t]) => [n, { shape: t.shape, data: t.data }]));
   reference = referenceLogits(CONFIG, weights, IDS);
   return reference;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SafeTuneError } from '../../engine/errors';
 import { MemoryByteCache } from '../../engine/weights/byte-cache';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { HubFiles, normalizeRepoId, type HubFilesOptions } from '../../engine/weights/hub-files';
 import { writeSafetensors, writeShardedCheckpoint } from '../../engine/weights/safetensors-writer';
 import { TestHubServer } from './helpers/hub-server';
@@ -222,7 +222,7 @@ describe('HubFiles: retries and errors', () => {
   });
 });
 
-describe('HubFiles with openCheckpoint', () => {
+describe('HubFiles with openWeightShards', () => {
   it('loads a sharded checkpoint from the hub, and lists the repo in the no-weights error', async () => {
     const tensors = [
       { name: 'a.weight', dtype: 'F32' as const, shape: [4], data: new Float32Array([1, 2, 3, 4]) },
@@ -230,13 +230,13 @@ describe('HubFiles with openCheckpoint', () => {
       { name: 'c.weight', dtype: 'F16' as const, shape: [2], data: new Float32Array([2, 3]) },
     ];
     server.addRepo('org/sharded', writeShardedCheckpoint(tensors, 4).files); // one shard per tensor
-    const ckpt = await openCheckpoint(new HubFiles('org/sharded', { endpoint: server.endpoint }));
+    const ckpt = await openWeightShards(new HubFiles('org/sharded', { endpoint: server.endpoint }));
     expect(ckpt.files.length).toBe(3);
     expect(Array.from((await ckpt.read('b.weight')).data)).toEqual([0.5, -1]);
     expect(Array.from((await ckpt.read('c.weight')).data)).toEqual([2, 3]);
 
     server.addRepo('org/bin-only', { 'config.json': CONFIG, 'pytorch_model.bin': new Uint8Array(4) });
-    const e = await caught(openCheckpoint(new HubFiles('org/bin-only', { endpoint: server.endpoint })));
+    const e = await caught(openWeightShards(new HubFiles('org/bin-only', { endpoint: server.endpoint })));
     expect(e.message).toBe(
       'hub org/bin-only has no model weights: neither model.safetensors nor model.safetensors.index.json is there; it has config.json, pytorch_model.bin',
     );
@@ -245,7 +245,7 @@ describe('HubFiles with openCheckpoint', () => {
 
   it('opens a single-file model straight from model.safetensors', async () => {
     server.addRepo('org/single', { 'model.safetensors': writeSafetensors([{ name: 'w', dtype: 'F32', shape: [1], data: new Float32Array([9]) }]) });
-    const ckpt = await openCheckpoint(new HubFiles('org/single', { endpoint: server.endpoint }));
+    const ckpt = await openWeightShards(new HubFiles('org/single', { endpoint: server.endpoint }));
     expect(Array.from((await ckpt.read('w')).data)).toEqual([9]);
   });
 });

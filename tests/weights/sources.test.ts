@@ -6,7 +6,7 @@ import { byteSourceFromFile, DirectoryFiles } from '../../node-host/fs-files';
 import { SafeTuneError } from '../../engine/errors';
 import { BlobFiles } from '../../engine/weights/blob-files';
 import { byteSourceFromBlob, byteSourceFromBytes, byteSourceFromResponse } from '../../engine/weights/byte-sources';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { FetchFiles } from '../../engine/weights/fetch-files';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { writeShardedCheckpoint } from '../../engine/weights/safetensors-writer';
@@ -220,7 +220,7 @@ describe('byteSourceFromFile and DirectoryFiles (Node)', () => {
     expect((await caught(files.open('../etc/passwd'))).code).toBe('bad-argument');
   });
 
-  it('openCheckpoint reads a sharded checkpoint written to disk', async () => {
+  it('openWeightShards reads a sharded checkpoint written to disk', async () => {
     const model = join(dir, 'model');
     await mkdir(model);
     const tensors = [
@@ -228,7 +228,7 @@ describe('byteSourceFromFile and DirectoryFiles (Node)', () => {
       { name: 'y', dtype: 'BF16' as const, shape: [3], data: new Float32Array([1.5, 2.5, -3]) },
     ];
     for (const [name, bytes] of writeShardedCheckpoint(tensors, 8).files) await writeFile(join(model, name), bytes);
-    const ckpt = await openCheckpoint(new DirectoryFiles(model));
+    const ckpt = await openWeightShards(new DirectoryFiles(model));
     expect(ckpt.files).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
     expect(Array.from((await ckpt.read('y')).data)).toEqual([1.5, 2.5, -3]);
     expect((await ckpt.read('x')).shape).toEqual([2, 2]);

@@ -1,5 +1,5 @@
-import type { RejectedRow } from './row-ref';
-import type { RowRef } from './types';
+import type { RejectedRow } from '../row-ref';
+import type { RowRef } from '../types';
 
 /** The file types the loader reads. 'tsv' is CSV with tab separators. */
 export type DatasetFileType = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet';

@@ -1,4 +1,4 @@
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 import type { RawRow } from './parsed-file';
 import { KNOWN_FIELDS } from './row-formats';
 

@@ -1,4 +1,4 @@
-import type { TextTokenizer } from '../tokenizer/types';
+import type { TextTokenizer } from '../../tokenizer/types';
 
 /** Where a character position falls in a token sequence. */
 export interface TokenBoundary {

@@ -1,6 +1,6 @@
-import { IGNORE_INDEX } from '../model/loss';
-import type { ChatMessage, TextTokenizer } from '../tokenizer/types';
-import { RowProblem } from './row-problem';
+import { IGNORE_INDEX } from '../../model/loss';
+import type { ChatMessage, TextTokenizer } from '../../tokenizer/types';
+import { RowProblem } from '../row-problem';
 import { TokenBoundaries, type TokenBoundary } from './token-boundaries';
 import type { TokenKinds } from './token-kinds';
 

@@ -1,5 +1,5 @@
-import { SafeTuneError } from '../errors';
-import type { TextTokenizer } from '../tokenizer/types';
+import { SafeTuneError } from '../../errors';
+import type { TextTokenizer } from '../../tokenizer/types';
 
 /**
  * What the labelling needs to know about a tokenizer's ids, learned through the TextTokenizer surface alone (so any

@@ -1,5 +1,5 @@
 import { parquetReadObjects } from 'hyparquet';
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 import { isPlainObject, type ParsedFile } from './parsed-file';
 
 /**

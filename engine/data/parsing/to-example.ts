@@ -1,9 +1,9 @@
-import type { ChatMessage } from '../tokenizer/types';
+import type { ChatMessage } from '../../tokenizer/types';
 import { checkTrainedTurns, parseMessages } from './chat-messages';
 import { describeKind, type RawRow } from './parsed-file';
-import type { RejectedRow } from './row-ref';
-import { RowProblem } from './row-problem';
-import type { Example, RowFormat, RowRef } from './types';
+import type { RejectedRow } from '../row-ref';
+import { RowProblem } from '../row-problem';
+import type { Example, RowFormat, RowRef } from '../types';
 
 /**
  * The examples of rows already known to be of `format`, and the rows rejected on the way, each with its reason.

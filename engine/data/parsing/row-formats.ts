@@ -1,4 +1,4 @@
-import type { RowFormat } from './types';
+import type { RowFormat } from '../types';
 
 /** A row format: the fields that identify it (all must be present) and the optional ones it also reads. */
 export interface RowFormatSpec {

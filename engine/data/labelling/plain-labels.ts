@@ -1,7 +1,7 @@
-import { IGNORE_INDEX } from '../model/loss';
-import type { TextTokenizer } from '../tokenizer/types';
+import { IGNORE_INDEX } from '../../model/loss';
+import type { TextTokenizer } from '../../tokenizer/types';
 import type { LabelledTokens } from './chat-labels';
-import { RowProblem } from './row-problem';
+import { RowProblem } from '../row-problem';
 import { TokenBoundaries } from './token-boundaries';
 import type { TokenKinds } from './token-kinds';
 

@@ -1,6 +1,6 @@
-import type { ChatMessage } from '../tokenizer/types';
+import type { ChatMessage } from '../../tokenizer/types';
 import { describeKind, isPlainObject } from './parsed-file';
-import { RowProblem } from './row-problem';
+import { RowProblem } from '../row-problem';
 
 /** Role names as datasets spell them (OpenAI / TRL, ShareGPT, Gemma's "model") → the chat template's roles. */
 const ROLES: Readonly<Record<string, ChatMessage['role']>> = {

@@ -1,6 +1,6 @@
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 import type { ParsedFile, RawRow } from './parsed-file';
-import type { RejectedRow } from './row-ref';
+import type { RejectedRow } from '../row-ref';
 
 /** One CSV record: its fields and the 1-based line it starts on (a quoted field may span lines). */
 interface CsvRecord {

@@ -1,5 +1,5 @@
 import { SafeTuneError } from '../errors';
-import { INDEX_FILE, parseCheckpointIndex } from './checkpoint-index';
+import { INDEX_FILE, parseShardIndex } from './weight-shard-index';
 import type { ModelFiles } from './model-files';
 import { readSafetensorsHeader, type HostTensor, type SafetensorsFile, type TensorInfo } from './safetensors';
 import { describeMissingWeights } from './missing-weights';
@@ -8,12 +8,12 @@ export const SINGLE_FILE = 'model.safetensors';
 const UNINDEXED_SHARD = /^model-(\d{5})-of-(\d{5})\.safetensors$/;
 
 /** Where a tensor lives: its place in `file` (a file of the model folder). */
-export interface CheckpointTensorInfo extends TensorInfo {
+export interface ShardTensorInfo extends TensorInfo {
   file: string;
 }
 
 /** The model's weights, in one safetensors file or several shards, read tensor by tensor. */
-export interface Checkpoint {
+export interface WeightShards {
   /** The model folder's description, for messages. */
   readonly description: string;
   /** The safetensors files the weights come from. */
@@ -22,13 +22,13 @@ export interface Checkpoint {
   names(): string[];
   has(name: string): boolean;
   /** Throws SafeTuneError('missing-tensor') for an unknown name. */
-  info(name: string): CheckpointTensorInfo;
+  info(name: string): ShardTensorInfo;
   /** One tensor as float32. Throws SafeTuneError('missing-tensor') for an unknown name. */
   read(name: string): Promise<HostTensor>;
   /** Every tensor, in names() order (reads file by file, front to back). */
   readAll(): Promise<Map<string, HostTensor>>;
   /**
-   * Throws one SafeTuneError('missing-tensor') listing every name in `names` the checkpoint lacks ("tensor
+   * Throws one SafeTuneError('missing-tensor') listing every name in `names` the weights lack ("tensor
    * model.layers.3.mlp.up_proj.weight is needed by the config but no shard has it").
    * @param neededBy who needs them, for the message (default "the config").
    */
@@ -41,10 +41,10 @@ export interface Checkpoint {
  * file's header is read and validated here; tensor data is read on demand. adapter_model.safetensors is a LoRA
  * adapter, never taken for the model. Errors name the folder and the missing files / tensors.
  */
-export async function openCheckpoint(files: ModelFiles): Promise<Checkpoint> {
+export async function openWeightShards(files: ModelFiles): Promise<WeightShards> {
   if (await files.has(SINGLE_FILE)) {
     const file = await readSafetensorsHeader(await files.open(SINGLE_FILE));
-    return buildCheckpoint(files.description, [[SINGLE_FILE, file]], tensorsOf(SINGLE_FILE, file));
+    return buildWeightShards(files.description, [[SINGLE_FILE, file]], tensorsOf(SINGLE_FILE, file));
   }
   if (await files.has(INDEX_FILE)) return openIndexed(files);
 
@@ -54,8 +54,8 @@ export async function openCheckpoint(files: ModelFiles): Promise<Checkpoint> {
   throw await describeMissingWeights(files, listing);
 }
 
-async function openIndexed(files: ModelFiles): Promise<Checkpoint> {
-  const index = parseCheckpointIndex(await files.text(INDEX_FILE), files.description);
+async function openIndexed(files: ModelFiles): Promise<WeightShards> {
+  const index = parseShardIndex(await files.text(INDEX_FILE), files.description);
 
   const present = await Promise.all(index.shards.map((shard) => files.has(shard)));
   const missing = index.shards.filter((_, i) => !present[i]);
@@ -75,7 +75,7 @@ async function openIndexed(files: ModelFiles): Promise<Checkpoint> {
   for (const shard of index.shards) opened.push([shard, await readSafetensorsHeader(await files.open(shard))]);
   const byFile = new Map(opened);
 
-  const tensors = new Map<string, CheckpointTensorInfo>();
+  const tensors = new Map<string, ShardTensorInfo>();
   const unheld: string[] = [];
   for (const [tensor, shard] of index.weightMap) {
     const info = byFile.get(shard)?.tensors.get(tensor);
@@ -89,12 +89,12 @@ async function openIndexed(files: ModelFiles): Promise<Checkpoint> {
       'The index and the shards come from different versions of the model: download them again together.',
     );
   }
-  return buildCheckpoint(files.description, opened, inFileOrder(tensors, opened));
+  return buildWeightShards(files.description, opened, inFileOrder(tensors, opened));
 }
 
-async function openUnindexed(files: ModelFiles, shards: string[]): Promise<Checkpoint> {
+async function openUnindexed(files: ModelFiles, shards: string[]): Promise<WeightShards> {
   const opened: [string, SafetensorsFile][] = [];
-  const tensors = new Map<string, CheckpointTensorInfo>();
+  const tensors = new Map<string, ShardTensorInfo>();
   for (const shard of shards) {
     const file = await readSafetensorsHeader(await files.open(shard));
     opened.push([shard, file]);
@@ -110,22 +110,22 @@ async function openUnindexed(files: ModelFiles, shards: string[]): Promise<Check
       tensors.set(name, info);
     }
   }
-  return buildCheckpoint(files.description, opened, tensors);
+  return buildWeightShards(files.description, opened, tensors);
 }
 
-function buildCheckpoint(
+function buildWeightShards(
   description: string,
   opened: [string, SafetensorsFile][],
-  tensors: Map<string, CheckpointTensorInfo>,
-): Checkpoint {
+  tensors: Map<string, ShardTensorInfo>,
+): WeightShards {
   const byFile = new Map(opened);
   const fileList = opened.map(([name]) => name);
   const singleFile = fileList.length === 1 ? fileList[0] : undefined;
 
-  const info = (name: string): CheckpointTensorInfo => {
+  const info = (name: string): ShardTensorInfo => {
     const found = tensors.get(name);
     if (found === undefined) {
-      throw new SafeTuneError('missing-tensor', `${description} has no tensor "${name}"`, `The checkpoint holds ${tensors.size} tensors; check the name.`);
+      throw new SafeTuneError('missing-tensor', `${description} has no tensor "${name}"`, `The weight files hold ${tensors.size} tensors; check the name.`);
     }
     return found;
   };
@@ -159,21 +159,21 @@ function buildCheckpoint(
         'missing-tensor',
         `${description}: ${message}`,
         `The weights do not match config.json: make sure the folder holds the model the config describes. ` +
-          `The checkpoint has ${tensors.size} tensors, e.g. ${listNames([...tensors.keys()], 3)}.`,
+          `The weight files have ${tensors.size} tensors, e.g. ${listNames([...tensors.keys()], 3)}.`,
       );
     },
   };
 }
 
-function tensorsOf(file: string, st: SafetensorsFile): Map<string, CheckpointTensorInfo> {
-  const out = new Map<string, CheckpointTensorInfo>();
+function tensorsOf(file: string, st: SafetensorsFile): Map<string, ShardTensorInfo> {
+  const out = new Map<string, ShardTensorInfo>();
   for (const [name, info] of st.tensors) out.set(name, { ...info, file });
   return out;
 }
 
 /** Reorders index entries shard by shard, in file order, so readAll() reads each file front to back. */
-function inFileOrder(tensors: Map<string, CheckpointTensorInfo>, opened: [string, SafetensorsFile][]): Map<string, CheckpointTensorInfo> {
-  const out = new Map<string, CheckpointTensorInfo>();
+function inFileOrder(tensors: Map<string, ShardTensorInfo>, opened: [string, SafetensorsFile][]): Map<string, ShardTensorInfo> {
+  const out = new Map<string, ShardTensorInfo>();
   for (const [shard, file] of opened) {
     for (const name of file.tensors.keys()) {
       const info = tensors.get(name);

@@ -1,4 +1,4 @@
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 import { jsonErrorOffset, jsonErrorText } from './json-error';
 import { arrayElementOffsets, objectValueOffsets, skipWhitespace } from './json-offsets';
 import { LineIndex } from './line-index';

@@ -1,4 +1,4 @@
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 
 /**
  * A dataset file's content as the app (a dropped File is a Blob, or its ArrayBuffer transferred to the worker) or the

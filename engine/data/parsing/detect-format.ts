@@ -1,7 +1,7 @@
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 import type { RawRow } from './parsed-file';
 import { ROW_FORMATS, rowFormatOf } from './row-formats';
-import type { RowFormat } from './types';
+import type { RowFormat } from '../types';
 
 /** How many leading rows vote on the format: enough to outvote a few odd rows, cheap on any file. */
 export const DETECTION_SAMPLE = 1000;

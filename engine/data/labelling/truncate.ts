@@ -1,4 +1,4 @@
-import { IGNORE_INDEX } from '../model/loss';
+import { IGNORE_INDEX } from '../../model/loss';
 import type { LabelledTokens } from './chat-labels';
 
 /** The first `maxLength` tokens (right truncation, as TRL's default: the prompt is kept, the end of the answer goes). */

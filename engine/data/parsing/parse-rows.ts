@@ -1,4 +1,4 @@
-import { SafeTuneError } from '../errors';
+import { SafeTuneError } from '../../errors';
 import { decodeDatasetText, readDatasetBytes, type DatasetBytes } from './dataset-bytes';
 import { detectFileType } from './file-type';
 import type { DatasetFileType, ParsedFile } from './parsed-file';

@@ -1,12 +1,12 @@
-import { SafeTuneError } from '../errors';
-import type { TextTokenizer } from '../tokenizer/types';
+import { SafeTuneError } from '../../errors';
+import type { TextTokenizer } from '../../tokenizer/types';
 import { labelChat, type LabelledTokens } from './chat-labels';
 import { labelCompletion, labelText } from './plain-labels';
-import { describeRow } from './row-ref';
-import { RowProblem } from './row-problem';
+import { describeRow } from '../row-ref';
+import { RowProblem } from '../row-problem';
 import { tokenKinds } from './token-kinds';
 import { truncateTokens } from './truncate';
-import type { Example, TokenizedExample } from './types';
+import type { Example, TokenizedExample } from '../types';
 
 export interface TokenizeOptions {
   /** Longest sequence kept: longer ones are cut to this many tokens (their end is lost). */

@@ -4,7 +4,7 @@ import { isModelPath } from './model-path';
 export const INDEX_FILE = 'model.safetensors.index.json';
 
 /** model.safetensors.index.json: which shard holds each tensor. */
-export interface CheckpointIndex {
+export interface ShardIndex {
   /** Tensor name -> shard file, in the index's order. */
   weightMap: Map<string, string>;
   /** Shard files in order of first appearance. */
@@ -12,7 +12,7 @@ export interface CheckpointIndex {
 }
 
 /** Parses and checks an index file's text; errors name the file and say what is wrong with it. */
-export function parseCheckpointIndex(text: string, where: string): CheckpointIndex {
+export function parseShardIndex(text: string, where: string): ShardIndex {
   const fail = (problem: string): never => {
     throw new SafeTuneError(
       'bad-safetensors',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SafeTuneError } from '../../engine/errors';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import type { ModelFiles } from '../../engine/weights/model-files';
 import { writeSafetensors, writeShardedCheckpoint, type TensorToWrite } from '../../engine/weights/safetensors-writer';
@@ -33,10 +33,10 @@ function unlistable(files: MemoryFiles): ModelFiles {
   return { description: files.description, has: (p) => files.has(p), open: (p) => files.open(p), text: (p) => files.text(p) };
 }
 
-describe('openCheckpoint: single file', () => {
+describe('openWeightShards: single file', () => {
   it('opens model.safetensors and reads tensors by name, with the file each comes from', async () => {
     const files = new MemoryFiles({ 'model.safetensors': writeSafetensors(TENSORS), 'config.json': enc('{}') }, 'test folder');
-    const ckpt = await openCheckpoint(files);
+    const ckpt = await openWeightShards(files);
     expect(ckpt.files).toEqual(['model.safetensors']);
     expect(ckpt.names().sort()).toEqual(TENSORS.map((t) => t.name).sort());
     expect(ckpt.has('model.norm.weight')).toBe(true);
@@ -48,7 +48,7 @@ describe('openCheckpoint: single file', () => {
   });
 
   it('requireTensors passes when all are there and names the missing one against the single file', async () => {
-    const ckpt = await openCheckpoint(new MemoryFiles({ 'model.safetensors': writeSafetensors(TENSORS) }, 'test folder'));
+    const ckpt = await openWeightShards(new MemoryFiles({ 'model.safetensors': writeSafetensors(TENSORS) }, 'test folder'));
     ckpt.requireTensors(['model.norm.weight', 'model.embed_tokens.weight']);
     const e = await caught(() => ckpt.requireTensors(['model.norm.weight', 'lm_head.weight']));
     expect(e.code).toBe('missing-tensor');
@@ -62,23 +62,23 @@ describe('openCheckpoint: single file', () => {
       'model.safetensors.index.json': enc('{"weight_map": {"b": "nowhere.safetensors"}}'),
       'adapter_model.safetensors': writeSafetensors([tensor('lora_A', [1])]),
     });
-    expect((await openCheckpoint(files)).names()).toEqual(['a']);
+    expect((await openWeightShards(files)).names()).toEqual(['a']);
   });
 
   it('info / read of an unknown tensor throw missing-tensor', async () => {
-    const ckpt = await openCheckpoint(new MemoryFiles({ 'model.safetensors': writeSafetensors(TENSORS) }, 'test folder'));
+    const ckpt = await openWeightShards(new MemoryFiles({ 'model.safetensors': writeSafetensors(TENSORS) }, 'test folder'));
     expect((await caught(() => ckpt.info('nope'))).code).toBe('missing-tensor');
     expect((await caught(ckpt.read('nope'))).message).toContain('"nope"');
   });
 });
 
-describe('openCheckpoint: sharded', () => {
+describe('openWeightShards: sharded', () => {
   const sharded = () => new Map(writeShardedCheckpoint(TENSORS, 16).files);
 
   it('opens the index and every shard; tensors come from the right shard with the right values', async () => {
     const files = sharded();
     expect(files.size).toBeGreaterThan(2);
-    const ckpt = await openCheckpoint(new MemoryFiles(files, 'sharded folder'));
+    const ckpt = await openWeightShards(new MemoryFiles(files, 'sharded folder'));
     expect(ckpt.files).toEqual([...files.keys()].filter((f) => f.endsWith('.safetensors')));
     expect(ckpt.names().sort()).toEqual(TENSORS.map((t) => t.name).sort());
     const index = JSON.parse(new TextDecoder().decode(files.get('model.safetensors.index.json'))) as { weight_map: Record<string, string> };
@@ -97,7 +97,7 @@ describe('openCheckpoint: sharded', () => {
     const files = sharded();
     const shards = [...files.keys()].filter((f) => f.startsWith('model-'));
     files.delete(shards[0]!);
-    const e = await caught(openCheckpoint(new MemoryFiles(files, 'sharded folder')));
+    const e = await caught(openWeightShards(new MemoryFiles(files, 'sharded folder')));
     expect(e.code).toBe('missing-file');
     expect(e.message).toContain('sharded folder');
     expect(e.message).toContain(`${shards[0]} (should hold "model.embed_tokens.weight")`);
@@ -108,7 +108,7 @@ describe('openCheckpoint: sharded', () => {
     const index = JSON.parse(new TextDecoder().decode(files.get('model.safetensors.index.json'))) as { weight_map: Record<string, string> };
     index.weight_map['model.extra.weight'] = index.weight_map['model.norm.weight']!;
     files.set('model.safetensors.index.json', enc(JSON.stringify(index)));
-    const e = await caught(openCheckpoint(new MemoryFiles(files)));
+    const e = await caught(openWeightShards(new MemoryFiles(files)));
     expect(e.code).toBe('missing-tensor');
     expect(e.message).toContain(`"model.extra.weight" to ${index.weight_map['model.norm.weight']}`);
   });
@@ -122,7 +122,7 @@ describe('openCheckpoint: sharded', () => {
       ['{"weight_map": {}}', 'maps no tensors'],
     ];
     for (const [text, fragment] of cases) {
-      const e = await caught(openCheckpoint(new MemoryFiles({ 'model.safetensors.index.json': enc(text) }, 'folder x')));
+      const e = await caught(openWeightShards(new MemoryFiles({ 'model.safetensors.index.json': enc(text) }, 'folder x')));
       expect(e.code).toBe('bad-safetensors');
       expect(e.message).toContain('model.safetensors.index.json in folder x');
       expect(e.message).toContain(fragment);
@@ -132,15 +132,15 @@ describe('openCheckpoint: sharded', () => {
   it('opens a complete set of unindexed shards when the source can list its files', async () => {
     const files = sharded();
     files.delete('model.safetensors.index.json');
-    const ckpt = await openCheckpoint(new MemoryFiles(files));
+    const ckpt = await openWeightShards(new MemoryFiles(files));
     expect(ckpt.names().sort()).toEqual(TENSORS.map((t) => t.name).sort());
     expect(Array.from((await ckpt.read('model.norm.weight')).data)).toEqual([0.5]);
   });
 });
 
-describe('openCheckpoint: no weights', () => {
+describe('openWeightShards: no weights', () => {
   it('lists what the folder has when the source can list it', async () => {
-    const e = await caught(openCheckpoint(new MemoryFiles({ 'config.json': enc('{}'), 'tokenizer.json': enc('{}') }, 'folder m')));
+    const e = await caught(openWeightShards(new MemoryFiles({ 'config.json': enc('{}'), 'tokenizer.json': enc('{}') }, 'folder m')));
     expect(e.code).toBe('missing-file');
     expect(e.message).toBe('folder m has no model weights: neither model.safetensors nor model.safetensors.index.json is there; it has config.json, tokenizer.json');
   });
@@ -153,13 +153,13 @@ describe('openCheckpoint: no weights', () => {
       [{ 'model-00001-of-00002.safetensors': new Uint8Array(1) }, 'incomplete'],
     ];
     for (const [contents, hint] of hints) {
-      const e = await caught(openCheckpoint(new MemoryFiles(contents)));
+      const e = await caught(openWeightShards(new MemoryFiles(contents)));
       expect(e.hint).toContain(hint);
     }
   });
 
   it('probes telling names when the source cannot list its files', async () => {
-    const e = await caught(openCheckpoint(unlistable(new MemoryFiles({ 'pytorch_model.bin': new Uint8Array(1) }, 'served folder'))));
+    const e = await caught(openWeightShards(unlistable(new MemoryFiles({ 'pytorch_model.bin': new Uint8Array(1) }, 'served folder'))));
     expect(e.message).toBe('served folder has no model weights: neither model.safetensors nor model.safetensors.index.json is there');
     expect(e.hint).toContain('PyTorch .bin');
   });
