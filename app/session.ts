@@ -83,6 +83,8 @@ export class Session {
           signal: abort.signal,
           onEvent: (e) => {
             if (e.type === 'downloadProgress') this.s.modelDownload(e.file, e.loadedBytes, e.totalBytes);
+            // The worker reads a chosen dataset again with the new tokenizer: the page only shows the new report.
+            else if (e.type === 'datasetLoaded') this.s.datasetLoaded(e.report, e.preview);
           },
         },
       );
@@ -94,9 +96,6 @@ export class Session {
       if (config !== undefined && this.s.runStatus === 'idle') {
         this.s.setConfig({ ...config, train: { ...config.train, ...batchShape }, spf: { ...config.spf, k: Math.min(config.spf.k, config.lora.r) } });
       }
-      // A dataset already chosen was tokenized for the previous model: read it again with this one's tokenizer.
-      const { datasetChoice, datasetFormat } = this.s;
-      if (datasetChoice !== undefined) await this.loadDataset(datasetChoice, datasetFormat);
     } catch (e) {
       if (abort.signal.aborted) return; // replaced by a newer load, or cancelled: not an error to show
       this.s.modelFailed(toUiError('model', e));
@@ -132,16 +131,10 @@ export class Session {
   }
 
   async startRun(): Promise<void> {
-    const { config, datasetChoice, report } = this.s;
+    const { config, report } = this.s;
     if (config === undefined || report === undefined) return;
-    // The report's truncation counts and split were made with the max length and validation share the dataset was
-    // read with: read it again if either changed, so the run trains on what the page shows.
-    const heldOut = report.split.validationFrom === 'fraction' ? (report.split.fraction ?? 0) : 0;
-    if (datasetChoice !== undefined && (report.maxLength !== config.train.maxLength || heldOut !== this.s.validationFraction)) {
-      await this.loadDataset(datasetChoice, this.s.datasetFormat);
-      if (this.s.datasetStatus !== 'ready') return;
-    }
-    await this.runRequest({ type: 'startRun', config });
+    // The worker reads the dataset again when the max length or the held-out share changed (datasetLoaded follows).
+    await this.runRequest({ type: 'startRun', config, validation: this.s.validationFraction });
   }
 
   /** Resumes the paused run, or one a reload interrupted. */
@@ -161,7 +154,7 @@ export class Session {
    * Sends startRun / resumeRun. The worker answers with `runStarted` at once and `done` only when the run ends (it
    * finishes, pauses or stops), so the store follows the events, and the promise only matters for errors.
    */
-  private async runRequest(command: { type: 'startRun'; config: RunConfig } | { type: 'resumeRun'; runId: string }): Promise<void> {
+  private async runRequest(command: { type: 'startRun'; config: RunConfig; validation: number } | { type: 'resumeRun'; runId: string }): Promise<void> {
     this.s.runFailed(undefined);
     this.s.setRunRequestPending(true);
     try {

@@ -41,7 +41,7 @@ export class WorkerHandler {
       case 'init':
         return this.request(cmd.requestId, () => s.setupLock.run(() => init(s, cmd)));
       case 'loadModel':
-        return this.request(cmd.requestId, (signal) => s.setupLock.run(async () => void (await loadModelInto(s, cmd.source, cmd.requestId, signal))));
+        return this.request(cmd.requestId, (signal) => s.setupLock.run(async () => void (await loadModelInto(s, cmd.source, cmd.requestId, signal, true))));
       case 'loadDataset':
         return this.request(cmd.requestId, (signal) => s.setupLock.run(() => loadDatasetCommand(s, cmd, signal)));
       case 'startRun':

@@ -41,9 +41,12 @@ export type MergedDType = 'F32' | 'BF16' | 'F16' | 'same-as-base';
 export type WorkerCommand =
   // assetBase: URL of the site's public/ folder (default: the worker's origin + "/"); bundled models and datasets live under it
   | { type: 'init'; requestId: string; backend: BackendChoice; assetBase?: string }
+  // the current dataset, if any, is read again with the new tokenizer (datasetLoaded for this request)
   | { type: 'loadModel'; requestId: string; source: ModelSource }
   | { type: 'loadDataset'; requestId: string; source: DatasetSource; format?: RowFormat; maxLength: number; validation?: number }
-  | { type: 'startRun'; requestId: string; config: RunConfig }
+  // validation: the share of rows to hold out (default: as the dataset was loaded); the worker re-reads the dataset when
+  // it or config.train.maxLength differs from its last reading, and then sends datasetLoaded for this request
+  | { type: 'startRun'; requestId: string; config: RunConfig; validation?: number }
   | { type: 'resumeRun'; requestId: string; runId: string }
   | { type: 'pause' }
   | { type: 'stop' }

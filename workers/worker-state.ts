@@ -1,8 +1,8 @@
 import { AsyncLock } from './async-lock';
 import { assetReader, type AssetReader } from './assets';
-import type { DatasetSession } from './dataset-session';
+import type { ChosenDataset } from './chosen-dataset';
 import { SYSTEM_TIMERS, type Timers } from '../engine/run/metrics-batcher';
-import type { ModelSession } from './model-session';
+import type { LoadedModel } from './loaded-model';
 import type { BackendChoice, WorkerEvent } from './protocol';
 import { RunStorage } from './run-storage';
 import { BundledSafetySets } from './safety-sets';
@@ -23,8 +23,8 @@ export class WorkerState {
   assetBase: string;
   assets: AssetReader;
   safety: BundledSafetySets;
-  session: ModelSession | undefined;
-  dataset: DatasetSession | undefined;
+  model: LoadedModel | undefined;
+  dataset: ChosenDataset | undefined;
   run: TrainingRun | undefined;
   /** A GPU failure reported by the device: lost (every later GPU command fails with it) or out of memory (pauses the run). */
   failure: WorkerError | undefined;
@@ -54,13 +54,13 @@ export class WorkerState {
     return this.backend;
   }
 
-  requireSession(): ModelSession {
+  requireModel(): LoadedModel {
     this.requireBackend();
-    if (this.session === undefined) throw new WorkerError('not-ready', 'no model is loaded', 'Load a model first (the bundled demo model, a hub id or a local folder).');
-    return this.session;
+    if (this.model === undefined) throw new WorkerError('not-ready', 'no model is loaded', 'Load a model first (the bundled demo model, a hub id or a local folder).');
+    return this.model;
   }
 
-  requireDataset(): DatasetSession {
+  requireDataset(): ChosenDataset {
     if (this.dataset === undefined) throw new WorkerError('not-ready', 'no dataset is loaded', 'Load a dataset first (drop a JSONL / JSON / CSV / Parquet file or pick a bundled one).');
     return this.dataset;
   }
@@ -87,8 +87,8 @@ export class WorkerState {
   /** Releases the run and the model. */
   async disposeModel(): Promise<void> {
     await this.disposeRun();
-    const session = this.session;
-    this.session = undefined;
+    const session = this.model;
+    this.model = undefined;
     await session?.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Session } from '../../app/session';
 import { createAppStore } from '../../app/store/app-store';
-import type { MetricPoint, ModelSummary, RunSummary, WorkerCommand, WorkerEvent } from '../../workers/protocol';
+import type { DatasetReport, MetricPoint, ModelSummary, RunSummary, WorkerCommand, WorkerEvent } from '../../workers/protocol';
 import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
 import { scriptedWorker, settle } from './scripted-worker';
@@ -83,6 +83,25 @@ describe('Session', () => {
     expect(sent).toMatchObject({ maxLength: store.getState().config?.train.maxLength, validation: 0.1, source: { kind: 'bytes', fileName: 'notes.jsonl' } });
     expect(sent.source.kind === 'bytes' && new TextDecoder().decode(sent.source.bytes)).toBe('{"text": "a"}\n{oops');
     expect(store.getState().datasetError).toEqual({ area: 'dataset', code: 'bad-dataset', message: 'notes.jsonl: line 2: not valid JSON', hint: 'Fix line 2.' });
+  });
+
+  it('leaves re-reading the dataset to the worker: no bytes resent on a model load, the held-out share sent with startRun', async () => {
+    const report = { maxLength: 256, split: { validationFrom: 'none' } } as unknown as DatasetReport;
+    const { session, store, received } = worker((cmd, reply) => {
+      if (cmd.type === 'loadDataset' || cmd.type === 'startRun') {
+        reply({ type: 'datasetLoaded', requestId: cmd.requestId, report, preview: [] });
+        reply({ type: 'done', requestId: cmd.requestId });
+        return true;
+      }
+      return false;
+    });
+    await session.start('webgpu');
+    await session.loadDataset({ kind: 'file', file: new File(['{"text": "a"}\n'], 'notes.jsonl') }, undefined);
+    await session.loadModel({ kind: 'bundled', name: 'safetune-demo' }, 'again');
+    store.getState().setConfig({ ...store.getState().config!, train: { ...store.getState().config!.train, maxLength: 128 } });
+    await session.startRun();
+    expect(received.map((c) => c.type).filter((t) => t !== 'listRuns')).toEqual(['init', 'loadModel', 'loadDataset', 'loadModel', 'startRun']);
+    expect(received.find((c) => c.type === 'startRun')).toMatchObject({ validation: store.getState().validationFraction, config: { train: { maxLength: 128 } } });
   });
 
   it('follows a run: new series for a new run, the worker’s full series on resume', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { loadTrainState, saveTrainState } from '../../engine/train/train-state';
 import { OpfsFolderStore } from '../../workers/opfs-store';
+import { stateAt } from '../train/synthetic-state';
 
 // Node has no origin private file system; the real one is exercised by the app's e2e tests in Chromium. Here a small
 // in-memory stand-in with the semantics the store relies on (per the File System spec): createWritable writes to a
@@ -182,5 +184,20 @@ describe('OpfsFolderStore', () => {
     const store = storeIn(new FakeDirectory(), ['s']);
     await expect(store.write('../x', bytes('1'))).rejects.toThrow(/not a valid file name/);
     await expect(store.read('..')).rejects.toThrow(/not a valid file name/);
+  });
+
+  test('training states are units on OPFS too: older ones removed, a truncated newest one falls back to the previous', async () => {
+    const root = new FakeDirectory();
+    const store = storeIn(root, ['safetune', 'runs', 'r1', 'spf']);
+    for (const step of [1, 2, 3]) await saveTrainState(store, stateAt(step));
+    expect(root.file(['safetune', 'runs', 'r1', 'spf', 'state-000001.json'])).toBeUndefined();
+    const newest = root.file(['safetune', 'runs', 'r1', 'spf', 'state-000003.adapter.safetensors'])!;
+    await store.write('state-000003.adapter.safetensors', newest.slice(0, newest.length - 1));
+    const warnings: string[] = [];
+    expect((await loadTrainState(store, { warn: (m) => warnings.push(m) }))?.position.step).toBe(2);
+    expect(warnings[0]).toMatch(/state-000003\.adapter\.safetensors has \d+ bytes, its manifest says \d+ \(truncated\)/);
+    await store.remove('state-000003.json');
+    await store.remove('no-such-file');
+    expect(root.file(['safetune', 'runs', 'r1', 'spf', 'state-000003.json'])).toBeUndefined();
   });
 });

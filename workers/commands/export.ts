@@ -42,7 +42,7 @@ export async function exportCommand(state: WorkerState, cmd: ExportCommand): Pro
       return;
     }
     case 'merged': {
-      const session = state.requireSession();
+      const session = state.requireModel();
       if (!sameModelSource(session.stored, source.record.model.source)) {
         throw new WorkerError('not-ready', `run ${source.record.runId} trained ${source.record.model.summary.description}, but ${session.summary.description} is loaded`, 'Load the run\'s base model first: the merge reads its weights.');
       }
@@ -58,7 +58,7 @@ export async function exportCommand(state: WorkerState, cmd: ExportCommand): Pro
 async function exportSource(state: WorkerState, runId: string | undefined): Promise<ExportSource> {
   const run = state.run;
   if (run !== undefined && (runId === undefined || runId === run.runId)) {
-    const session = state.requireSession();
+    const session = state.requireModel();
     return { record: run.record, adapter: () => session.use(run.mainAdapter, () => run.mainAdapter.toHost()) };
   }
   if (runId === undefined) throw new WorkerError('not-ready', 'there is no run to export', 'Train (or resume) a run first, or pick a stored run to export from.');

@@ -15,7 +15,7 @@ export const MAX_NEW_TOKENS_LIMIT = 4096;
  * ends the reply where it is (then `done`: the text sent so far is the reply).
  */
 export async function generateCommand(state: WorkerState, cmd: GenerateCommand, signal: AbortSignal): Promise<void> {
-  const session = state.requireSession();
+  const session = state.requireModel();
   checkGenerateArgs(cmd);
   const adapter = adapterFor(state, cmd.which);
   const { tokenizer } = session;

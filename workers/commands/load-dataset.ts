@@ -1,6 +1,6 @@
 import { SafeTuneError } from '../../engine/errors';
 import { previewRows } from '../dataset-preview';
-import { DatasetSession, type DatasetRequest } from '../dataset-session';
+import { ChosenDataset, type DatasetRequest } from '../chosen-dataset';
 import type { DatasetSource, WorkerCommand } from '../protocol';
 import type { WorkerState } from '../worker-state';
 
@@ -8,7 +8,7 @@ type LoadDatasetCommand = Extract<WorkerCommand, { type: 'loadDataset' }>;
 
 /** Reads, validates and tokenizes a dataset with the current model's tokenizer; answers with the report and a preview. */
 export async function loadDatasetCommand(state: WorkerState, cmd: LoadDatasetCommand, signal: AbortSignal): Promise<void> {
-  state.requireSession(); // the tokenizer comes from the model
+  state.requireModel(); // the tokenizer comes from the model
   state.requireNoActiveRun('load another dataset');
   const request: DatasetRequest = {
     ...(await datasetFile(state, cmd.source, signal)),
@@ -16,12 +16,12 @@ export async function loadDatasetCommand(state: WorkerState, cmd: LoadDatasetCom
     ...(cmd.format === undefined ? {} : { format: cmd.format }),
     ...(cmd.validation === undefined ? {} : { validation: cmd.validation }),
   };
-  await showDataset(state, new DatasetSession(request), cmd.requestId);
+  await showDataset(state, new ChosenDataset(request), cmd.requestId);
 }
 
 /** Makes `dataset` the current one and sends its report and preview (also used by resumeRun). */
-export async function showDataset(state: WorkerState, dataset: DatasetSession, requestId: string, maxLength?: number): Promise<void> {
-  const session = state.requireSession();
+export async function showDataset(state: WorkerState, dataset: ChosenDataset, requestId: string, maxLength?: number): Promise<void> {
+  const session = state.requireModel();
   const loaded = await dataset.load(session.tokenizer, maxLength);
   state.dataset = dataset;
   state.post({ type: 'datasetLoaded', requestId, report: loaded.report, preview: previewRows([...loaded.train, ...loaded.validation], session.tokenizer) });

@@ -12,7 +12,7 @@ type RefusalCheckCommand = Extract<WorkerCommand, { type: 'refusalCheck' }>;
  * also kept in the current run's record.
  */
 export async function refusalCheckCommand(state: WorkerState, cmd: RefusalCheckCommand, signal: AbortSignal): Promise<void> {
-  const session = state.requireSession();
+  const session = state.requireModel();
   const adapter = adapterFor(state, cmd.which);
   const prompts = await promptsFor(state, cmd.prompts);
   const result = await evaluateRefusals(session.model, session.tokenizer, prompts, {

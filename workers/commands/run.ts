@@ -1,7 +1,7 @@
 import { SafeTuneError } from '../../engine/errors';
-import { DatasetSession } from '../dataset-session';
+import { ChosenDataset } from '../chosen-dataset';
 import { reloadableSource, sameModelSource } from '../model-source';
-import type { ModelSession } from '../model-session';
+import type { LoadedModel } from '../loaded-model';
 import type { RunConfig, WorkerCommand } from '../protocol';
 import { resolveRunConfig } from '../../engine/run/run-config';
 import { isResumable, type RunRecord } from '../../engine/run/run-record';
@@ -21,11 +21,13 @@ type ResumeRunCommand = Extract<WorkerCommand, { type: 'resumeRun' }>;
  */
 export async function startRun(state: WorkerState, cmd: StartRunCommand, signal: AbortSignal): Promise<void> {
   const run = await state.setupLock.run(async () => {
-    const session = state.requireSession();
-    const dataset = state.requireDataset();
+    const session = state.requireModel();
     state.requireNoActiveRun('start another run');
     state.clearOutOfMemory();
     const config: RunConfig = resolveRunConfig(cmd.config);
+    const dataset = state.requireDataset().withValidation(cmd.validation);
+    // The worker alone decides when the dataset must be read again: another tokenizer, max length or validation share.
+    if (!dataset.isCurrent(session.tokenizer, config.train.maxLength)) await showDataset(state, dataset, cmd.requestId, config.train.maxLength);
     const safety = await resolveSafetyPairs(config, state.safety);
     const loaded = await dataset.load(session.tokenizer, config.train.maxLength);
     const data = runData(session.tokenizer, loaded, safety, config.train.maxLength);
@@ -64,7 +66,7 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     const bytes = await folder.readDataset();
     if (bytes === undefined) throw new SafeTuneError('missing-file', `the dataset of run ${record.runId} (${record.dataset.fileName}) is missing from browser storage`, 'The run cannot be resumed; start a new one.');
     const d = record.dataset;
-    const dataset = new DatasetSession({ fileName: d.fileName, bytes, maxLength: d.maxLength, ...(d.format === undefined ? {} : { format: d.format }), ...(d.validation === undefined ? {} : { validation: d.validation }) });
+    const dataset = new ChosenDataset({ fileName: d.fileName, bytes, maxLength: d.maxLength, ...(d.format === undefined ? {} : { format: d.format }), ...(d.validation === undefined ? {} : { validation: d.validation }) });
     await showDataset(state, dataset, cmd.requestId, record.config.train.maxLength);
     const loaded = await dataset.load(session.tokenizer, record.config.train.maxLength);
     const data = runData(session.tokenizer, loaded, record.safety, record.config.train.maxLength);
@@ -91,7 +93,7 @@ async function drive(run: TrainingRun, signal: AbortSignal): Promise<void> {
 }
 
 /** The worker as a run's host: the loaded model behind its lock, the run's OPFS folder, events posted to the page. */
-function runHost(state: WorkerState, session: ModelSession, runId: string): RunHost {
+function runHost(state: WorkerState, session: LoadedModel, runId: string): RunHost {
   return {
     access: session,
     folder: state.storage.folder(runId),
@@ -103,8 +105,8 @@ function runHost(state: WorkerState, session: ModelSession, runId: string): RunH
 }
 
 /** The current model when it is the run's, else the run's model loaded again from its source. */
-async function modelFor(state: WorkerState, record: RunRecord, requestId: string, signal: AbortSignal): Promise<ModelSession> {
-  const current = state.session;
+async function modelFor(state: WorkerState, record: RunRecord, requestId: string, signal: AbortSignal): Promise<LoadedModel> {
+  const current = state.model;
   if (current !== undefined && sameModelSource(current.stored, record.model.source) && sameShape(current, record)) return current;
   const source = reloadableSource(record.model.source);
   // A folder the page cannot open again (dropped, or a CLI run's path): the model the user loaded, if it has its shape.
@@ -119,7 +121,7 @@ async function modelFor(state: WorkerState, record: RunRecord, requestId: string
   return loadModelInto(state, source, requestId, signal);
 }
 
-function sameShape(session: ModelSession, record: RunRecord): boolean {
+function sameShape(session: LoadedModel, record: RunRecord): boolean {
   const a = session.summary;
   const b = record.model.summary;
   return a.architecture === b.architecture && a.parameters === b.parameters && a.layers === b.layers && a.hiddenSize === b.hiddenSize && a.vocabSize === b.vocabSize;

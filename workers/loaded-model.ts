@@ -16,7 +16,7 @@ import type { BackendChoice, ModelSummary } from './protocol';
  * shared by every adapter (the run's, a plain-LoRA comparison's, none for the base model's replies): `use` installs
  * the adapter a task needs and runs the task alone, so a chat reply during training sees exactly one adapter.
  */
-export class ModelSession {
+export class LoadedModel {
   private readonly lock = new AsyncLock();
   private disposed = false;
 
@@ -39,10 +39,10 @@ export class ModelSession {
   }
 
   /** The weights onto the current backend (after `prepare`). */
-  static async load(opened: OpenedModel, tokenizer: TextTokenizer, backend: BackendChoice): Promise<ModelSession> {
+  static async load(opened: OpenedModel, tokenizer: TextTokenizer, backend: BackendChoice): Promise<LoadedModel> {
     const model = await loadCausalLM(opened.files);
     const summary = summarizeModel(model.config, opened.files.description, tokenizer.hasChatTemplate, backend);
-    return new ModelSession(model, tokenizer, opened.files, opened.stored, opened.baseModelName, summary);
+    return new LoadedModel(model, tokenizer, opened.files, opened.stored, opened.baseModelName, summary);
   }
 
   get padId(): number {

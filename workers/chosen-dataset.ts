@@ -15,10 +15,22 @@ export interface DatasetRequest {
  * The current dataset: the file, how it was asked to be read, and its tokenization for one tokenizer and max length
  * (redone when the model or the run's maxLength changes, so a run never trains on another tokenizer's ids).
  */
-export class DatasetSession {
+export class ChosenDataset {
   private cached: { tokenizer: TextTokenizer; maxLength: number; loaded: LoadedDataset } | undefined;
 
   constructor(readonly request: DatasetRequest) {}
+
+  /** Whether `load` with these would return the last reading (no tokenization). */
+  isCurrent(tokenizer: TextTokenizer, maxLength: number): boolean {
+    return this.cached !== undefined && this.cached.tokenizer === tokenizer && this.cached.maxLength === maxLength;
+  }
+
+  /** The same file with another validation share (this one when the share is unchanged). */
+  withValidation(validation: number | undefined): ChosenDataset {
+    if (validation === undefined || validation === (this.request.validation ?? 0)) return this;
+    const { validation: _old, ...rest } = this.request;
+    return new ChosenDataset(validation > 0 ? { ...rest, validation } : rest);
+  }
 
   async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength): Promise<LoadedDataset> {
     const c = this.cached;
