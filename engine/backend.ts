@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from './errors';
 import { watchGpuDevice } from './device/gpu-faults';
-import { registerWasmTrainingKernels } from './device/wasm-segment-sum';
+import { registerWasmTrainingKernels } from './device/wasm-kernels';
 
 /** tfjs backends the engine runs on: tfjs-cpu (plain JS), WebAssembly (SIMD, threads where allowed), WebGPU. */
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';

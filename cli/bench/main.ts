@@ -119,7 +119,8 @@ async function realShapeMain(v: Record<string, unknown>, software: boolean, say:
   }
   say(`plain step ${r.plain_step_ms.toFixed(0)} ms (${r.plain_tokens_per_s.toFixed(1)} tokens/s), SPF step ${r.spf_step_ms.toFixed(0)} ms (${r.spf_tokens_per_s.toFixed(1)} tokens/s), ratio ${r.spf_step_over_plain.toFixed(3)}`);
   say(`train step ${r.train_step_gflops.toFixed(2)} GFLOP/s = ${(100 * result.mfu_vs_peak).toFixed(1)}% of the matmul peak`);
-  say(`peak tensor memory ${(r.peak_tensor_bytes / 2 ** 20).toFixed(0)} MiB vs the app's estimate ${(r.estimate_total_bytes / 2 ** 20).toFixed(0)} MiB (${r.peak_over_estimate.toFixed(2)}×)`);
+  const held = r.backend_peak_bytes === null ? 'n/a' : `${(r.backend_peak_bytes / 2 ** 20).toFixed(0)} MiB`;
+  say(`peak memory held by the backend ${held} (tf.profile's tensor peak ${(r.peak_tensor_bytes / 2 ** 20).toFixed(0)} MiB) vs the app's estimate ${(r.estimate_total_bytes / 2 ** 20).toFixed(0)} MiB (${r.peak_over_estimate.toFixed(2)}×)`);
 }
 
 await runScript(main);

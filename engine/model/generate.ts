@@ -26,8 +26,10 @@ export async function* generateTokens(model: CausalLM, promptIds: readonly numbe
     for (let step = 0; step < opts.maxNewTokens; step++) {
       if (opts.signal?.aborted) return;
       const last = tf.tidy(() => {
-        const logits = model.logits(tf.tensor2d(Int32Array.from(input), [1, input.length], 'int32'), { cache });
-        return logits.slice([0, input.length - 1, 0], [1, 1, model.config.vocabSize]).reshape([-1]);
+        // Only the last position's logits: a long prompt's [T, vocab] would not fit one binding at a 150k vocabulary.
+        const h = model.hidden(tf.tensor2d(Int32Array.from(input), [1, input.length], 'int32'), { cache }); // [1, T, D]
+        const lastRow = h.slice([0, input.length - 1, 0], [1, 1, model.config.hiddenSize]).reshape([1, model.config.hiddenSize]) as tf.Tensor2D;
+        return model.project(lastRow).reshape([-1]); // [vocab]
       });
       cache.commit();
       const row = (await last.data()) as Float32Array; // sync point: one read-back per generated token
