@@ -1,6 +1,7 @@
 /** engine/data: dataset files in every common format → conversations → tokens with completion-only labels + report. */
 export type { Example, RowFormat, RowRef, TokenizedExample } from './types';
 export { loadDataset, DATASET_DEFAULTS, type LoadDatasetOptions, type LoadedDataset } from './load-dataset';
+export { DATASET_LIMITS, type DatasetLimits } from './limits';
 export type { DatasetBytes, DatasetFile } from './parsing/dataset-bytes';
 export { parseRows, type ParseRowsOptions } from './parsing/parse-rows';
 export type { DatasetFileType, ParsedFile, RawRow } from './parsing/parsed-file';

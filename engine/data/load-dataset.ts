@@ -5,6 +5,8 @@ import { applyColumnMapping, checkColumnMapping, type ColumnMapping } from './pa
 import type { DatasetBytes, DatasetFile } from './parsing/dataset-bytes';
 import { countRowFormats, detectFormat, type FormatCounts } from './parsing/detect-format';
 import { lengthHistogram, lengthStats } from './length-stats';
+import { clip, datasetLimits, type DatasetLimits } from './limits';
+import { cutExample } from './labelling/cut-example';
 import type { DatasetFileType, ParsedFile } from './parsing/parsed-file';
 import { parseRows } from './parsing/parse-rows';
 import type { DatasetReport, FileSummary } from './report';
@@ -46,6 +48,8 @@ export interface LoadDatasetOptions {
    * seconds with a real tokenizer. For a progress bar in the UI.
    */
   onProgress?: (done: number, total: number) => void;
+  /** Size limits on the files and rows (DATASET_LIMITS by default). */
+  limits?: Partial<DatasetLimits>;
 }
 
 export interface LoadedDataset {
@@ -91,11 +95,20 @@ export async function loadDataset(
 
   const total = trainExamples.length + validationExamples.length;
   const progress = (done: number) => options.onProgress?.(done, total);
-  const train = tokenizeAll(trainExamples, tokenizer, options.maxLength, progress);
-  const validation = tokenizeAll(validationExamples, tokenizer, options.maxLength, (done) => progress(trainExamples.length + done));
+  const limits = datasetLimits(options.limits);
+  const train = tokenizeAll(trainExamples, tokenizer, options.maxLength, limits.maxRowChars, progress);
+  const validation = tokenizeAll(validationExamples, tokenizer, options.maxLength, limits.maxRowChars, (done) => progress(trainExamples.length + done));
   if (train.examples.length === 0) throw noneUsable(fileName, [...train.rejected].sort(byPosition([fileName])), 'tokenized');
+  const cut = train.cut + validation.cut;
+  if (cut > 0) {
+    warnings.push(`${cut} row${cut === 1 ? ' was' : 's were'} longer than ${limits.maxRowChars} characters and cut there before tokenizing.`);
+  }
 
-  const rejected = [...sources.flatMap((s) => s.rejected), ...train.rejected, ...validation.rejected];
+  // Reasons quote the data (a role name, a JSON error's excerpt): clipped, so a hostile row cannot flood the report.
+  const rejected = [...sources.flatMap((s) => s.rejected), ...train.rejected, ...validation.rejected].map((r) => ({
+    source: r.source,
+    reason: clip(r.reason, limits.maxReasonChars),
+  }));
   rejected.sort(byPosition(sources.map((s) => s.summary.fileName)));
   const lengths = [...train.lengths, ...validation.lengths];
   const truncated = train.truncated + validation.truncated;
@@ -153,7 +166,10 @@ async function readExamples(
   options: LoadDatasetOptions,
   format: RowFormat | undefined,
 ): Promise<ReadFile> {
-  const parsed: ParsedFile = await parseRows(bytes, fileName, options.fileType === undefined ? {} : { fileType: options.fileType });
+  const parsed: ParsedFile = await parseRows(bytes, fileName, {
+    ...(options.fileType === undefined ? {} : { fileType: options.fileType }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  });
   const rows = applyColumnMapping(parsed.rows, options.columns, fileName);
   if (rows.length === 0) throw noneUsable(fileName, parsed.rejected, 'parsed');
   const chosen = format ?? detectFormat(rows, fileName).format;
@@ -174,6 +190,8 @@ interface TokenizedSet {
   lengths: number[];
   truncated: number;
   dropped: number;
+  /** Rows cut at the character limit before tokenizing. */
+  cut: number;
   rejected: RejectedRow[];
 }
 
@@ -183,11 +201,14 @@ function tokenizeAll(
   examples: readonly Example[],
   tokenizer: TextTokenizer,
   maxLength: number,
+  maxRowChars: number,
   progress: (done: number) => void,
 ): TokenizedSet {
-  const set: TokenizedSet = { examples: [], lengths: [], truncated: 0, dropped: 0, rejected: [] };
-  for (const [i, example] of examples.entries()) {
+  const set: TokenizedSet = { examples: [], lengths: [], truncated: 0, dropped: 0, cut: 0, rejected: [] };
+  for (const [i, whole] of examples.entries()) {
     if (i % PROGRESS_EVERY === 0 && i > 0) progress(i);
+    const { example, cut } = cutExample(whole, maxRowChars);
+    if (cut) set.cut++;
     let full: LabelledTokens;
     try {
       full = labelExample(example, tokenizer);

@@ -1,3 +1,4 @@
+import { clip, DATASET_LIMITS } from './limits';
 import type { RowRef } from './types';
 
 /** A row that could not be used, and why: shown in the dataset report and in errors. */
@@ -13,7 +14,8 @@ export function describeRow(ref: RowRef): string {
 
 /** The first rejected rows as one message fragment: "line 3: not valid JSON; line 7: ...". */
 export function describeRejections(rejected: readonly RejectedRow[], limit = 3): string {
-  const shown = rejected.slice(0, limit).map((r) => `${describeRow(r.source)}: ${r.reason}`);
+  // Reasons quote the data: clipped, so one hostile row cannot make the message megabytes long.
+  const shown = rejected.slice(0, limit).map((r) => `${describeRow(r.source)}: ${clip(r.reason, DATASET_LIMITS.maxReasonChars)}`);
   const more = rejected.length > limit ? `; and ${rejected.length - limit} more` : '';
   return shown.join('; ') + more;
 }

@@ -3,14 +3,14 @@ import { describeKind, isPlainObject } from './parsed-file';
 import { RowProblem } from '../row-problem';
 
 /** Role names as datasets spell them (OpenAI / TRL, ShareGPT, Gemma's "model") → the chat template's roles. */
-const ROLES: Readonly<Record<string, ChatMessage['role']>> = {
-  system: 'system',
-  user: 'user',
-  human: 'user',
-  assistant: 'assistant',
-  gpt: 'assistant',
-  model: 'assistant',
-};
+const ROLES: ReadonlyMap<string, ChatMessage['role']> = new Map([
+  ['system', 'system'],
+  ['user', 'user'],
+  ['human', 'user'],
+  ['assistant', 'assistant'],
+  ['gpt', 'assistant'],
+  ['model', 'assistant'],
+]);
 
 /**
  * A list of chat messages: OpenAI style {role, content} or ShareGPT style {from, value}, in either field (datasets mix
@@ -25,18 +25,23 @@ export function parseMessages(value: unknown, field: string): ChatMessage[] {
 
 function parseMessage(item: unknown, where: string): ChatMessage {
   if (!isPlainObject(item)) throw new RowProblem(`${where} is ${describeKind(item)}, not a message object`);
-  const roleName = item['role'] ?? item['from'];
+  const roleName = ownField(item, 'role') ?? ownField(item, 'from');
   if (typeof roleName !== 'string') {
     throw new RowProblem(`${where} has no "role" (or ShareGPT "from") text`);
   }
-  const role = ROLES[roleName.toLowerCase()];
+  // A Map, not an object: a role named "constructor" or "__proto__" must not find Object.prototype's members.
+  const role = ROLES.get(roleName.toLowerCase());
   if (role === undefined) {
     throw new RowProblem(
       `${where} has the role "${roleName.slice(0, 40)}"; SafeTune reads system, user (human) and assistant (gpt, model)`,
     );
   }
-  const content = 'content' in item ? item['content'] : item['value'];
+  const content = Object.hasOwn(item, 'content') ? item['content'] : ownField(item, 'value');
   return { role, content: contentText(content, where) };
+}
+
+function ownField(item: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(item, name) ? item[name] : undefined;
 }
 
 function contentText(content: unknown, where: string): string {

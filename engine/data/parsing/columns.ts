@@ -36,7 +36,7 @@ export function applyColumnMapping(rows: readonly RawRow[], columns: ColumnMappi
   if (columns === undefined || Object.keys(columns).length === 0) return [...rows];
   checkColumnMapping(columns);
   for (const [field, column] of Object.entries(columns)) {
-    if (rows.length > 0 && !rows.some((row) => column in row.fields)) {
+    if (rows.length > 0 && !rows.some((row) => Object.hasOwn(row.fields, column))) {
       throw new SafeTuneError(
         'bad-argument',
         `Column mapping "${field}" → "${column}": ${fileName} has no column "${column}" (its columns: ${columnNames(rows).join(', ')}).`,
@@ -48,7 +48,7 @@ export function applyColumnMapping(rows: readonly RawRow[], columns: ColumnMappi
     const fields: Record<string, unknown> = { ...row.fields };
     for (const column of Object.values(columns)) delete fields[column];
     for (const [field, column] of Object.entries(columns)) {
-      if (column in row.fields) fields[field] = row.fields[column];
+      if (Object.hasOwn(row.fields, column)) fields[field] = row.fields[column];
     }
     return { fields, source: row.source };
   });

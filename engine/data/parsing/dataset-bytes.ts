@@ -29,6 +29,15 @@ export function decodeDatasetText(bytes: Uint8Array, fileName: string): string {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeUtf16(bytes, 'utf-16be', fileName);
   const start = UTF8_BOM.every((b, i) => bytes[i] === b) ? 3 : 0;
   const body = bytes.subarray(start);
+  const utf16 = start === 0 ? bomlessUtf16(body) : undefined;
+  if (utf16 !== undefined) {
+    // NUL bytes are valid UTF-8, so such a file would decode "fine" and fail later as "not valid JSON".
+    throw new SafeTuneError(
+      'bad-dataset',
+      `${fileName} looks like ${utf16.toUpperCase()} text without a byte-order mark (every other byte is zero), not UTF-8.`,
+      'Save the file as UTF-8 (in most editors: "Save as" → encoding UTF-8), or as UTF-16 with a byte-order mark.',
+    );
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
@@ -52,6 +61,22 @@ function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be', fileN
       'Save the file as UTF-8 text.',
     );
   }
+}
+
+/**
+ * UTF-16 without a BOM: text of mostly ASCII characters has a zero byte in every other place (the high byte). Checked
+ * on the first 4 KiB; real UTF-8 text has no zero bytes at all.
+ */
+function bomlessUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const sample = bytes.subarray(0, 4096);
+  if (sample.length < 4) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenZeros++ : oddZeros++);
+  const half = sample.length / 2;
+  if (oddZeros > 0.4 * half && evenZeros < 0.05 * half) return 'utf-16le';
+  if (evenZeros > 0.4 * half && oddZeros < 0.05 * half) return 'utf-16be';
+  return undefined;
 }
 
 /** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629). */

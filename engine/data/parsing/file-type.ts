@@ -1,14 +1,15 @@
 import type { DatasetFileType } from './parsed-file';
 
-const BY_EXTENSION: Record<string, DatasetFileType> = {
-  jsonl: 'jsonl',
-  ndjson: 'jsonl',
-  json: 'json',
-  csv: 'csv',
-  tsv: 'tsv',
-  parquet: 'parquet',
-  pq: 'parquet',
-};
+// A Map: an extension is part of an untrusted file name ("data.constructor" must not find Object.prototype.constructor).
+const BY_EXTENSION: ReadonlyMap<string, DatasetFileType> = new Map([
+  ['jsonl', 'jsonl'],
+  ['ndjson', 'jsonl'],
+  ['json', 'json'],
+  ['csv', 'csv'],
+  ['tsv', 'tsv'],
+  ['parquet', 'parquet'],
+  ['pq', 'parquet'],
+]);
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1", at both ends of every Parquet file
 
@@ -20,7 +21,7 @@ const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1", at both ends of every
  */
 export function detectFileType(fileName: string, bytes: Uint8Array): DatasetFileType {
   const extension = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase();
-  const byName = extension === undefined ? undefined : BY_EXTENSION[extension];
+  const byName = extension === undefined ? undefined : BY_EXTENSION.get(extension);
   return byName ?? sniffFileType(bytes);
 }
 

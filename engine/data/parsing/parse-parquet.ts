@@ -1,4 +1,4 @@
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
 import { SafeTuneError } from '../../errors';
 import { isPlainObject, type ParsedFile } from './parsed-file';
 
@@ -13,7 +13,9 @@ export async function parseParquet(bytes: Uint8Array, fileName: string): Promise
   const file = whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
   let objects: Record<string, unknown>[];
   try {
-    objects = await parquetReadObjects({ file, rowFormat: 'object' });
+    const metadata = parquetMetadata(file);
+    checkColumnPaths(metadata);
+    objects = await parquetReadObjects({ file, metadata, rowFormat: 'object' });
   } catch (e) {
     throw unreadable(fileName, e);
   }
@@ -24,6 +26,29 @@ export async function parseParquet(bytes: Uint8Array, fileName: string): Promise
     else parsed.rejected.push({ source, reason: 'is not a record of named columns' });
   });
   return parsed;
+}
+
+/**
+ * Every column chunk must name a leaf of the file's schema. hyparquet starts reading each chunk at once but only
+ * awaits the chunks its schema walk reaches: a damaged chunk path (say "m5ssages" for "messages") is read, fails,
+ * and its rejection escapes as an unhandled one after our clean error. Checked first, it is one clean error.
+ */
+function checkColumnPaths(metadata: FileMetaData): void {
+  const root = parquetSchema(metadata);
+  for (const [g, group] of metadata.row_groups.entries()) {
+    for (const chunk of group.columns) {
+      const path = chunk.meta_data?.path_in_schema ?? [];
+      let node = root;
+      for (const name of path) {
+        const child = node.children.find((c) => c.element.name === name);
+        if (child === undefined) throw new Error(`row group ${g} has a column "${path.join('.').slice(0, 80)}" that the schema does not define`);
+        node = child;
+      }
+      if (path.length === 0 || node.children.length > 0) {
+        throw new Error(`row group ${g} has a column "${path.join('.').slice(0, 80)}" that is not a leaf of the schema`);
+      }
+    }
+  }
 }
 
 function unreadable(fileName: string, e: unknown): SafeTuneError {

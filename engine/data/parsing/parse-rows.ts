@@ -1,4 +1,5 @@
 import { SafeTuneError } from '../../errors';
+import { datasetLimits, formatBytes, type DatasetLimits } from '../limits';
 import { decodeDatasetText, readDatasetBytes, type DatasetBytes } from './dataset-bytes';
 import { detectFileType } from './file-type';
 import type { DatasetFileType, ParsedFile } from './parsed-file';
@@ -10,6 +11,8 @@ import { parseParquet } from './parse-parquet';
 export interface ParseRowsOptions {
   /** The file type, when the name's extension and the content do not tell (or tell wrong). */
   fileType?: DatasetFileType;
+  /** Size limits (DATASET_LIMITS by default). */
+  limits?: Partial<DatasetLimits>;
 }
 
 /**
@@ -18,6 +21,16 @@ export interface ParseRowsOptions {
  * read at all (empty, not UTF-8, broken JSON document, unreadable Parquet, unusable CSV header).
  */
 export async function parseRows(bytes: DatasetBytes, fileName: string, options: ParseRowsOptions = {}): Promise<ParsedFile> {
+  const limits = datasetLimits(options.limits);
+  const size = bytes instanceof Blob ? bytes.size : bytes.byteLength;
+  if (size > limits.maxFileBytes) {
+    // Checked before reading: a Blob's bytes are not even loaded.
+    throw new SafeTuneError(
+      'bad-dataset',
+      `${fileName} is ${formatBytes(size)}; SafeTune reads dataset files up to ${formatBytes(limits.maxFileBytes)}.`,
+      'Split it into smaller files (e.g. `split -l 100000 data.jsonl part-`) or train on a sample of its rows.',
+    );
+  }
   const data = await readDatasetBytes(bytes);
   if (data.length === 0) throw emptyFile(fileName);
   const fileType = options.fileType ?? detectFileType(fileName, data);
@@ -26,7 +39,7 @@ export async function parseRows(bytes: DatasetBytes, fileName: string, options: 
   if (text.trim() === '') throw emptyFile(fileName);
   switch (fileType) {
     case 'jsonl':
-      return parseJsonLinesOrDocument(text, fileName);
+      return parseJsonLinesOrDocument(text, fileName, limits.maxLineChars);
     case 'json':
       return parseJsonDocument(text, fileName);
     case 'csv':
@@ -40,18 +53,21 @@ export async function parseRows(bytes: DatasetBytes, fileName: string, options: 
  * A ".jsonl" file that is really one JSON document: a list, or an object spread over several lines (pretty-printed).
  * Real JSON Lines with two or more rows is never a valid document, and a one-line object stays a one-row JSON Lines file.
  */
-function parseJsonLinesOrDocument(text: string, fileName: string): ParsedFile {
-  if (/^\s*[[{]/.test(text)) {
+function parseJsonLinesOrDocument(text: string, fileName: string, maxLineChars: number): ParsedFile {
+  const firstLineEnd = text.indexOf('\n');
+  const firstLineChars = firstLineEnd < 0 ? text.length : firstLineEnd;
+  // A first line past the row limit is no one-line document worth parsing whole: JSON Lines rejects it unread.
+  if (/^\s*[[{]/.test(text) && firstLineChars <= maxLineChars) {
     let document: unknown;
     try {
       document = JSON.parse(text);
     } catch {
-      return parseJsonLines(text, fileName);
+      return parseJsonLines(text, fileName, maxLineChars);
     }
     const lines = text.split('\n').filter((line) => line.trim() !== '').length;
     if (Array.isArray(document) || lines > 1) return parseJsonDocument(text, fileName);
   }
-  return parseJsonLines(text, fileName);
+  return parseJsonLines(text, fileName, maxLineChars);
 }
 
 function emptyFile(fileName: string): SafeTuneError {

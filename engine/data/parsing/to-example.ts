@@ -105,7 +105,7 @@ function withSystem(system: string | undefined, messages: ChatMessage[]): ChatMe
 }
 
 function required(fields: Record<string, unknown>, name: string): unknown {
-  const value = fields[name];
+  const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
   if (value === undefined) throw new RowProblem(`has no "${name}" field (its fields: ${fieldList(fields)})`);
   if (value === null) throw new RowProblem(`"${name}" is null`);
   return value;
@@ -125,7 +125,7 @@ function nonEmptyText(fields: Record<string, unknown>, name: string): string {
 
 /** An optional text field: absent or null reads as undefined; any other non-text value is a problem. */
 function optionalText(fields: Record<string, unknown>, name: string): string | undefined {
-  const value = fields[name];
+  const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new RowProblem(`"${name}" is ${describeKind(value)}, not text`);
   return value;
