@@ -4,6 +4,9 @@ import { SafeTuneError } from '../../engine/errors';
 import { formatReport, loadDataset } from '../../engine/data';
 import { isRowFormat } from '../../engine/data/parsing/row-formats';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
+import { readModelConfig } from '../../engine/model/load';
+import { summarizeModel } from '../../engine/run/model-summary';
+import { batchShapeForModel } from '../../engine/run/size-defaults';
 import { DirectoryFiles } from '../../node-host/fs-files';
 import { optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
 
@@ -21,9 +24,12 @@ export async function dataReportCommand(argv: string[]): Promise<void> {
   const dataPath = requireString('data-report', v, 'data');
   const format = v['format'];
   if (typeof format === 'string' && !isRowFormat(format)) throw new SafeTuneError('bad-argument', `data-report: unknown --format "${format}"`);
-  const tokenizer = await loadTokenizer(new DirectoryFiles(requireString('data-report', v, 'model')));
+  const files = new DirectoryFiles(requireString('data-report', v, 'model'));
+  const tokenizer = await loadTokenizer(files);
+  // Without --max-length: the length `train` would use for this model (engine/run/size-defaults.ts).
+  const parameters = summarizeModel(await readModelConfig(files), files.description, tokenizer.hasChatTemplate, 'cpu').parameters;
   const { report } = await loadDataset(await readDataFile(dataPath), basename(dataPath), tokenizer, {
-    maxLength: optionalNumber('data-report', v, 'max-length', true) ?? 512,
+    maxLength: optionalNumber('data-report', v, 'max-length', true) ?? batchShapeForModel(parameters).maxLength,
     ...(typeof format === 'string' && isRowFormat(format) ? { format } : {}),
   });
   process.stdout.write(formatReport(report) + '\n');

@@ -4,7 +4,8 @@ import { peftAdapterFiles, writePeftAdapter } from '../../engine/export/peft-ada
 import { soleModel } from '../../engine/run/model-access';
 import { SYSTEM_TIMERS } from '../../engine/run/metrics-batcher';
 import { RunFolder } from '../../engine/run/run-folder';
-import { TrainingRun, type RunEnd, type RunHost } from '../../engine/run/training-run';
+import { TrainingRun } from '../../engine/run/training-run';
+import type { RunEnd, RunHost } from '../../engine/run/run-host';
 import { directoryOpener } from '../../node-host/directory-store';
 import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../backend';
 import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';

@@ -13,7 +13,7 @@ import { isResumable, type RunRecord } from '../../engine/run/run-record';
 import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
 import type { BackendChoice } from '../../engine/run/run-types';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
-import type { RunData } from '../../engine/run/training-run';
+import type { RunData } from '../../engine/run/run-host';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { BUNDLED_SAFETY_ON_DISK, readSafetyPairs } from '../../node-host/bundled-safety';

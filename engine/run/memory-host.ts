@@ -3,7 +3,7 @@ import { SYSTEM_TIMERS } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
 import type { RunEvent } from './run-events';
 import { RunFolder } from './run-folder';
-import type { RunHost } from './training-run';
+import type { RunHost } from './run-host';
 
 /** A run folder held in memory (one store per subfolder): a run that needs no storage, or a test's. */
 export function memoryRunFolder(): RunFolder {

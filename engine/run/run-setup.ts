@@ -4,7 +4,7 @@ import { tokenizeSafetyPairs } from '../safety/anchors';
 import type { SafetyPair } from '../safety/spf-options';
 import type { TextTokenizer } from '../tokenizer/types';
 import { RUN_RECORD_FORMAT, type RunRecord } from './run-record';
-import type { RunData } from './training-run';
+import type { RunData } from './run-host';
 import type { ModelSummary, RunConfig, StoredModelSource } from './run-types';
 
 /** The safety sets shipped with SafeTune (public/datasets/): read by the worker over HTTP, by the CLI from disk. */

@@ -1,44 +1,17 @@
-import type { TokenizedExample } from '../data/types';
+import { SafeTuneError } from '../errors';
 import type { LoraAdapter } from '../model/lora';
 import { isEvalStep, SafetyProbe } from '../safety/drift';
 import type { StepStats } from '../train/trainer';
 import { metricPoint, nonFiniteFields } from './metric-point';
-import { MetricsBatcher, type Timers } from './metrics-batcher';
+import { MetricsBatcher } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
 import { mainVariant } from './run-config';
 import { RunError } from './run-errors';
-import type { RunEvent } from './run-events';
-import type { RunFolder } from './run-folder';
+import type { RunData, RunEnd, RunHost } from './run-host';
 import { seriesUpTo, summarizeRun, type RunRecord } from './run-record';
 import type { EvalPoint, MetricPoint, RunStatus, RunSummary, Variant } from './run-types';
 import { RunVariant } from './run-variant';
 import { EtaClock } from './throughput';
-
-/** What a run needs from the host around it (the worker, the CLI, a test). */
-export interface RunHost {
-  access: ModelAccess;
-  folder: RunFolder;
-  /** Metrics (batched), status changes and warnings. */
-  emit: (event: RunEvent) => void;
-  timers: Timers;
-  /** At most one metrics event per this many ms (default 250: a page is never flooded; the CLI prints every step: 0). */
-  metricsIntervalMs?: number;
-  /** A GPU failure the device reported on its own (lost, out of memory), if any: checked before each step and save. */
-  gpuFailure: () => Error | undefined;
-  /** The exception as a GPU failure when it is one (the run then pauses at its last checkpoint), else undefined. */
-  asGpuFailure: (e: unknown) => Error | undefined;
-}
-
-/** The run's examples, tokenized for the model's tokenizer. */
-export interface RunData {
-  train: readonly TokenizedExample[];
-  validation: readonly TokenizedExample[];
-  anchors: TokenizedExample[];
-  probe: TokenizedExample[];
-}
-
-/** How one stretch of training ended. */
-export type RunEnd = 'done' | 'paused' | 'stopped';
 
 /**
  * A training run: the main adapter (SPF, or plain LoRA when SPF is off) and optionally a plain-LoRA comparison on a
@@ -95,7 +68,7 @@ export class TrainingRun {
         const store = host.folder.trainStates(name);
         const state = name === names[0] ? main : await RunVariant.loadState(name, store, step, warn);
         if (state.position.step !== step) {
-          throw new RunError('diverged', `the ${name} checkpoint in ${store.description} is at step ${state.position.step}, the ${names[0]} one at step ${step}`, 'The run was interrupted while saving and its adapters disagree; start a new run.');
+          throw new SafeTuneError('bad-argument', `the ${name} checkpoint in ${store.description} is at step ${state.position.step}, the ${names[0]} one at step ${step}`, 'The run was interrupted while saving and its adapters disagree; start a new run.');
         }
         variants.push(await RunVariant.restore(name, host.access, data, record.config, store, state));
       }

@@ -19,6 +19,8 @@ import type { TrainerPosition } from './trainer';
 
 const FORMAT = 'safetune-train-state-2';
 const POINTER_FILE = 'current.json';
+/** The state file of format 1 (three files written one after another): recognised only to say it is not resumed. */
+const LEGACY_STATE_FILE = 'trainer_state.json';
 
 /** Everything a run needs to continue exactly where it stopped. */
 export interface TrainState {
@@ -112,7 +114,12 @@ export interface LoadTrainStateOptions {
  */
 export async function loadTrainState(store: FolderStore, options: LoadTrainStateOptions = {}): Promise<TrainState | undefined> {
   const pointer = await readPointer(store);
-  if (pointer === undefined) return undefined;
+  if (pointer === undefined) {
+    if ((await store.read(LEGACY_STATE_FILE)) !== undefined) {
+      throw new SafeTuneError('bad-argument', `the checkpoint in ${store.description} was saved by an earlier SafeTune (${LEGACY_STATE_FILE}, three files not saved as one unit) and is not resumed`, 'Start the run again; checkpoints saved from now on are whole units that survive a crash.');
+    }
+    return undefined;
+  }
   const problems: string[] = [];
   for (const unit of [pointer.current, pointer.previous]) {
     if (unit === undefined) continue;

@@ -23,6 +23,9 @@ describe('training state (checkpoint) units', () => {
     expect([...store.files.keys()].filter((f) => f.startsWith('state-000001'))).toEqual([]);
     expect([...store.files.keys()].filter((f) => f.startsWith('state-000002'))).toHaveLength(3);
     expect(await loadTrainState(new MemoryFolderStore())).toBeUndefined();
+    const legacy = new MemoryFolderStore();
+    await legacy.write('trainer_state.json', new TextEncoder().encode('{"format": "safetune-checkpoint-1"}'));
+    await expect(loadTrainState(legacy)).rejects.toThrow(/saved by an earlier SafeTune \(trainer_state\.json/);
   });
 
   test('a truncated newest adapter falls back to the previous unit, saying which file and why', async () => {

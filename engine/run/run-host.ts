@@ -1,0 +1,31 @@
+import type { TokenizedExample } from '../data/types';
+import type { Timers } from './metrics-batcher';
+import type { ModelAccess } from './model-access';
+import type { RunEvent } from './run-events';
+import type { RunFolder } from './run-folder';
+
+/** What a run needs from the host around it (the worker, the CLI, a test). */
+export interface RunHost {
+  access: ModelAccess;
+  folder: RunFolder;
+  /** Metrics (batched), status changes and warnings. */
+  emit: (event: RunEvent) => void;
+  timers: Timers;
+  /** At most one metrics event per this many ms (default 250: a page is never flooded; the CLI prints every step: 0). */
+  metricsIntervalMs?: number;
+  /** A GPU failure the device reported on its own (lost, out of memory), if any: checked before each step and save. */
+  gpuFailure: () => Error | undefined;
+  /** The exception as a GPU failure when it is one (the run then pauses at its last checkpoint), else undefined. */
+  asGpuFailure: (e: unknown) => Error | undefined;
+}
+
+/** The run's examples, tokenized for the model's tokenizer. */
+export interface RunData {
+  train: readonly TokenizedExample[];
+  validation: readonly TokenizedExample[];
+  anchors: TokenizedExample[];
+  probe: TokenizedExample[];
+}
+
+/** How one stretch of training ended. */
+export type RunEnd = 'done' | 'paused' | 'stopped';
