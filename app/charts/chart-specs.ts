@@ -1,5 +1,5 @@
 import type uPlot from 'uplot';
-import type { Variant } from '../store/metric-columns';
+import type { StepColumns, Variant } from '../store/metric-columns';
 import { alignCurves } from './align';
 import type { ChartSpec } from './chart-spec';
 
@@ -56,17 +56,33 @@ export function driftChart(variants: readonly Variant[]): ChartSpec {
   };
 }
 
+/**
+ * The per-step update metrics of SPF revision 2 (engine SPF_METRICS.updateCos / updateRemoved: cos(−Δθ, G_s) of the
+ * applied AdamW step, and the share of the update's norm removed). Optional: drawn once the store carries them.
+ */
+type SpfUpdateColumns = Partial<Record<'updateCos' | 'updateRemoved', number[]>>;
+
 export const SPF_CHART: ChartSpec = {
   yLabel: 'value',
   yRange: [-1, 1],
-  series: [line('cos(G_t, G_s)', SPF), line('gate rate (running)', '#2e7d32'), line('removed ‖·‖ fraction', '#6a1b9a')],
+  series: [
+    line('cos(G_t, G_s)', SPF),
+    line('gate rate (running)', '#2e7d32'),
+    line('removed ‖·‖ fraction (gradient)', '#6a1b9a'),
+    line('cos(−Δθ, G_s) of the applied update', '#00838f', { dash: [6, 3] }),
+    line('removed ‖·‖ fraction (update)', '#ad1457', { dash: [6, 3] }),
+  ],
   inputs: (s) => [s.series.steps.spf],
   data: ({ series }) => {
     const c = series.steps.spf;
+    const update = c as StepColumns & SpfUpdateColumns; // the columns the store may carry (see SpfUpdateColumns)
+    const none = c.step.map(() => Number.NaN);
     return alignCurves([
       { x: c.step, y: c.cos },
       { x: c.step, y: runningMean(c.gate) },
       { x: c.step, y: c.removed },
+      { x: c.step, y: update.updateCos ?? none },
+      { x: c.step, y: update.updateRemoved ?? none },
     ]);
   },
 };

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { powerIteration } from '../../engine/kernels/spf-ops';
 import { jacobiSvd } from '../../engine/kernels/reference/jacobi-svd';
 import { RANK_RTOL, type SubspaceSide } from '../../engine/kernels/spf-types';
+import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
+import { iterationWidth } from '../../engine/safety/spf-groups';
 
 /** Blocks whose top-k are separated from the rest by at least this ratio σ_k / σ_{k+1} "allow" a unique subspace. */
 export const GAP_FOR_OVERLAP = 1.2;
@@ -16,7 +18,7 @@ export interface OverlapResult {
 }
 
 /**
- * Subspace overlap of the power iteration (default cold iterations) with the exact top-k singular vectors (one-sided
+ * Subspace overlap of the power iteration as SPF runs it (default cold iterations, oversampled) with the exact top-k singular vectors (one-sided
  * Jacobi, float64) on real safety-gradient blocks. k' = the directions the exact SVD has above RANK_RTOL·‖G‖ (≤ k),
  * since below that the kernels by design report no direction. The overlap target applies where a spectral gap makes
  * the top-k subspace unique; for near-ties the captured-energy ratio is the meaningful check.
@@ -34,8 +36,10 @@ export async function benchOverlap(blocks: readonly tf.Tensor2D[], k: number): P
     const exact = side === 'rows' ? svd.U : svd.V; // [L, r]
     const kPrime = Math.min(kk, svd.S.filter((s) => s > RANK_RTOL * norm).length);
     if (kPrime === 0) continue;
-    const r = powerIteration(block.expandDims(0), undefined, { k: kk, side });
-    const U = (await r.U.data()) as Float32Array; // [1, L, kk]
+    // As SPF runs it: a cold start of its default iterations, oversampled to its iteration width.
+    const width = iterationWidth(kk, side === 'rows' ? rows : cols, Math.min(rows, cols));
+    const r = powerIteration(block.expandDims(0), undefined, { k: width, side, iters: DEFAULT_SPF_OPTIONS.iters.cold });
+    const U = (await r.U.data()) as Float32Array; // [1, L, width]; its first kk columns are SPF's subspace
     const sigma = (await r.sigma.data()) as Float32Array;
     for (const t of [r.U, r.sigma, r.normSq, r.capturedEnergy]) t.dispose();
     let ours = 0;
@@ -49,7 +53,7 @@ export async function benchOverlap(blocks: readonly tf.Tensor2D[], k: number): P
     for (let i = 0; i < kPrime; i++) {
       for (let j = 0; j < kPrime; j++) {
         let d = 0;
-        for (let l = 0; l < L; l++) d += U[l * kk + i]! * exact[l * svd.r + j]!;
+        for (let l = 0; l < L; l++) d += U[l * width + i]! * exact[l * svd.r + j]!;
         sum += d * d;
       }
     }

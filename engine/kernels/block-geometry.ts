@@ -21,7 +21,11 @@ export interface BlockGeometry {
   blockSize: number; // rows·cols
 }
 
-export function blockGeometry(shape: readonly number[], side: SubspaceSide, k: number, tensorName: string): BlockGeometry {
+/**
+ * `kBound` 'rank': k ≤ the shorter side (a subspace of the block's own singular vectors: the power iteration);
+ * 'side': k ≤ L (a basis on the long side that may come from several stacked blocks: the gates and the projection).
+ */
+export function blockGeometry(shape: readonly number[], side: SubspaceSide, k: number, tensorName: string, kBound: 'rank' | 'side' = 'rank'): BlockGeometry {
   if (shape.length !== 3) {
     throw new SafeTuneError('bad-shape', `${tensorName} has shape [${shape.join(', ')}], expected [nb, rows, cols]`, 'stack the gradient blocks of one shape along a new first axis');
   }
@@ -32,20 +36,22 @@ export function blockGeometry(shape: readonly number[], side: SubspaceSide, k: n
   if (side !== 'rows' && side !== 'cols') {
     throw new SafeTuneError('bad-argument', `side must be 'rows' or 'cols', got '${String(side)}'`, "use the block's longer side: 'rows' if rows ≥ cols, else 'cols'");
   }
-  checkK(k, Math.min(rows, cols), tensorName);
   const L = side === 'rows' ? rows : cols;
+  checkK(k, kBound === 'rank' ? Math.min(rows, cols) : L, tensorName, kBound);
   const S = side === 'rows' ? cols : rows;
   return side === 'rows'
     ? { nb, rows, cols, side, k, L, S, strideL: cols, strideS: 1, blockSize: rows * cols }
     : { nb, rows, cols, side, k, L, S, strideL: 1, strideS: cols, blockSize: rows * cols };
 }
 
-function checkK(k: number, shorter: number, tensorName: string): void {
+function checkK(k: number, bound: number, tensorName: string, kBound: 'rank' | 'side'): void {
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
     throw new SafeTuneError('bad-argument', `k must be an integer in 1..${MAX_K}, got ${k}`, 'SPF uses k = 4 by default; cap it at the LoRA rank');
   }
-  if (k > shorter) {
-    throw new SafeTuneError('bad-argument', `k = ${k} exceeds the shorter side (${shorter}) of ${tensorName}`, `a block of rank ≤ ${shorter} has at most ${shorter} singular directions: use k ≤ ${shorter}`);
+  if (k > bound) {
+    throw kBound === 'rank'
+      ? new SafeTuneError('bad-argument', `k = ${k} exceeds the shorter side (${bound}) of ${tensorName}`, `a block of rank ≤ ${bound} has at most ${bound} singular directions: use k ≤ ${bound}`)
+      : new SafeTuneError('bad-argument', `k = ${k} exceeds the subspace side (${bound}) of ${tensorName}`, `a basis of ${bound}-long vectors has at most ${bound} directions: use k ≤ ${bound}`);
   }
 }
 

@@ -50,7 +50,7 @@ export function gateDotsWebGPU(gt: tf.Tensor, gs: tf.Tensor, U: tf.Tensor, opts:
 }
 
 function validate(gt: tf.Tensor, gs: tf.Tensor, U: tf.Tensor, opts: GateDotsOptions): BlockGeometry {
-  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt');
+  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt', 'side');
   expectShape(gs.shape, gt.shape, 'gs', 'the safety and task gradients of a group must have the same shape');
   expectShape(U.shape, [g.nb, g.L, g.k], 'U', 'U is the subspace powerIteration returned for these blocks, side and k');
   return g;

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { blockGeometry, expectShape, type BlockGeometry } from './block-geometry';
 import { hostToTensor, tensorToHost } from './host-tensors';
-import { checkIters, referencePowerIteration } from './reference/power-iteration';
-import { DEFAULT_ITERS, DEFAULT_SEED, type PowerIterationOptions } from './spf-types';
+import { referencePowerIteration } from './reference/power-iteration';
+import { checkIters } from './spf-checks';
+import { DEFAULT_SEED, type PowerIterationOptions } from './spf-types';
 import { int32Uniform as int, isWebGPUActive, runProgram, uint32Uniform as u32 } from './webgpu-compat';
 import { BlockSumSquaresProgram } from './wgsl/block-sum-squares-program';
 import { ExpandProgram } from './wgsl/expand-program';
@@ -44,7 +45,7 @@ export function powerIteration(gs: tf.Tensor, warm: tf.Tensor | undefined, opts:
  */
 export function powerIterationWebGPU(gs: tf.Tensor, warm: tf.Tensor | undefined, opts: PowerIterationOptions): PowerIterationResult {
   const g = validate(gs, warm, opts);
-  const iters = opts.iters ?? (warm === undefined ? DEFAULT_ITERS.cold : DEFAULT_ITERS.warm);
+  const iters = opts.iters;
   const seed = (opts.seed ?? DEFAULT_SEED) >>> 0;
   const { nb, L, S, k } = g;
   const lines = lineUniforms(g);
@@ -72,6 +73,6 @@ export function powerIterationWebGPU(gs: tf.Tensor, warm: tf.Tensor | undefined,
 function validate(gs: tf.Tensor, warm: tf.Tensor | undefined, opts: PowerIterationOptions): BlockGeometry {
   const g = blockGeometry(gs.shape, opts.side, opts.k, 'gs');
   if (warm !== undefined) expectShape(warm.shape, [g.nb, g.L, g.k], 'warm', 'a warm start is the previous step\'s U for the same blocks, side and k');
-  checkIters(opts.iters ?? DEFAULT_ITERS.cold);
+  checkIters(opts.iters);
   return g;
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../errors';
 import { blockGeometry, expectShape, type BlockGeometry } from './block-geometry';
 import { hostToTensor, tensorToHost } from './host-tensors';
-import { checkGateLength, referenceProject } from './reference/project';
+import { referenceProject } from './reference/project';
+import { checkGateLength } from './spf-checks';
 import type { ProjectOptions } from './spf-types';
 import { int32Uniform, isWebGPUActive, runProgram } from './webgpu-compat';
 import { BlockSumSquaresProgram } from './wgsl/block-sum-squares-program';
@@ -36,7 +37,7 @@ export function project(gt: tf.Tensor, U: tf.Tensor, gateInput: GateInput | unde
 }
 
 /**
- * Two dispatches: the fused projection (each line read once, coefficients formed, written once) and the removed
+ * Two dispatches: the fused projection (one invocation per line: coefficients formed, line written once) and the removed
  * energy ‖G_t − out‖² per block. The energy cannot come out of the first pass: a tfjs program binds exactly one
  * output buffer, and packing both into one buffer would cost a full copy of `out` to slice it back out — more
  * traffic than this second, read-only reduction.
@@ -44,10 +45,10 @@ export function project(gt: tf.Tensor, U: tf.Tensor, gateInput: GateInput | unde
 export function projectWebGPU(gt: tf.Tensor, U: tf.Tensor, gateInput: GateInput | undefined, opts: ProjectOptions): ProjectResult {
   const gate = selectGate(gateInput, opts.mode);
   const g = validate(gt, U, gate, opts);
-  const { nb, rows, cols, S, L, k } = g;
+  const { nb, rows, cols, S, k } = g;
   return tf.tidy(() => {
     const gateVector = tf.reshape(gate ?? U, [(gate ?? U).size]); // 'always' reads no gate: bind U, never read
-    const out = runProgram(new ProjectProgram([nb, rows, cols], S, L, k), [gt, U, gateVector], [...lineUniforms(g), gateModeUniform(opts.mode)]) as tf.Tensor3D;
+    const out = runProgram(new ProjectProgram([nb, rows, cols], S, k), [gt, U, gateVector], [...lineUniforms(g), gateModeUniform(opts.mode)]) as tf.Tensor3D;
     const removedSq = runProgram(new BlockSumSquaresProgram(nb, true), [gt, out], [int32Uniform(g.blockSize)]) as tf.Tensor1D;
     return { out, removedSq };
   });
@@ -61,7 +62,7 @@ function selectGate(gate: GateInput | undefined, mode: ProjectOptions['mode']): 
 }
 
 function validate(gt: tf.Tensor, U: tf.Tensor, gate: tf.Tensor | undefined, opts: ProjectOptions): BlockGeometry {
-  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt');
+  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt', 'side');
   expectShape(U.shape, [g.nb, g.L, g.k], 'U', 'U is the subspace powerIteration returned for these blocks, side and k');
   checkGateLength(opts.mode, gate?.size, g.nb, g.k);
   if (gate !== undefined && gate.dtype !== 'float32') throw new SafeTuneError('bad-argument', `the ${opts.mode} gate is ${gate.dtype}, expected float32`, 'pass the float32 dots from gateDots');

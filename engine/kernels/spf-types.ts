@@ -11,13 +11,14 @@
 export type SubspaceSide = 'rows' | 'cols';
 
 /**
- * When the projection fires. 'global': every block iff Σ over ALL blocks ⟨G_t, G_s⟩ < 0 (a scalar the caller sums);
- * 'block': block b iff ⟨G_t^b, G_s^b⟩ < 0; 'direction': direction i of block b iff ⟨u_iᵀG_t, u_iᵀG_s⟩ < 0;
- * 'always': every block, every step.
+ * SPF's gate (SPF.md step 4), the one name for it in the engine, the CLI and the app: which part of a vector X (the
+ * task gradient, or AdamW's update) is removed. 'global': every block iff Σ over ALL blocks ⟨X, G_s⟩ < 0 (a scalar
+ * the caller sums); 'block': block b iff ⟨X^b, G_s^b⟩ < 0; 'direction': direction i of block b iff
+ * ⟨u_iᵀX, u_iᵀG_s⟩ < 0; 'always': every block, every step.
  */
-export type GateMode = 'global' | 'block' | 'direction' | 'always';
+export type SpfGate = 'global' | 'block' | 'direction' | 'always';
 
-export const GATE_MODES: readonly GateMode[] = ['global', 'block', 'direction', 'always'];
+export const SPF_GATES: readonly SpfGate[] = ['global', 'block', 'direction', 'always'];
 
 /** Largest subspace the kernels support: k accumulators live in registers and k×k matrices in workgroup memory. */
 export const MAX_K = 16;
@@ -50,16 +51,13 @@ export const MIN_NORM_SQ = 1e-30;
  */
 export const COLLAPSE_TOL = RANK_RTOL * RANK_RTOL;
 
-/** SPF's defaults: 8 iterations from a random start, 3 from the previous step's subspace. */
-export const DEFAULT_ITERS = { cold: 8, warm: 3 } as const;
-
 /** Seed of the random start when none is given (any fixed value: the point is that runs repeat exactly). */
 export const DEFAULT_SEED = 0x5eed;
 
 export interface PowerIterationOptions {
   k: number; // subspace size, 1 ≤ k ≤ min(rows, cols, MAX_K); SPF default 4
   side: SubspaceSide;
-  iters?: number; // subspace iterations; default DEFAULT_ITERS.cold without a warm start, .warm with one
+  iters: number; // subspace iterations (SPF's defaults, warm and cold, are in engine/safety/spf-options.ts)
   seed?: number; // u32 seed of the random start and of collapse replacements; default DEFAULT_SEED
 }
 
@@ -71,5 +69,13 @@ export interface GateDotsOptions {
 export interface ProjectOptions {
   k: number;
   side: SubspaceSide;
-  mode: GateMode;
+  mode: SpfGate;
 }
+
+/**
+ * Cyclic Jacobi (Rayleigh-Ritz, f32 on the GPU) stops once Σ_{p<q} h_pq² ≤ k²·JACOBI_STOP_SQ · Σ_p h_pp². f32 rotations
+ * leave each off-diagonal at ~ε_f32·|λ_max| (k²/2 of them against diag ≥ λ_max²), so the test used before (1e-14,
+ * below ε_f32² ≈ 1.4e-14 for any k) was under f32 resolution and ran all 32 sweeps; this one is at it (reached as
+ * soon as quadratic convergence hits rounding), and what it leaves tilts the eigenvectors by ~k·ε_f32 / (relative gap).
+ */
+export const JACOBI_STOP_SQ = 2 ** -46;

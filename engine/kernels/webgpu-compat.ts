@@ -53,3 +53,13 @@ export function int32Uniform(v: number): ProgramUniform {
 export function uint32Uniform(v: number): ProgramUniform {
   return { type: 'uint32', data: [v >>> 0] };
 }
+
+/**
+ * The largest buffer a kernel may bind: the device's maxStorageBufferBindingSize (and maxBufferSize) on webgpu,
+ * Infinity on other backends (the references work on host arrays).
+ */
+export function maxBindingBytes(): number {
+  if (!isWebGPUActive()) return Infinity;
+  const { limits } = activeWebGPUBackend().device;
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+}

@@ -35,24 +35,40 @@ export class AdamW {
 
   /** One update with `grads[i]` for `vars[i]` at learning rate `lr`. Does not dispose `grads`. */
   apply(grads: readonly tf.Tensor[], lr: number): void {
+    const directions = this.directions(grads);
+    this.applyDirections(directions, lr);
+    for (const d of directions) d.dispose();
+  }
+
+  /**
+   * Advances the moments with `grads` and returns the step's directions D_i = m̂/(√v̂+ε) + λ·θ_i, so that the step is
+   * θ ← θ − lr·D (exactly torch's AdamW: θ(1 − lr·λ) − lr·m̂/(√v̂+ε)). SPF projects D before it is applied (SPF.md
+   * step 6). The caller owns (and disposes) the returned tensors.
+   */
+  directions(grads: readonly tf.Tensor[]): tf.Tensor[] {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
+    if (grads.length !== this.vars.length) throw new Error(`AdamW: ${grads.length} gradients for ${this.vars.length} parameters`);
     this.step += 1;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);
-    tf.tidy(() => {
-      this.vars.forEach((p, i) => {
+    return tf.tidy(() =>
+      this.vars.map((p, i) => {
         const g = grads[i]!;
         const m = tf.add(tf.mul(this.m[i]!, b1), tf.mul(g, 1 - b1));
         const v = tf.add(tf.mul(this.v[i]!, b2), tf.mul(tf.square(g), 1 - b2));
-        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        const decayed = wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
-        p.assign(tf.sub(decayed, tf.mul(update, lr)));
+        const adam = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
         this.m[i]!.dispose();
         this.v[i]!.dispose();
         this.m[i] = tf.keep(m);
         this.v[i] = tf.keep(v);
-      });
-    });
+        return wd > 0 ? tf.add(adam, tf.mul(p, wd)) : adam;
+      }),
+    );
+  }
+
+  /** θ_i ← θ_i − lr·D_i. Does not dispose `directions`. */
+  applyDirections(directions: readonly tf.Tensor[], lr: number): void {
+    tf.tidy(() => this.vars.forEach((p, i) => p.assign(tf.sub(p, tf.mul(directions[i]!, lr)))));
   }
 
   /** Sync point: reads every moment back. */

@@ -37,6 +37,27 @@ export interface GradientHookResult {
 
 export type GradientHook = (ctx: GradientHookContext) => GradientHookResult | Promise<GradientHookResult>;
 
+/** Handed to update hooks after AdamW formed its step, before it is applied: θ ← θ − lr·D. */
+export interface UpdateHookContext {
+  step: number;
+  /** AdamW's directions D = m̂/(√v̂+ε) + λθ, aligned with `adapter.variables()` (the step is −lr·D). */
+  directions: tf.Tensor[];
+}
+
+/** Replacement directions (the trainer disposes the ones replaced) and scalars to report. */
+export interface UpdateHookResult {
+  directions?: tf.Tensor[];
+  metrics?: Record<string, tf.Scalar>;
+}
+
+export type UpdateHook = (ctx: UpdateHookContext) => UpdateHookResult | Promise<UpdateHookResult>;
+
+/** A hook on either point of the step: the gradients (before clipping) and / or AdamW's update (before applying). */
+export interface StepHooks {
+  gradients?: GradientHook;
+  update?: UpdateHook;
+}
+
 /** Serializable trainer position (the adapter and optimizer moments are stored beside it). */
 export interface TrainerPosition {
   step: number;
@@ -44,8 +65,8 @@ export interface TrainerPosition {
 }
 
 /**
- * Trains the model's LoRA adapter: micro-batches → summed NLL gradients → token-weighted mean → hooks (SPF) →
- * global-norm clipping → AdamW. One read-back per step (the stats).
+ * Trains the model's LoRA adapter: micro-batches → summed NLL gradients → token-weighted mean → gradient hooks →
+ * global-norm clipping → AdamW's moments → update hooks (SPF) → the step. One read-back per step (the stats).
  */
 export class Trainer {
   readonly model: CausalLM;
@@ -55,7 +76,8 @@ export class Trainer {
   private readonly optimizer: AdamW;
   private readonly validation: readonly TokenizedExample[];
   private readonly padId: number;
-  private readonly hooks: GradientHook[] = [];
+  private readonly gradientHooks: GradientHook[] = [];
+  private readonly updateHooks: UpdateHook[] = [];
   private stepCount: number;
 
   constructor(model: CausalLM, train: readonly TokenizedExample[], validation: readonly TokenizedExample[], options: TrainOptions, padId: number, position?: TrainerPosition) {
@@ -83,9 +105,14 @@ export class Trainer {
     return { step: this.stepCount, order: this.batcher.orderState };
   }
 
-  /** Registers a hook that sees (and may replace) the accumulated gradients before clipping. */
-  addGradientHook(hook: GradientHook): void {
-    this.hooks.push(hook);
+  /**
+   * Registers hooks: a function sees (and may replace) the accumulated gradients before clipping; StepHooks may also
+   * see (and replace) AdamW's update before it is applied (SPF's projector.hook is one).
+   */
+  addGradientHook(hook: GradientHook | StepHooks): void {
+    const hooks: StepHooks = typeof hook === 'function' ? { gradients: hook } : hook;
+    if (hooks.gradients) this.gradientHooks.push(hooks.gradients);
+    if (hooks.update) this.updateHooks.push(hooks.update);
   }
 
   /** One optimizer step (gradAccum micro-batches). */
@@ -126,7 +153,7 @@ export class Trainer {
     for (const t of acc!) t.dispose();
 
     const metricScalars: Record<string, tf.Scalar> = {};
-    for (const hook of this.hooks) {
+    for (const hook of this.gradientHooks) {
       const r = await hook({ step, grads });
       if (r.grads) {
         for (const old of grads) if (!r.grads.includes(old)) old.dispose();
@@ -145,8 +172,18 @@ export class Trainer {
       grads = clipped;
     }
     const lr = learningRate(this.options.schedule, this.options.lr, step, this.totalSteps, this.options.warmupSteps);
-    this.optimizer.apply(grads, lr);
+    let directions = this.optimizer.directions(grads);
     for (const g of grads) g.dispose();
+    for (const hook of this.updateHooks) {
+      const r = await hook({ step, directions });
+      if (r.directions) {
+        for (const old of directions) if (!r.directions.includes(old)) old.dispose();
+        directions = r.directions;
+      }
+      Object.assign(metricScalars, r.metrics ?? {});
+    }
+    this.optimizer.applyDirections(directions, lr);
+    for (const d of directions) d.dispose();
     this.stepCount = step;
 
     // The step's one read-back (a sync point): loss, grad norm and the hooks' metrics in a single transfer.

@@ -5,7 +5,8 @@ import { gateDots, powerIteration, project } from '../../engine/kernels/spf-ops'
 import { referenceGateDots } from '../../engine/kernels/reference/gate-dots';
 import { referencePowerIteration } from '../../engine/kernels/reference/power-iteration';
 import { referenceProject } from '../../engine/kernels/reference/project';
-import { GATE_MODES, type GateMode, type SubspaceSide } from '../../engine/kernels/spf-types';
+import { SPF_GATES, type SpfGate, type SubspaceSide } from '../../engine/kernels/spf-types';
+import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
 import { countReads, withoutGpuErrors } from './gpu-checks';
 import { matrixWithSpectrum, maxAbs, randomNormal, stackBlocks } from './helpers';
 
@@ -26,8 +27,8 @@ interface Case {
   side: SubspaceSide;
   k: number;
   kinds: BlockKind[]; // one per block
-  iters?: number; // default: powerIteration's own (8 cold)
-  modes?: GateMode[]; // default: all four, with both signs of the global gate
+  iters?: number; // default: SPF's cold default
+  modes?: SpfGate[]; // default: all four, with both signs of the global gate
 }
 
 const CASES: Case[] = [
@@ -37,7 +38,7 @@ const CASES: Case[] = [
   { name: '19×37, cols side, k=16, nb=1', nb: 1, rows: 19, cols: 37, side: 'cols', k: 16, kinds: ['spectrum'] },
   { name: '300×4 (lora_B-like), rows side, k=4 (full rank), nb=4 with a zero and a tiny block', nb: 4, rows: 300, cols: 4, side: 'rows', k: 4, kinds: ['spectrum', 'zero', 'spectrum', 'tiny'] },
   { name: '4×1000 (lora_A-like), cols side, k=4, nb=2 with a small block', nb: 2, rows: 4, cols: 1000, side: 'cols', k: 4, kinds: ['spectrum', 'small'] },
-  { name: '1×8200, cols side, k=1 (lines past the register cache)', nb: 1, rows: 1, cols: 8200, side: 'cols', k: 1, kinds: ['spectrum'] },
+  { name: '1×8200, cols side, k=1 (one long line)', nb: 1, rows: 1, cols: 8200, side: 'cols', k: 1, kinds: ['spectrum'] },
   // Every line is a workgroup: 66000 > 65535 makes tfjs fold the launch into x·y (workgroupIndex() must still count).
   // Slow on lavapipe (~0.7 s per such launch), so one iteration and one gate mode.
   { name: '2×66000, rows side, k=1 (66000 lines: a folded launch)', nb: 1, rows: 2, cols: 66000, side: 'rows', k: 1, kinds: ['spectrum'], iters: 1, modes: ['block'] },
@@ -98,7 +99,7 @@ describe.each(CASES)('$name', (c) => {
       const gs = tf.tensor3d(gsHost, [...shape]);
       const gt = tf.tensor3d(gtHost, [...shape]);
 
-      const opts = { k: c.k, side: c.side, ...(c.iters === undefined ? {} : { iters: c.iters }) };
+      const opts = { k: c.k, side: c.side, iters: c.iters ?? DEFAULT_SPF_OPTIONS.iters.cold };
       const sub = powerIteration(gs, undefined, opts);
       const ref = referencePowerIteration({ data: gsHost, shape }, undefined, opts);
       const U = (await sub.U.data()) as Float32Array;
@@ -126,7 +127,7 @@ describe.each(CASES)('$name', (c) => {
       if (c.nb > 1) expect(new Set(Array.from(dots, Math.sign)).size, 'the case needs dots of both signs').toBeGreaterThan(1);
 
       const globalDot = tf.sum(d.dots);
-      const gates: { mode: GateMode; label: string; gate: tf.Tensor | undefined; host: Float32Array | undefined }[] = [
+      const gates: { mode: SpfGate; label: string; gate: tf.Tensor | undefined; host: Float32Array | undefined }[] = [
         { mode: 'always', label: 'always', gate: undefined, host: undefined },
         { mode: 'global', label: 'global Σdots', gate: globalDot, host: (await globalDot.data()) as Float32Array },
         { mode: 'global', label: 'global +0.5', gate: tf.scalar(0.5), host: Float32Array.of(0.5) },
@@ -134,8 +135,8 @@ describe.each(CASES)('$name', (c) => {
         { mode: 'block', label: 'block', gate: d.dots, host: dots },
         { mode: 'direction', label: 'direction', gate: d.dirDots, host: dirDots },
       ];
-      const modes = c.modes ?? GATE_MODES;
-      expect(new Set(gates.map((g) => g.mode))).toEqual(new Set(GATE_MODES));
+      const modes = c.modes ?? SPF_GATES;
+      expect(new Set(gates.map((g) => g.mode))).toEqual(new Set(SPF_GATES));
       for (const { mode, label, gate, host } of gates.filter((g) => modes.includes(g.mode))) {
         const p = project(gt, sub.U, gate, { k: c.k, side: c.side, mode });
         const refP = referenceProject({ data: gtHost, shape }, U, host, { k: c.k, side: c.side, mode });

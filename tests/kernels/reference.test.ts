@@ -58,7 +58,7 @@ describe('referencePowerIteration', () => {
     const sigma = [6, 5, 3, 1, 0.3, 0.2, 0.1, 0.05];
     const a = matrixWithSpectrum(rows, cols, sigma, 7);
     const k = 3;
-    const r = referencePowerIteration({ data: a, shape: [1, rows, cols] }, undefined, { k, side });
+    const r = referencePowerIteration({ data: a, shape: [1, rows, cols] }, undefined, { k, side, iters: 8 });
     const svd = jacobiSvd(a, rows, cols);
     const L = side === 'rows' ? rows : cols;
     const exact = side === 'rows' ? svd.U : svd.V; // L×8
@@ -82,7 +82,7 @@ describe('referencePowerIteration', () => {
     const peerZero = matrixWithSpectrum(rows, cols, [2e-7, 1e-7], 5); // ‖G‖ < 1e-6 · the rank-1 block's
     const smallButReal = matrixWithSpectrum(rows, cols, [2e-5, 1e-5], 6);
     const data = stackBlocks([new Float64Array(rows * cols), rank1, peerZero, smallButReal]);
-    const r = referencePowerIteration({ data, shape: [4, rows, cols] }, undefined, { k: 3, side: 'rows' });
+    const r = referencePowerIteration({ data, shape: [4, rows, cols] }, undefined, { k: 3, side: 'rows', iters: 8 });
     expect(maxAbs(r.U.subarray(0, rows * 3))).toBe(0);
     expect(maxAbs(r.U.subarray(2 * rows * 3, 3 * rows * 3))).toBe(0);
     expect(Array.from(r.sigma)).toEqual([0, 0, 0, expect.closeTo(2, 10), 0, 0, 0, 0, 0, expect.closeTo(2e-5, 15), expect.closeTo(1e-5, 15), 0]);
@@ -96,10 +96,10 @@ describe('referencePowerIteration', () => {
 
   test('a warm start converges from the previous subspace, and a zero warm column still finds its direction', () => {
     const a = matrixWithSpectrum(40, 6, [5, 4, 1, 0.5], 9);
-    const cold = referencePowerIteration({ data: a, shape: [1, 40, 6] }, undefined, { k: 2, side: 'rows' });
+    const cold = referencePowerIteration({ data: a, shape: [1, 40, 6] }, undefined, { k: 2, side: 'rows', iters: 8 });
     const noise = randomNormal(cold.U.length, 5);
     const warm = Float64Array.from(cold.U, (v, e) => (e % 2 === 1 ? 0 : v + 0.3 * noise[e]!)); // column 1 zeroed
-    const r = referencePowerIteration({ data: a, shape: [1, 40, 6] }, warm, { k: 2, side: 'rows' });
+    const r = referencePowerIteration({ data: a, shape: [1, 40, 6] }, warm, { k: 2, side: 'rows', iters: 3 });
     expect(subspaceOverlap(r.U, cold.U, 40, 2)).toBeGreaterThan(0.99);
   });
 
@@ -172,7 +172,7 @@ describe('referenceProject and referenceGateDots', () => {
     const [r, c] = [64, 4];
     const g = randomNormal(r * c, 31);
     const t = randomNormal(r * c, 32);
-    const sub = referencePowerIteration({ data: g, shape: [1, r, c] }, undefined, { k: 4, side: 'rows' });
+    const sub = referencePowerIteration({ data: g, shape: [1, r, c] }, undefined, { k: 4, side: 'rows', iters: 8 });
     const { out } = referenceProject({ data: t, shape: [1, r, c] }, sub.U, undefined, { k: 4, side: 'rows', mode: 'always' });
     const dot = out.reduce((s, v, e) => s + v * g[e]!, 0);
     expect(Math.abs(dot)).toBeLessThan(1e-10);
@@ -188,8 +188,8 @@ describe('dispatchers on tfjs-cpu run the reference', () => {
     const before = tf.memory().numTensors;
     const gs = tf.tensor3d(gsHost, [nb, rows, cols]);
     const gt = tf.tensor3d(gtHost, [nb, rows, cols]);
-    const sub = powerIteration(gs, undefined, { k, side: 'rows' });
-    const ref = referencePowerIteration({ data: gsHost, shape: [nb, rows, cols] }, undefined, { k, side: 'rows' });
+    const sub = powerIteration(gs, undefined, { k, side: 'rows', iters: 8 });
+    const ref = referencePowerIteration({ data: gsHost, shape: [nb, rows, cols] }, undefined, { k, side: 'rows', iters: 8 });
     expect(sub.U.dtype).toBe('float32');
     expect(maxAbsDiff(sub.U.dataSync(), ref.U)).toBeLessThan(1e-6);
     expect(maxAbsDiff(sub.sigma.dataSync(), ref.sigma)).toBeLessThan(1e-5);
@@ -226,13 +226,13 @@ function expectError(fn: () => unknown, pattern: RegExp): void {
 }
 
 function checkErrors(gs: tf.Tensor): void {
-  expectError(() => powerIteration(gs, undefined, { k: 4, side: 'rows' }), /k = 4 exceeds the shorter side \(3\) of gs/);
-  expectError(() => powerIteration(gs, undefined, { k: 17, side: 'rows' }), /k must be an integer/);
-  expectError(() => powerIteration(tf.zeros([10, 3]), undefined, { k: 1, side: 'rows' }), /gs has shape \[10, 3\]/);
-  expectError(() => powerIteration(gs, tf.zeros([2, 3, 1]), { k: 1, side: 'rows' }), /warm has shape \[2, 3, 1\], expected \[2, 10, 1\]/);
+  expectError(() => powerIteration(gs, undefined, { k: 4, side: 'rows', iters: 8 }), /k = 4 exceeds the shorter side \(3\) of gs/);
+  expectError(() => powerIteration(gs, undefined, { k: 17, side: 'rows', iters: 8 }), /k must be an integer/);
+  expectError(() => powerIteration(tf.zeros([10, 3]), undefined, { k: 1, side: 'rows', iters: 8 }), /gs has shape \[10, 3\]/);
+  expectError(() => powerIteration(gs, tf.zeros([2, 3, 1]), { k: 1, side: 'rows', iters: 8 }), /warm has shape \[2, 3, 1\], expected \[2, 10, 1\]/);
   expectError(() => powerIteration(gs, undefined, { k: 1, side: 'rows', iters: -1 }), /iters must be/);
   expectError(() => gateDots(gs, tf.zeros([2, 3, 10]), tf.zeros([2, 10, 1]), { k: 1, side: 'rows' }), /gs has shape/);
-  expectError(() => project(gs, tf.zeros([2, 10, 1]), undefined, { k: 1, side: 'rows', mode: 'block' }), /gate mode 'block' needs a gate tensor/);
+  expectError(() => project(gs, tf.zeros([2, 10, 1]), undefined, { k: 1, side: 'rows', mode: 'block' }), /gate 'block' needs a gate tensor/);
   expectError(() => project(gs, tf.zeros([2, 10, 1]), tf.zeros([3]), { k: 1, side: 'rows', mode: 'block' }), /has 3 values, expected \[2\]/);
   expectError(() => project(gs, tf.zeros([2, 3, 1]), undefined, { k: 1, side: 'rows', mode: 'always' }), /U has shape \[2, 3, 1\], expected \[2, 10, 1\]/);
 }

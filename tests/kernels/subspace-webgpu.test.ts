@@ -4,7 +4,8 @@ import { setBackend } from '../helpers/backend';
 import { gateDots, powerIteration, project } from '../../engine/kernels/spf-ops';
 import { jacobiSvd } from '../../engine/kernels/reference/jacobi-svd';
 import { orthonormalizeColumns } from '../../engine/kernels/reference/orthonormalize';
-import { DEFAULT_ITERS, type SubspaceSide } from '../../engine/kernels/spf-types';
+import type { SubspaceSide } from '../../engine/kernels/spf-types';
+import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
 import { countReads, withoutGpuErrors } from './gpu-checks';
 import { matrixWithSpectrum, randomNormal, stackBlocks, subspaceOverlap } from './helpers';
 
@@ -56,20 +57,20 @@ describe('powerIteration against the exact SVD', () => {
     const exact = exactTopK(data, nb, rows, cols, side, k);
     await withoutGpuErrors(async () => {
       const gs = tf.tensor3d(data, [nb, rows, cols]);
-      const cold = powerIteration(gs, undefined, { k, side });
+      const cold = powerIteration(gs, undefined, { k, side, iters: 8 });
       const coldU = await cold.U.data();
       const sigma = await cold.sigma.data();
       // The previous step's subspace, perturbed: each column u_i + (a random vector of about unit length), ~45° off.
       const noise = randomNormal(nb * L * k, 77);
       const perturbed = Float32Array.from(exact, (v, e) => v + noise[e]! / Math.sqrt(L));
       const warmStart = tf.tensor3d(perturbed, [nb, L, k]);
-      const warm = powerIteration(gs, warmStart, { k, side });
+      const warm = powerIteration(gs, warmStart, { k, side, iters: 3 });
       const warmU = await warm.U.data();
       for (let b = 0; b < nb; b++) {
         const before = subspaceOverlap(orthonormalized(perturbed, L, k, b), exact, L, k, b);
         const coldOverlap = subspaceOverlap(coldU, exact, L, k, b);
         const warmOverlap = subspaceOverlap(warmU, exact, L, k, b);
-        measured.push(`${gap} gap, ${side}, block ${b}: overlap cold(${DEFAULT_ITERS.cold}) ${coldOverlap.toFixed(6)}, warm(${DEFAULT_ITERS.warm}) ${before.toFixed(2)} → ${warmOverlap.toFixed(6)}`);
+        measured.push(`${gap} gap, ${side}, block ${b}: overlap cold(${DEFAULT_SPF_OPTIONS.iters.cold}) ${coldOverlap.toFixed(6)}, warm(${DEFAULT_SPF_OPTIONS.iters.warm}) ${before.toFixed(2)} → ${warmOverlap.toFixed(6)}`);
         expect(coldOverlap).toBeGreaterThanOrEqual(0.99);
         expect(warmOverlap).toBeGreaterThanOrEqual(0.99);
         expect(before).toBeLessThan(0.8); // the warm start really was off
@@ -91,7 +92,7 @@ describe('with k = the full rank of the short side the projection removes G_s en
     await withoutGpuErrors(async () => {
       const gs = tf.tensor3d(gsHost, [nb, rows, cols]);
       const gt = tf.tensor3d(gtHost, [nb, rows, cols]);
-      const sub = powerIteration(gs, undefined, { k: 4, side });
+      const sub = powerIteration(gs, undefined, { k: 4, side, iters: 8 });
       const p = project(gt, sub.U, undefined, { k: 4, side, mode: 'always' });
       const out = await p.out.data();
       for (let b = 0; b < nb; b++) {
@@ -123,7 +124,7 @@ describe('an SPF step on the GPU', () => {
     await withoutGpuErrors(async () => {
       const gs = tf.tensor3d(gsHost, [nb, rows, cols]);
       const gt = tf.tensor3d(gtHost, [nb, rows, cols]);
-      let previous = powerIteration(gs, undefined, { k, side: 'rows' }).U;
+      let previous = powerIteration(gs, undefined, { k, side: 'rows', iters: 8 }).U;
       await previous.data(); // compile and settle before counting
       const baseline = tf.memory().numTensors;
       for (let step = 0; step < 2; step++) {
@@ -131,7 +132,7 @@ describe('an SPF step on the GPU', () => {
         let result: tf.Tensor;
         let removedSq: tf.Tensor;
         try {
-          const sub = powerIteration(gs, previous, { k, side: 'rows' });
+          const sub = powerIteration(gs, previous, { k, side: 'rows', iters: 3 });
           const d = gateDots(gt, gs, sub.U, { k, side: 'rows' });
           const globalDot = tf.sum(d.dots);
           const p = project(gt, sub.U, { globalDot, dots: d.dots, dirDots: d.dirDots }, { k, side: 'rows', mode: 'global' });

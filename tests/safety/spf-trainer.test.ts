@@ -4,7 +4,7 @@ import { setBackend } from '../helpers/backend';
 import { tinyModel } from '../helpers/tiny-model';
 import { Trainer } from '../../engine/train/trainer';
 import { resolveTrainOptions } from '../../engine/train/options';
-import { resolveSpfOptions, type SpfGate } from '../../engine/safety/spf-options';
+import { resolveSpfOptions, type SpfGate, type SpfProject } from '../../engine/safety/spf-options';
 import { SafetyProjector, SPF_METRICS } from '../../engine/safety/safety-projector';
 import type { TokenizedExample } from '../../engine/data/types';
 import { toBatch } from '../../engine/train/batcher';
@@ -19,10 +19,10 @@ const task: TokenizedExample[] = Array.from({ length: 16 }, (_, i) => ({
 }));
 const anchor: TokenizedExample[] = [{ ids: [1, 40, 41, 42, 0, 50, 51, 52, 63], labels: [-100, -100, -100, -100, -100, 50, 51, 52, 63], truncated: false, source: { file: 'anchor', line: 1 } }];
 
-async function spfTrainer(gate: SpfGate, k = 4) {
+async function spfTrainer(gate: SpfGate, k = 4, project: SpfProject = 'both') {
   const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
   const trainer = new Trainer(model, task, [], resolveTrainOptions({ maxSteps: 6, batchSize: 4, lr: 5e-3 }), 0);
-  const projector = new SafetyProjector(model, anchor, resolveSpfOptions({ gate, k }), 0);
+  const projector = new SafetyProjector(model, anchor, resolveSpfOptions({ gate, k, project }), 0);
   trainer.addGradientHook(projector.hook);
   return { model, trainer, projector, dispose: () => [projector, trainer, model].forEach((x) => x.dispose()) };
 }
@@ -47,7 +47,7 @@ function countReads(): { count: () => number; restore: () => void } {
 describe('SPF in the trainer', () => {
   test('on WebGPU an SPF step makes exactly one read-back (the per-step metrics)', async () => {
     await setBackend('webgpu');
-    const s = await spfTrainer('global');
+    const s = await spfTrainer('direction');
     await s.trainer.trainStep(); // warm-up: first-use pipeline compiles, subspace cold start
     const reads = countReads();
     try {
@@ -56,6 +56,7 @@ describe('SPF in the trainer', () => {
         const stats = await s.trainer.trainStep();
         expect(reads.count() - before).toBe(1);
         expect(Number.isFinite(stats.extra[SPF_METRICS.cos]!)).toBe(true);
+        expect(Number.isFinite(stats.extra[SPF_METRICS.updateCos]!)).toBe(true);
       }
     } finally {
       reads.restore();
@@ -80,13 +81,15 @@ describe('SPF in the trainer', () => {
     cpu.forEach((row, i) => {
       for (const [k, v] of Object.entries(row)) expect(gpu[i]![k], `step ${i + 1} ${k}`).toBeCloseTo(v, 3);
     });
-    // The runs must exercise the projection: some step removed something (the gate fired).
+    // The runs must exercise both projections (project 'both'): some step removed something from each.
     expect(cpu.some((r) => r[SPF_METRICS.removed]! > 0)).toBe(true);
+    // (the toy task's total rarely conflicts with the anchor, so the global gate may never fire on the update)
+    if (gate !== 'global') expect(cpu.some((r) => r[SPF_METRICS.updateRemoved]! > 0)).toBe(true);
   });
 
   test("'always' with k = r: every projected block is orthogonal to its safety gradient", async () => {
     await setBackend('cpu');
-    const s = await spfTrainer('always', 4);
+    const s = await spfTrainer('always', 4, 'gradient');
     await s.trainer.trainStep(); // afterwards B ≠ 0, so every block (A and B) has a safety gradient
     const vars = s.model.adapter!.variables();
     const checks: { dot: number; scale: number }[] = [];

@@ -11,6 +11,12 @@ const GATES = [
   { value: 'always', label: 'always project' },
 ] as const;
 
+const PROJECTS = [
+  { value: 'update', label: "update: AdamW's step, after its moments" },
+  { value: 'gradient', label: 'gradient: the task gradient, before AdamW' },
+  { value: 'both', label: 'both' },
+] as const;
+
 export function SpfFields({ disabled }: { disabled: boolean }) {
   const spf = useApp((s) => s.config?.spf);
   const rank = useApp((s) => s.config?.lora.r);
@@ -26,7 +32,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
       <legend>Safety-preserving fine-tuning (SPF)</legend>
       <CheckField
         label="SPF on"
-        help="Remove, at every step, the parts of the task gradient that would raise the loss on the safety anchor (a low-rank 'safety subspace'). Keeps the model's refusals while it learns the task."
+        help="Remove, at every step, the parts of the update that would raise the loss on the safety anchors (a low-rank 'safety subspace'). Keeps the model's refusals while it learns the task."
         checked={spf.enabled}
         disabled={disabled}
         testId="config-spf"
@@ -35,7 +41,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
       <div className="row">
         <NumberField
           label="Subspace rank k"
-          help={`Safety directions kept per LoRA block (top-k singular vectors of the safety gradient); at most the LoRA rank (${rank}). 4 captures most of the safety gradient's energy.`}
+          help={`Safety directions per LoRA block and per anchor (top-k singular vectors of the anchors' stacked safety gradients; at most 16 in all). At most the LoRA rank (${rank}); 4 captures most of an anchor's safety gradient.`}
           value={spf.k}
           integer
           min={1}
@@ -46,11 +52,19 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
         />
         <SelectField
           label="Gate"
-          help="When conflicting components are removed. global (default): all blocks, whenever the task and safety gradients point against each other overall; block / direction decide per block / per direction; always projects every step."
+          help="Which conflicting components are removed. direction (default): each safety direction along which the step would raise the safety loss, keeping those that help; block: whole blocks that conflict; global: all blocks whenever the total conflicts; always: every step."
           value={spf.gate}
           options={GATES}
           disabled={off}
           onChange={(gate) => patch('spf', { gate })}
+        />
+        <SelectField
+          label="Project"
+          help="What is projected. update (default): AdamW's step itself, so momentum and its per-coordinate scaling cannot bring the conflict back; gradient: the task gradient before AdamW (the paper's literal reading, weaker); both."
+          value={spf.project}
+          options={PROJECTS}
+          disabled={off}
+          onChange={(project) => patch('spf', { project })}
         />
         <NumberField
           label="Refresh every"
@@ -83,8 +97,8 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
         />
       </div>
       <SafetyPairsEditor
-        title="Safety anchor"
-        help="The (harmful request, refusal) pair(s) whose gradient defines the safety subspace. One is enough; the bundled one is used unless you give your own."
+        title="Safety anchors"
+        help="The (harmful request, refusal) pairs whose gradients define the safety subspace. Each anchor adds its own directions (k per anchor), so a few from different harm categories protect more than one; the bundled set is used unless you give your own."
         defaults={defaultAnchors}
         pairs={spf.anchors}
         disabled={off}

@@ -14,7 +14,7 @@ export interface HostGateDots {
  * a_i(s) = Σ_l U[l,i] G_t(l,s), c_i(s) = Σ_l U[l,i] G_s(l,s); dirDots_i = Σ_s a_i(s) c_i(s). Float64.
  */
 export function referenceGateDots(gt: HostBlocks, gs: HostBlocks, U: HostArray, opts: GateDotsOptions): HostGateDots {
-  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt');
+  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt', 'side');
   expectShape(gs.shape, gt.shape, 'gs', 'the safety and task gradients of a group must have the same shape');
   expectShape([U.length], [g.nb * g.L * g.k], 'U', `U is the subspace from powerIteration, shape [${g.nb}, ${g.L}, ${g.k}]`);
   const out: HostGateDots = {

@@ -1,7 +1,8 @@
 import { blockGeometry, expectShape, type BlockGeometry } from '../block-geometry';
 import { SafeTuneError } from '../../errors';
-import { DEFAULT_ITERS, DEFAULT_SEED, MIN_NORM_SQ, ZERO_BLOCK_RTOL, type PowerIterationOptions } from '../spf-types';
+import { DEFAULT_SEED, MIN_NORM_SQ, ZERO_BLOCK_RTOL, type PowerIterationOptions } from '../spf-types';
 import { basisIndex, elementIndex, type HostArray, type HostBlocks } from './host-blocks';
+import { checkIters } from '../spf-checks';
 import { orthonormalizeColumns } from './orthonormalize';
 import { rayleighRitz } from './rayleigh-ritz';
 import { seededUniform } from './seeded-uniform';
@@ -24,7 +25,7 @@ export interface HostPowerIterationResult {
 export function referencePowerIteration(gs: HostBlocks, warm: HostArray | undefined, opts: PowerIterationOptions): HostPowerIterationResult {
   const g = blockGeometry(gs.shape, opts.side, opts.k, 'gs');
   if (warm !== undefined) expectShape([warm.length], [g.nb * g.L * g.k], 'warm', `a warm start is the previous U, shape [${g.nb}, ${g.L}, ${g.k}]`);
-  const iters = opts.iters ?? (warm === undefined ? DEFAULT_ITERS.cold : DEFAULT_ITERS.warm);
+  const iters = opts.iters;
   checkIters(iters);
   const seed = (opts.seed ?? DEFAULT_SEED) >>> 0;
   const { L, S, k } = g;
@@ -68,12 +69,6 @@ export function referencePowerIteration(gs: HostBlocks, warm: HostArray | undefi
     result.capturedEnergy[b] = captured;
   }
   return result;
-}
-
-export function checkIters(iters: number): void {
-  if (!Number.isInteger(iters) || iters < 0 || iters > 100) {
-    throw new SafeTuneError('bad-argument', `iters must be an integer in 0..100, got ${iters}`, `SPF uses ${DEFAULT_ITERS.warm} warm / ${DEFAULT_ITERS.cold} cold iterations`);
-  }
 }
 
 /** z = scale · Mᵀ Q (S×k): z[s, j] = scale · Σ_l G(l, s) Q[l, j]. */

@@ -1,7 +1,7 @@
 import { blockGeometry, expectShape } from '../block-geometry';
-import { SafeTuneError } from '../../errors';
 import type { ProjectOptions } from '../spf-types';
-import { gateFires, gateLength } from './gate-mask';
+import { checkGateLength } from '../spf-checks';
+import { gateFires } from './gate-mask';
 import { basisIndex, elementIndex, type HostArray, type HostBlocks } from './host-blocks';
 
 export interface HostProjection {
@@ -15,7 +15,7 @@ export interface HostProjection {
  * fire: gate-mask.ts. U must have orthonormal (or zero) columns for this to be a projection. Float64.
  */
 export function referenceProject(gt: HostBlocks, U: HostArray, gate: HostArray | undefined, opts: ProjectOptions): HostProjection {
-  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt');
+  const g = blockGeometry(gt.shape, opts.side, opts.k, 'gt', 'side');
   expectShape([U.length], [g.nb * g.L * g.k], 'U', `U is the subspace from powerIteration, shape [${g.nb}, ${g.L}, ${g.k}]`);
   checkGateLength(opts.mode, gate?.length, g.nb, g.k);
   const out = new Float64Array(g.nb * g.blockSize);
@@ -40,17 +40,4 @@ export function referenceProject(gt: HostBlocks, U: HostArray, gate: HostArray |
     }
   }
   return { out, removedSq };
-}
-
-/** Each gate mode needs its own gate tensor: see gateLength. */
-export function checkGateLength(mode: ProjectOptions['mode'], actual: number | undefined, nb: number, k: number): void {
-  const need = gateLength(mode, nb, k);
-  if (need === 0) return;
-  const expected = mode === 'global' ? 'a scalar (the sum of dots over all blocks)' : mode === 'block' ? `[${nb}] (dots)` : `[${nb}, ${k}] (dirDots)`;
-  if (actual === undefined) {
-    throw new SafeTuneError('bad-argument', `gate mode '${mode}' needs a gate tensor: ${expected}`, 'pass the matching output of gateDots (summed over all groups for global)');
-  }
-  if (actual !== need) {
-    throw new SafeTuneError('bad-shape', `the gate for mode '${mode}' has ${actual} values, expected ${expected}`, 'pass the matching output of gateDots (summed over all groups for global)');
-  }
 }

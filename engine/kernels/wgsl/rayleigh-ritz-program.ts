@@ -78,7 +78,7 @@ export class RayleighRitzProgram implements WebGPUProgram {
           off = off + h[p * K + q] * h[p * K + q];
         }
       }
-      if (off <= 1e-14 * diag) {
+      if (off <= f32(K * K) * JACOBI_STOP_SQ * diag) {
         break;
       }
       for (var p = 0; p < (K - 1); p = p + 1) {

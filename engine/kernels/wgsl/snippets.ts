@@ -2,7 +2,7 @@
  * WGSL shared by the SPF programs. Each program's getUserCode() concatenates the pieces it needs; the generated
  * prefix from tfjs (uniforms, bindings, localId / workgroupId / numWorkgroups privates) comes before them.
  */
-import { COLLAPSE_TOL, MIN_NORM_SQ, RANK_RTOL, ZERO_BLOCK_RTOL } from '../spf-types';
+import { COLLAPSE_TOL, JACOBI_STOP_SQ, MIN_NORM_SQ, RANK_RTOL, ZERO_BLOCK_RTOL } from '../spf-types';
 
 /** f32 literals of the shared tolerances, so WGSL and TypeScript test the same numbers. */
 export const WGSL_CONSTANTS = `
@@ -10,6 +10,7 @@ export const WGSL_CONSTANTS = `
   const COLLAPSE_TOL : f32 = ${COLLAPSE_TOL.toExponential()};
   const RANK_RTOL_SQ : f32 = ${(RANK_RTOL * RANK_RTOL).toExponential()};
   const ZERO_BLOCK_RTOL_SQ : f32 = ${(ZERO_BLOCK_RTOL * ZERO_BLOCK_RTOL).toExponential()};
+  const JACOBI_STOP_SQ : f32 = ${JACOBI_STOP_SQ.toExponential()};
 `;
 
 /**

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import { gateDots, powerIteration, project, type GateDotsResult } from '../kernels/spf-ops';
+import type { SpfGate } from '../kernels/spf-types';
+import type { BlockGroupLayout } from './spf-groups';
+
+interface GroupState {
+  layout: BlockGroupLayout;
+  basis: tf.Tensor3D; // [nb, L, kIter] the power iteration's basis: the next refresh's warm start
+  U: tf.Tensor3D; // [nb, L, k] the safety subspace, its first k columns
+  gs: tf.Tensor3D; // [nb, rows, cols] G_s: the mean of the anchors' gradients (the gates' reference)
+  sigmaSq: tf.Scalar; // Σσ² of the group's stacked anchor gradients
+  normSq: tf.Scalar; // their ‖M‖²_F
+}
+
+/** One gated projection of a vector X (the task gradient or AdamW's update), all on the backend. */
+export interface SubspaceProjection {
+  out: tf.Tensor[]; // X with the gated in-subspace parts removed, aligned with the adapter's variables
+  dot: tf.Scalar; // Σ_b ⟨X^b, G_s^b⟩ before projecting
+  outDot: tf.Scalar; // Σ_b ⟨out^b, G_s^b⟩
+  normSq: tf.Scalar; // ‖X‖²
+  outNormSq: tf.Scalar; // ‖out‖²
+  gsNormSq: tf.Scalar; // ‖G_s‖²
+  removedSq: tf.Scalar; // ‖X − out‖²
+  gateRate: tf.Scalar; // 1 / 0 (global, always), fraction of blocks (block) or directions (direction) removed
+}
+
+/**
+ * The safety subspaces of all blocks (SPF.md step 3) and the gated projection off them (steps 4-6). Blocks are
+ * stacked by shape group (one kernel dispatch per group); with N anchors the subspace is the top-k of the stacked
+ * [G_s^{b,1} … G_s^{b,N}], so several anchors widen it, while the gates test against their mean G_s^b.
+ */
+export class SafetySubspace {
+  private states: GroupState[] | undefined;
+
+  constructor(private readonly layouts: readonly BlockGroupLayout[]) {}
+
+  get ready(): boolean {
+    return this.states !== undefined;
+  }
+
+  /**
+   * New subspaces from `anchorGrads[j][i]` (anchor j, adapter variable i), warm-started from the previous ones.
+   * Reads the gradients (does not dispose them).
+   */
+  refresh(anchorGrads: readonly (readonly tf.Tensor[])[], iters: { warm: number; cold: number }, seed: number): void {
+    const previous = this.states;
+    this.states = this.layouts.map((layout, n) => {
+      const warm = previous?.[n]?.basis;
+      const { k, kIter } = layout;
+      const t = tf.tidy(() => {
+        const perAnchor = anchorGrads.map((grads) => tf.stack(layout.indices.map((i) => grads[i]!)) as tf.Tensor3D);
+        // The stack M = [G^1 … G^N] along the short side, so U (on the long side) spans all anchors' directions.
+        const stacked = perAnchor.length === 1 ? perAnchor[0]! : tf.concat(perAnchor, layout.side === 'rows' ? 2 : 1);
+        const r = powerIteration(stacked, warm, { k: kIter, side: layout.side, iters: warm === undefined ? iters.cold : iters.warm, seed });
+        const gs = (perAnchor.length === 1 ? perAnchor[0]! : tf.div(tf.addN(perAnchor), perAnchor.length)) as tf.Tensor3D;
+        const [nb, L] = [layout.indices.length, layout.L];
+        const U = (kIter === k ? r.U : tf.slice(r.U, [0, 0, 0], [nb, L, k])) as tf.Tensor3D;
+        const sigma = kIter === k ? r.sigma : tf.slice(r.sigma, [0, 0], [nb, k]);
+        return { basis: r.U, U, gs, sigmaSq: tf.sum(tf.square(sigma)) as tf.Scalar, normSq: tf.sum(r.normSq) as tf.Scalar };
+      });
+      return { layout, ...t };
+    });
+    for (const s of previous ?? []) disposeState(s);
+  }
+
+  /** Captured energy Σσ² / ‖M‖²_F over all blocks (SPF.md step 3). */
+  capturedEnergy(): tf.Scalar {
+    const states = this.required();
+    // stack + sum, not addN: WebGPU's AddN binds all inputs at once and a model can have more groups than slots
+    return tf.tidy(() => tf.div(tf.sum(tf.stack(states.map((s) => s.sigmaSq))), tf.add(tf.sum(tf.stack(states.map((s) => s.normSq))), 1e-30)) as tf.Scalar);
+  }
+
+  /**
+   * Removes from `x` (one tensor per adapter variable) the in-subspace parts the gate picks, with the gate tested on
+   * ⟨x, G_s⟩ (SPF.md step 4; `project: false` measures only). Returns kept tensors; `x` is not disposed.
+   */
+  project(x: readonly tf.Tensor[], gate: SpfGate, apply = true): SubspaceProjection {
+    const states = this.required();
+    return tf.tidy(() => {
+      const stacks = states.map((s) => tf.stack(s.layout.indices.map((i) => x[i]!)) as tf.Tensor3D);
+      const dots: GateDotsResult[] = states.map((s, n) => gateDots(stacks[n]!, s.gs, s.U, { k: s.layout.k, side: s.layout.side }));
+      const total = (parts: tf.Tensor[]): tf.Scalar => tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1])))) as tf.Scalar;
+      const dot = total(dots.map((d) => d.dots));
+      const out = [...x];
+      const removed: tf.Tensor[] = [];
+      const outDots: tf.Tensor[] = [];
+      const outNorms: tf.Tensor[] = [];
+      states.forEach((s, n) => {
+        const projected = apply ? project(stacks[n]!, s.U, { globalDot: dot, dots: dots[n]!.dots, dirDots: dots[n]!.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate }) : undefined;
+        const result = projected?.out ?? stacks[n]!;
+        if (projected) {
+          removed.push(projected.removedSq);
+          tf.unstack(result).forEach((t, b) => (out[s.layout.indices[b]!] = t));
+        }
+        outDots.push(tf.sum(tf.mul(result, s.gs)));
+        outNorms.push(tf.sum(tf.square(result)));
+      });
+      const kept = out.map((t, i) => (t === x[i] ? t : tf.keep(t)));
+      return {
+        out: kept,
+        dot: tf.keep(dot),
+        outDot: tf.keep(total(outDots)),
+        normSq: tf.keep(total(dots.map((d) => d.gtNormSq))),
+        outNormSq: tf.keep(total(outNorms)),
+        gsNormSq: tf.keep(total(dots.map((d) => d.gsNormSq))),
+        removedSq: tf.keep(removed.length === 0 ? tf.scalar(0) : total(removed)),
+        gateRate: tf.keep(gateRate(gate, dot, dots)),
+      };
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.states ?? []) disposeState(s);
+    this.states = undefined;
+  }
+
+  private required(): GroupState[] {
+    if (this.states === undefined) throw new Error('SafetySubspace used before refresh(): no safety gradients yet');
+    return this.states;
+  }
+}
+
+function gateRate(gate: SpfGate, dot: tf.Scalar, dots: readonly GateDotsResult[]): tf.Scalar {
+  const negativeShare = (parts: tf.Tensor[]): tf.Scalar => tf.mean(tf.cast(tf.less(tf.concat(parts.map((p) => tf.reshape(p, [-1]))), 0), 'float32')) as tf.Scalar;
+  switch (gate) {
+    case 'always':
+      return tf.scalar(1);
+    case 'global':
+      return tf.cast(tf.less(dot, 0), 'float32') as tf.Scalar;
+    case 'block':
+      return negativeShare(dots.map((d) => d.dots));
+    case 'direction':
+      return negativeShare(dots.map((d) => d.dirDots));
+  }
+}
+
+function disposeState(s: GroupState): void {
+  for (const t of new Set([s.basis, s.U, s.gs, s.sigmaSq, s.normSq])) t.dispose();
+}
