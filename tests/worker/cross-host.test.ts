@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,20 +8,18 @@ import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { loadTrainState } from '../../engine/train/train-state';
 import { DirectoryStore } from '../../node-host/directory-store';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
-import { StaticServer } from './helpers/static-server';
-import { PROBE, TINY_MODEL, tinySite } from './helpers/site';
+import { serveTinySite } from './helpers/tiny-site-server';
+import { PROBE, TINY_MODEL } from './helpers/site';
 
 // One run, three stretches, two hosts: the CLI starts it (its safety guard pauses it), the app's worker resumes it
 // from the same folder and pauses it, the CLI finishes it — and the adapter is the one an uninterrupted CLI run makes.
 
-let server: StaticServer;
+const site = serveTinySite();
 let dir: string;
 let modelDir: string;
 let dataPath: string;
 let probePath: string;
 beforeAll(async () => {
-  tf.env().set('PROD', true);
-  server = await StaticServer.start(tinySite());
   dir = await mkdtemp(join(tmpdir(), 'safetune-cross-'));
   modelDir = join(dir, 'model');
   await mkdir(modelDir);
@@ -38,7 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.restoreAllMocks();
-  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -63,7 +59,7 @@ describe('a run moves between the CLI and the app', () => {
     // The worker opens the CLI's folder as one of its runs (OPFS runs/<id>/ ↔ the --out folder).
     const stores = new MemoryStores();
     const open = (folder: readonly string[]) => (folder[0] === 'runs' && folder[1] === record.runId ? new DirectoryStore(join(out, ...folder.slice(2))) : stores.open(folder));
-    const h = new WorkerHarness(server.base, { ...stores, open } as MemoryStores, jumpingClock());
+    const h = new WorkerHarness(site.base(), { ...stores, open } as MemoryStores, jumpingClock());
     await h.ok({ type: 'init', requestId: 'init', backend: 'cpu' });
     await h.ok({ type: 'loadModel', requestId: 'model', source: { kind: 'bundled', name: TINY_MODEL } });
     h.onEvent = (e) => {

@@ -1,27 +1,19 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { EngineDefaults, WorkerEvent } from '../../workers/protocol';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
-import { StaticServer } from './helpers/static-server';
-import { chatRows, jsonlBytes, TINY_MODEL, tinySite } from './helpers/site';
+import { serveTinySite } from './helpers/tiny-site-server';
+import { chatRows, jsonlBytes, TINY_MODEL } from './helpers/site';
 
 // The worker alone decides when the dataset must be read again (issue 12): after a model load (another tokenizer) and
 // when a run asks for another max length or held-out share; the page never sends the file twice.
 
-let server: StaticServer;
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  server = await StaticServer.start(tinySite());
-});
-afterAll(async () => {
-  await server.close();
-});
+const site = serveTinySite();
 
 const shown = (events: WorkerEvent[]) => events.filter((e): e is Extract<WorkerEvent, { type: 'datasetLoaded' }> => e.type === 'datasetLoaded');
 
 describe('training worker: dataset re-reading', () => {
   test('a model load and a run with another max length or validation share re-read the dataset; an unchanged run does not', async () => {
-    const h = new WorkerHarness(server.base, new MemoryStores(), jumpingClock());
+    const h = new WorkerHarness(site.base(), new MemoryStores(), jumpingClock());
     const ready = (await h.ok({ type: 'init', requestId: 'i', backend: 'cpu' })).find((e) => e.type === 'ready');
     const defaults = (ready as { defaults: EngineDefaults }).defaults;
     await h.ok({ type: 'loadModel', requestId: 'm1', source: { kind: 'bundled', name: TINY_MODEL } });

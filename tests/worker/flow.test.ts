@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readPeftAdapter } from '../../engine/export/peft-adapter';
 import { LORA_TARGETS } from '../../engine/model/lora-config';
 import { loadCausalLM } from '../../engine/model/load';
@@ -9,20 +8,13 @@ import { MemoryFiles } from '../../engine/weights/memory-files';
 import { readSafetensorsHeader } from '../../engine/weights/safetensors';
 import type { EngineDefaults, MetricPoint, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
-import { StaticServer } from './helpers/static-server';
-import { ANCHOR, jsonlBytes, PROBE, TINY_MODEL, tinySite } from './helpers/site';
+import { serveTinySite } from './helpers/tiny-site-server';
+import { ANCHOR, jsonlBytes, PROBE, TINY_MODEL } from './helpers/site';
 
 // The page's whole flow against the real worker handler on tfjs-cpu: a tiny random Llama served over HTTP as the
 // bundled model, memory stores standing in for OPFS. ~10-20 s.
 
-let server: StaticServer;
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  server = await StaticServer.start(tinySite());
-});
-afterAll(async () => {
-  await server.close();
-});
+const site = serveTinySite();
 
 /** The run configuration the page would send: the worker's defaults, made tiny. */
 function tinyRun(defaults: EngineDefaults, overrides: Partial<RunConfig> & { train?: Partial<RunConfig['train']> } = {}): RunConfig {
@@ -57,7 +49,7 @@ function expectFinitePoint(p: MetricPoint): void {
 describe('training worker: the page flow on tfjs-cpu', () => {
   test('load → dataset → SPF run with a plain comparison → pause → reload → resume → export, chat, refusal check', async () => {
     const stores = new MemoryStores();
-    const h = new WorkerHarness(server.base, stores, jumpingClock());
+    const h = new WorkerHarness(site.base(), stores, jumpingClock());
     const defaults = await ready(h);
     expect(defaults.anchors).toEqual(ANCHOR); // the bundled sets, read from the site
     expect(defaults.probe).toEqual(PROBE);
@@ -125,7 +117,7 @@ describe('training worker: the page flow on tfjs-cpu', () => {
     }
 
     // "Reload": a fresh worker on the same storage resumes with nothing loaded — model and dataset come from the record.
-    const h2 = new WorkerHarness(server.base, stores, jumpingClock());
+    const h2 = new WorkerHarness(site.base(), stores, jumpingClock());
     await ready(h2);
     expect((await h2.ok({ type: 'listRuns', requestId: 'l2' }))[0]).toMatchObject({ resumable: runId });
     const resumed = await h2.ok({ type: 'resumeRun', requestId: 'r2', runId });

@@ -1,29 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { loadTrainState } from '../../engine/train/train-state';
 import type { EngineDefaults, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { RunStorage } from '../../workers/run-storage';
 import { deviceLostError } from '../../workers/worker-errors';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
-import { StaticServer } from './helpers/static-server';
-import { jsonlBytes, PROBE, TINY_MODEL, tinySite } from './helpers/site';
+import { serveTinySite } from './helpers/tiny-site-server';
+import { jsonlBytes, PROBE, TINY_MODEL } from './helpers/site';
 
 // The run's safety nets, on the real handler (tfjs-cpu, tiny model): the drift guard, a lost GPU, a diverged run,
 // the WebGPU → CPU fallback, and commands refused while a run trains.
 
-let server: StaticServer;
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  server = await StaticServer.start(tinySite());
-});
-afterAll(async () => {
-  await server.close();
-});
+const site = serveTinySite();
 
 /** A fresh worker with the tiny model and `rows` loaded; returns it and the defaults it sent. */
 async function loadedWorker(rows: unknown[]): Promise<{ h: WorkerHarness; defaults: EngineDefaults; stores: MemoryStores }> {
   const stores = new MemoryStores();
-  const h = new WorkerHarness(server.base, stores, jumpingClock());
+  const h = new WorkerHarness(site.base(), stores, jumpingClock());
   const ready = (await h.ok({ type: 'init', requestId: 'init', backend: 'cpu' })).find((e) => e.type === 'ready');
   if (ready?.type !== 'ready' || ready.defaults === undefined) throw new Error('no ready');
   await h.ok({ type: 'loadModel', requestId: 'model', source: { kind: 'bundled', name: TINY_MODEL } });
@@ -156,7 +148,7 @@ describe('training worker: safety nets', () => {
   });
 
   test('init falls back to the cpu backend, with the reason, where WebGPU is unavailable', async () => {
-    const h = new WorkerHarness(server.base, new MemoryStores());
+    const h = new WorkerHarness(site.base(), new MemoryStores());
     const events = await h.ok({ type: 'init', requestId: 'i', backend: 'webgpu' });
     const ready = events.find((e) => e.type === 'ready');
     expect(ready).toMatchObject({ backend: 'cpu', adapter: 'tfjs-cpu', fallback: expect.stringMatching(/^WebGPU could not be used \(WebGPU is not available here\)/) });
