@@ -4,13 +4,15 @@
  * iteration's subspace vs an exact SVD, and the achieved training rate vs the measured matmul peak.
  *
  * `npm run bench -- --shape smollm2-135m|qwen2.5-0.5b [--batch B --seq-len T --steps N]`: a real model shape with
- * random weights: tokens/s of plain and SPF steps, MFU against the matmul peak, peak tensor memory vs the app's
- * estimate (cli/bench/real-shape.ts).
+ * random weights: tokens/s of plain and SPF steps, MFU against the matmul peak, peak memory vs the app's estimate
+ * (cli/bench/real-shape.ts). With `--logits-check`: `cli logits` at that shape on every backend vs the float64
+ * reference (cli/bench/shape-logits.ts).
  */
 import { oneOf, parseCommandArgs } from '../../node-host/args';
 import { CLI_BACKENDS, selectCliBackend } from '../backend';
 import { SafeTuneError } from '../../engine/errors';
 import { benchRealShape, REAL_SHAPES } from './real-shape';
+import { checkShapeLogits } from './shape-logits';
 import { runScript } from '../run-script';
 import { describeAdapter } from './adapter';
 import { benchModel, benchShape, plainStepFlops } from './bench-model';
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
     batch: { type: 'string' },
     'seq-len': { type: 'string' },
     steps: { type: 'string' },
+    'logits-check': { type: 'boolean' },
   });
   await selectCliBackend(oneOf('bench', v, 'backend', CLI_BACKENDS, 'webgpu'));
   const adapter = await describeAdapter();
@@ -105,6 +108,12 @@ function positiveIntFlag(v: Record<string, unknown>, key: string, fallback: numb
 /** `--shape NAME`: the real-shape bench. Defaults keep a software adapter's run to minutes: batch 1 × 128, 2 timed steps. */
 async function realShapeMain(v: Record<string, unknown>, software: boolean, say: (s: string) => void, where: string): Promise<void> {
   const name = oneOf('bench', v, 'shape', Object.keys(REAL_SHAPES), 'smollm2-135m');
+  if (v['logits-check'] === true) {
+    // Each backend runs as its own `cli logits` process; this one only writes the model and computes the reference.
+    const checks = await checkShapeLogits(name, CLI_BACKENDS, say);
+    if (v['json'] === true) process.stdout.write(JSON.stringify({ model: name, logits_check: checks }) + '\n');
+    return;
+  }
   const batch = positiveIntFlag(v, 'batch', software ? 1 : 4);
   const seqLen = positiveIntFlag(v, 'seq-len', software ? 128 : 256);
   const measured = positiveIntFlag(v, 'steps', software ? 2 : 10);
