@@ -51,7 +51,7 @@ export async function downloadWithResume(job: DownloadJob): Promise<Uint8Array> 
       try {
         response = await job.fetch(ctx.url, { headers, signal: attemptAbort.signal });
       } catch (e) {
-        if (job.signal?.aborted) throw e;
+        if (job.signal?.aborted || e instanceof SafeTuneError) throw e; // aborted, or refused by the network policy
         lastProblem = attemptAbort.stalled ? `no answer for ${job.stallTimeoutMs} ms` : describeCause(e);
         continue;
       }

@@ -4,6 +4,7 @@ import { MemoryByteCache, type ByteCache } from './byte-cache';
 import { byteSourceFromBytes, describeCause } from './byte-sources';
 import { hubHttpError, isRetryableStatus, sleep, type HubRequestContext } from './hub-errors';
 import { downloadWithResume, quietly } from './hub-download';
+import { HubHostPolicy, isCommitHash, sha256Hex, statedSha256 } from './hub-policy';
 import { checkModelPath } from './model-path';
 import type { ModelFiles } from './model-files';
 import { decodeUtf8File } from './utf8';
@@ -35,6 +36,11 @@ export interface HubFilesOptions {
  * A model repo on the Hugging Face hub, files fetched from `${endpoint}/${repoId}/resolve/${revision}/${path}`.
  * Downloads are cached by URL (a second open never touches the network), resumable, retried, and reported through
  * onProgress. Errors say what to do: a gated repo asks for a token, a missing file names the repo and the file.
+ *
+ * The network policy lives here, where the fetches run (in the worker): requests and their final URLs after redirects
+ * must be on the hub's hosts (HubHostPolicy); the token goes to the hub's own host only; a file the hub states a
+ * SHA-256 for (LFS) is verified before it is cached or used; and a branch is pinned to the commit the first answer
+ * names (`x-repo-commit`), remembered in the cache, so one model is never assembled from two revisions.
  */
 export class HubFiles implements ModelFiles {
   readonly repoId: string;
@@ -45,6 +51,12 @@ export class HubFiles implements ModelFiles {
   private readonly fetchImpl: typeof fetch;
   private readonly existence = new Map<string, boolean>();
   private readonly inFlight = new Map<string, Promise<ByteSource>>();
+  private readonly policy: HubHostPolicy;
+  /** The commit this repo is read at: the revision itself when it is one, else learned from the hub or the cache. */
+  private commit: string | undefined;
+  private pinLoaded = false;
+  /** SHA-256 stated by the last answer for each URL (a download's 200 or 206). */
+  private readonly statedHashes = new Map<string, string>();
 
   constructor(
     repoId: string,
@@ -55,18 +67,27 @@ export class HubFiles implements ModelFiles {
     this.endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
     this.description = `hub ${this.repoId}${this.revision === 'main' ? '' : `@${this.revision}`}`;
     this.cache = options.cache ?? new MemoryByteCache();
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    const rawFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.policy = new HubHostPolicy(this.endpoint);
+    this.fetchImpl = (input, init) => this.guardedFetch(rawFetch, String(input), init);
+    this.commit = isCommitHash(this.revision) ? this.revision : undefined;
     if (this.revision.length === 0) throw new SafeTuneError('bad-argument', 'the hub revision is empty', 'Use "main", a tag or a commit hash.');
   }
 
   /** The download URL of a file of the repo (also its cache key). */
   fileUrl(path: string): string {
     const encodedPath = path.split('/').map(encodeURIComponent).join('/');
-    return `${this.endpoint}/${this.repoId}/resolve/${encodeURIComponent(this.revision)}/${encodedPath}`;
+    return `${this.endpoint}/${this.repoId}/resolve/${encodeURIComponent(this.commit ?? this.revision)}/${encodedPath}`;
+  }
+
+  /** The commit the files are read at, once known (undefined: a branch not yet resolved). */
+  get pinnedCommit(): string | undefined {
+    return this.commit;
   }
 
   async has(path: string): Promise<boolean> {
     checkModelPath(path, this.description);
+    await this.loadPin();
     const known = this.existence.get(path);
     if (known !== undefined) return known;
     const url = this.fileUrl(path);
@@ -111,6 +132,7 @@ export class HubFiles implements ModelFiles {
   }
 
   private async load(path: string): Promise<ByteSource> {
+    await this.loadPin();
     const url = this.fileUrl(path);
     const cached = await quietly(() => this.fromCache(url, path));
     if (cached !== undefined) {
@@ -121,7 +143,7 @@ export class HubFiles implements ModelFiles {
       ctx: { ...this.context(path, url), file: path },
       key: url,
       cache: this.cache,
-      headers: this.authHeaders(),
+      headers: this.authHeaders(url),
       fetch: this.fetchImpl,
       maxAttempts: this.options.maxAttempts ?? 4,
       retryDelayMs: this.options.retryDelayMs ?? 1000,
@@ -129,10 +151,57 @@ export class HubFiles implements ModelFiles {
       signal: this.options.signal,
       onProgress: (loaded, total) => this.options.onProgress?.(path, loaded, total),
     });
-    await quietly(() => this.cache.put(url, bytes));
+    await this.verify(path, url, bytes);
+    // Cached under the commit when this download revealed it, so a later (offline) load finds it there.
+    const key = this.fileUrl(path);
+    await quietly(() => this.cache.put(key, bytes));
     await quietly(() => this.cache.deletePartial(url));
     this.existence.set(path, true);
     return byteSourceFromBytes(path, bytes);
+  }
+
+  /** A file whose SHA-256 the hub stated must have it: a corrupt or substituted download is never cached or used. */
+  private async verify(path: string, url: string, bytes: Uint8Array): Promise<void> {
+    const stated = this.statedHashes.get(url);
+    if (stated === undefined) return;
+    const actual = await sha256Hex(bytes);
+    if (actual === stated) return;
+    await quietly(() => this.cache.deletePartial(url));
+    throw new SafeTuneError(
+      'network',
+      `${path} of hub repo ${this.repoId} arrived with SHA-256 ${actual.slice(0, 16)}…, but the hub states ${stated.slice(0, 16)}… (${url})`,
+      'The download was damaged or altered on the way: try again; if it repeats, check proxies between you and the hub.',
+    );
+  }
+
+  /** Every hub request: allowed host before, allowed final URL after, and what the answer says about the file. */
+  private async guardedFetch(rawFetch: typeof fetch, url: string, init: RequestInit | undefined): Promise<Response> {
+    if (!this.policy.allows(url)) {
+      throw new SafeTuneError('network', `refused to fetch ${url}: not the hub (${this.policy.endpointHost})`, 'Use the hub endpoint itself.');
+    }
+    const response = await rawFetch(url, init);
+    this.policy.checkResponse(response, url, fileOfUrl(url));
+    const stated = statedSha256(response.headers);
+    if (stated !== undefined && response.ok) this.statedHashes.set(url, stated);
+    const commit = response.headers.get('x-repo-commit') ?? '';
+    if (this.commit === undefined && response.ok && isCommitHash(commit)) {
+      this.commit = commit;
+      await quietly(() => this.cache.put(this.pinKey(), new TextEncoder().encode(commit)));
+    }
+    return response;
+  }
+
+  /** A branch's commit from an earlier session, so every file of a cached model comes from one revision, offline too. */
+  private async loadPin(): Promise<void> {
+    if (this.commit !== undefined || this.pinLoaded) return;
+    this.pinLoaded = true;
+    const stored = await quietly(() => this.cache.get(this.pinKey()));
+    const commit = stored === undefined ? '' : new TextDecoder().decode(stored);
+    if (isCommitHash(commit)) this.commit = commit;
+  }
+
+  private pinKey(): string {
+    return `${this.endpoint}/${this.repoId}/commit-of/${encodeURIComponent(this.revision)}`;
   }
 
   private async fromCache(url: string, path: string): Promise<ByteSource | undefined> {
@@ -150,14 +219,14 @@ export class HubFiles implements ModelFiles {
       try {
         const response = await this.fetchImpl(url, {
           method,
-          headers: this.authHeaders(),
+          headers: this.authHeaders(url),
           ...(this.options.signal ? { signal: this.options.signal } : {}),
         });
         if (!isRetryableStatus(response.status)) return response;
         await response.body?.cancel();
         lastProblem = `HTTP ${response.status}`;
       } catch (e) {
-        if (this.options.signal?.aborted) throw e;
+        if (this.options.signal?.aborted || e instanceof SafeTuneError) throw e; // aborted, or refused by the policy
         lastProblem = describeCause(e);
       }
     }
@@ -165,15 +234,21 @@ export class HubFiles implements ModelFiles {
     throw new SafeTuneError('network', `could not reach ${what} at ${url} after ${attempts} attempts: ${lastProblem}`, 'Check the internet connection and try again.');
   }
 
-  private authHeaders(): Headers {
+  private authHeaders(url: string): Headers {
     const headers = new Headers();
-    if (this.options.token) headers.set('Authorization', `Bearer ${this.options.token}`);
+    if (this.options.token && this.policy.mayCarryToken(url)) headers.set('Authorization', `Bearer ${this.options.token}`);
     return headers;
   }
 
   private context(file: string | undefined, url: string): HubRequestContext {
     return { repoId: this.repoId, revision: this.revision, file, url, hasToken: Boolean(this.options.token) };
   }
+}
+
+/** "dir/file.json" from a resolve URL, for messages (undefined for API calls). */
+function fileOfUrl(url: string): string | undefined {
+  const after = new URL(url).pathname.split('/resolve/')[1];
+  return after === undefined ? undefined : after.split('/').slice(1).map(decodeURIComponent).join('/');
 }
 
 /**

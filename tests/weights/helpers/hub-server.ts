@@ -23,6 +23,11 @@ export class TestHubServer {
   ignoreRanges = false;
   /** When set, hub requests without "Authorization: Bearer <token>" get 401 with X-Error-Code GatedRepo. */
   requiredToken: string | undefined;
+  /** Send the hub's own headers on file answers: `x-repo-commit` (this commit) and `x-linked-etag` (the SHA-256). */
+  repoCommit: string | undefined;
+
+  private readonly redirects = new Map<string, string>();
+  private readonly corruptions = new Set<string>();
 
   private readonly files = new Map<string, Uint8Array>();
   private readonly statics = new Map<string, { body: Uint8Array; type: string }>();
@@ -68,6 +73,16 @@ export class TestHubServer {
     this.failures.set(this.key(repoId, revision, path), { status, count });
   }
 
+  /** Answers this file with a 302 to `location` (another host, as the hub's CDN redirects do). */
+  redirect(repoId: string, path: string, location: string, revision = 'main'): void {
+    this.redirects.set(this.key(repoId, revision, path), location);
+  }
+
+  /** The next GET of this file sends its bytes with one flipped, under the true SHA-256 header. */
+  corruptOnce(repoId: string, path: string, revision = 'main'): void {
+    this.corruptions.add(this.key(repoId, revision, path));
+  }
+
   /** Requests whose path ends with `suffix` (all when omitted). */
   requestsFor(suffix = ''): RecordedRequest[] {
     return this.requests.filter((r) => r.path.endsWith(suffix));
@@ -108,6 +123,11 @@ export class TestHubServer {
       failure.count--;
       return this.error(res, failure.status, 'Failure', 'injected failure');
     }
+    const location = this.redirects.get(key);
+    if (location !== undefined) {
+      res.writeHead(302, { location });
+      return void res.end();
+    }
     const body = this.files.get(key);
     if (body === undefined) {
       const repoKnown = [...this.files.keys()].some((k) => k.startsWith(`${repoId}@`));
@@ -119,6 +139,14 @@ export class TestHubServer {
   private serveBytes(key: string, body: Uint8Array, req: IncomingMessage, res: ServerResponse): void {
     const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
     const headers: Record<string, string | number> = { etag, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
+    if (this.repoCommit !== undefined) {
+      headers['x-repo-commit'] = this.repoCommit;
+      headers['x-linked-etag'] = `"${createHash('sha256').update(body).digest('hex')}"`;
+    }
+    if (req.method !== 'HEAD' && this.corruptions.delete(key)) {
+      body = body.slice();
+      body[0] = body[0]! ^ 0xff;
+    }
     let start = 0;
     let status = 200;
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
