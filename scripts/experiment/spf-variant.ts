@@ -42,7 +42,7 @@ export function resolveVariant(variant: SpfVariant, anchors: readonly SafetyPair
 /**
  * The `--sweep` rows (SPF.md's open choices): each gate with the update projection, each projection target with the
  * direction gate, and 1 vs 4 stacked anchors. Each varies one choice from the revision-2 candidate default
- * (update projection, direction gate, 4 anchors).
+ * (update projection, direction gate, 4 anchors), plus revision 1 for reference.
  */
 export function sweepVariants(): SpfVariant[] {
   const rows: SpfVariant[] = [];
@@ -54,6 +54,6 @@ export function sweepVariants(): SpfVariant[] {
   for (const gate of ['global', 'block', 'direction', 'always']) rows.push(v({ gate, project: 'update' }, 4));
   for (const project of ['gradient', 'both']) rows.push(v({ gate: 'direction', project }, 4));
   rows.push(v({ gate: 'direction', project: 'update' }, 1));
-  rows.push(v({ gate: 'global' }, 1)); // revision 1 as it is on this branch: gradient projection, global gate, 1 anchor
+  rows.push(v({ gate: 'global', project: 'gradient' }, 1)); // revision 1: gradient projection only, global gate, 1 anchor
   return rows;
 }
