@@ -63,7 +63,6 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
   const data: ExperimentData = settings.data === 'demo' ? await demoData(root) : await sharedData(root, join(root, '../shared/data'), settings.data, SHARED_LIMITS, settings.seeds[0]!);
   const files = new DirectoryFiles(join(root, 'public/models/safetune-demo'));
   const tokenizer = await loadTokenizer(files);
-  const model = await loadCausalLM(files);
   const harmful = cap(data.harmfulEval, settings.limits.harmful);
   const task = cap(data.taskEval, settings.limits.task);
   const plan: EvalPlan = {
@@ -93,6 +92,7 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
   log(`  over-refusal prompts: ${sources.overRefusalSource}`);
   log(`  drift probe: ${sources.driftSource}`);
 
+  const model = await loadCausalLM(files); // disposed in the finally below
   const timing: Timing = {
     train: { lora: { steps: 0, wall: 0, cpu: 0 }, spf: { steps: 0, wall: 0, cpu: 0 } },
     evals: { count: 0, prompts: plan.harmful.length + plan.jailbreak.length + plan.overRefusal.length + plan.task.length, wall: 0, cpu: 0 },

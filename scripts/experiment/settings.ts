@@ -20,7 +20,7 @@ export interface ExperimentSettings {
 
 export const EXPERIMENT_DEFAULTS: ExperimentSettings = {
   data: 'demo',
-  backend: 'cpu',
+  backend: 'webgpu',
   seeds: [7, 8, 9],
   steps: { benign: 150, adversarial: 40, mixed: 150, deep: 750 },
   lr: 2e-3,
