@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseModelConfig } from '../../engine/model/config';
 import { randomWeights } from '../../engine/model/tiny';
 import { writeSafetensors } from '../../engine/weights/safetensors-writer';
-import { openCheckpoint } from '../../engine/weights/checkpoint';
+import { openWeightShards } from '../../engine/weights/weight-shards';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { referenceLogits, type RefTensor } from '../../tests/reference/llama-reference';
 import { REAL_SHAPES } from './real-shape';
@@ -52,7 +52,7 @@ export async function checkShapeLogits(name: string, backends: readonly string[]
     writeFileSync(join(dir, 'config.json'), configBytes);
     writeFileSync(join(dir, 'model.safetensors'), bytes);
     // The reference reads the same bf16 values, widened, as the engine does.
-    const all = await (await openCheckpoint(new MemoryFiles(new Map([['model.safetensors', bytes], ['config.json', configBytes]])))).readAll();
+    const all = await (await openWeightShards(new MemoryFiles(new Map([['model.safetensors', bytes], ['config.json', configBytes]])))).readAll();
     const want = referenceLogits(hf, new Map<string, RefTensor>([...all].map(([n, t]) => [n, { shape: t.shape, data: t.data }])), IDS);
     const scale = want.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     const out: LogitsCheck[] = [];

@@ -8,7 +8,7 @@ import { parseSafetyPairs, tokenizeSafetyPairs } from '../../engine/safety/ancho
 import { SafetyProbe, type DriftPoint } from '../../engine/safety/drift';
 import { SafetyProjector } from '../../engine/safety/safety-projector';
 import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, SPF_GATES, SPF_PROJECTS, type SpfGate, type SpfOptions, type SpfProject } from '../../engine/safety/spf-options';
-import { oneOf, optionalNumber, type OptionSpec } from '../args';
+import { oneOf, optionalNumber, type OptionSpec } from '../../node-host/args';
 
 /** The `train` flags of SPF and the safety probe. Defaults are the engine's (engine/safety/spf-options.ts). */
 export const SPF_FLAGS: OptionSpec = {

@@ -2,87 +2,66 @@ import { loadDataset } from '../../engine/data';
 import type { CausalLM } from '../../engine/model/causal-lm';
 import { LoraAdapter } from '../../engine/model/lora';
 import type { LoraConfig } from '../../engine/model/lora-config';
-import type { TextTokenizer } from '../../engine/tokenizer/types';
-import { Trainer } from '../../engine/train/trainer';
-import type { TrainOptions } from '../../engine/train/options';
 import { tokenizeSafetyPairs } from '../../engine/safety/anchors';
-import { SafetyProbe } from '../../engine/safety/drift';
-import { refusalRate } from '../../engine/safety/refusal-judge';
 import { SafetyProjector, SPF_METRICS } from '../../engine/safety/safety-projector';
-import type { SpfOptions } from '../../engine/safety/spf-options';
-import { answersMatch } from '../../engine/safety/task-eval';
-import type { DataFile, ExperimentData } from './sources';
-import { greedyReplies } from './respond';
+import type { SafetyPair, SpfOptions } from '../../engine/safety/spf-options';
+import type { TextTokenizer } from '../../engine/tokenizer/types';
+import type { TrainOptions } from '../../engine/train/options';
+import { Trainer } from '../../engine/train/trainer';
+import type { DataFile } from './sources';
 
-export interface Measured {
-  refusalRate: number;
-  safetyDrift: number; // probe safety loss − the base model's
-  utility: number; // exact-match accuracy on the held-out task items
-}
-
-export interface TrainedRow extends Measured {
+/** What one fine-tune reports besides the evaluation: its losses and, with SPF, every per-step SPF metric. */
+export interface TrainingTrace {
   finalLoss: number; // mean task loss over the last 5 steps
-  gateRate: number; // mean SPF gate value over the run (SPF only)
-  meanCos: number; // mean cos(G_t, G_s) over the run (SPF only; NaN for plain LoRA)
-  meanRemoved: number; // mean ‖removed‖ / ‖G_t‖ (SPF only)
+  /** Every `spf_*` scalar the trainer reported, one value per step (revision 2 adds the update's cos and removed fraction). */
+  spf: Record<string, number[]>;
   seconds: number;
 }
 
-/** Refusal rate, probe drift and task utility of the model as it is now (its current adapter, or none). */
-export async function measure(model: CausalLM, tokenizer: TextTokenizer, data: ExperimentData, probe: SafetyProbe): Promise<Measured> {
-  const replies = await greedyReplies(model, tokenizer, data.harmfulEval, data.maxNewTokens.refusal);
-  const answers = await greedyReplies(model, tokenizer, data.taskEval.map((t) => t.prompt), data.maxNewTokens.task);
-  const correct = answers.filter((a, i) => answersMatch(a, data.taskEval[i]!.answer, data.match)).length;
-  const drift = probe.initialLoss === undefined ? (await probe.start(model)).drift : (await probe.measure(model, 1)).drift;
-  return { refusalRate: refusalRate(replies), safetyDrift: drift, utility: correct / Math.max(1, data.taskEval.length) };
+export interface FineTune {
+  file: DataFile;
+  lora: LoraConfig;
+  train: TrainOptions; // steps, lr, batch, seed
+  spf: { options: SpfOptions; anchors: SafetyPair[] } | undefined; // undefined: plain LoRA
 }
 
-/** Fine-tunes a fresh adapter on one condition (plain LoRA or LoRA + SPF), measures it, and removes it again. */
-export async function trainAndMeasure(
-  model: CausalLM,
-  tokenizer: TextTokenizer,
-  data: ExperimentData,
-  probe: SafetyProbe,
-  file: DataFile,
-  opts: { lora: LoraConfig; train: TrainOptions; spf: SpfOptions | undefined; log: (s: string) => void },
-): Promise<TrainedRow> {
+/**
+ * THE one place the experiment trains: a fresh adapter on `job.file`, left on the model for the caller to evaluate
+ * and then `removeAdapter`. (At merge this is where engine/run's TrainingRun replaces the Trainer + SPF hook wiring.)
+ */
+export async function fineTune(model: CausalLM, tokenizer: TextTokenizer, job: FineTune, log: (s: string) => void): Promise<TrainingTrace> {
   const t0 = performance.now();
-  const loaded = await loadDataset(file.bytes, file.fileName, tokenizer, { maxLength: opts.train.maxLength, seed: opts.train.seed });
-  model.adapter = LoraAdapter.init(model.config, opts.lora, opts.train.seed);
-  const trainer = new Trainer(model, loaded.train, [], opts.train, tokenizer.padTokenId);
+  const loaded = await loadDataset(job.file.bytes, job.file.fileName, tokenizer, { maxLength: job.train.maxLength, seed: job.train.seed });
+  model.adapter = LoraAdapter.init(model.config, job.lora, job.train.seed);
+  const trainer = new Trainer(model, loaded.train, [], job.train, tokenizer.padTokenId);
   let projector: SafetyProjector | undefined;
-  if (opts.spf) {
-    projector = new SafetyProjector(model, tokenizeSafetyPairs(data.anchors, tokenizer, opts.train.maxLength, 'anchor'), opts.spf, tokenizer.padTokenId);
+  if (job.spf) {
+    projector = new SafetyProjector(model, tokenizeSafetyPairs(job.spf.anchors, tokenizer, job.train.maxLength, 'safety-anchor.jsonl'), job.spf.options, tokenizer.padTokenId);
     trainer.addGradientHook(projector.hook);
   }
   const losses: number[] = [];
-  const gate: number[] = [];
-  const cos: number[] = [];
-  const removed: number[] = [];
-  while (!trainer.done) {
-    const s = await trainer.trainStep();
-    losses.push(s.loss);
-    if (projector) {
-      gate.push(s.extra[SPF_METRICS.gate]!);
-      cos.push(s.extra[SPF_METRICS.cos]!);
-      removed.push(s.extra[SPF_METRICS.removed]!);
+  const spf: Record<string, number[]> = {};
+  try {
+    const every = Math.max(1, Math.round(trainer.totalSteps / 4));
+    while (!trainer.done) {
+      const s = await trainer.trainStep();
+      losses.push(s.loss);
+      for (const [k, v] of Object.entries(s.extra)) if (k.startsWith('spf_')) (spf[k] ??= []).push(v);
+      if (s.step % every === 0 || trainer.done) {
+        const g = s.extra[SPF_METRICS.gate];
+        log(`    step ${s.step}/${trainer.totalSteps} loss ${s.loss.toFixed(3)}${g === undefined ? '' : ` gate ${g.toFixed(2)} cos ${s.extra[SPF_METRICS.cos]!.toFixed(3)} removed ${s.extra[SPF_METRICS.removed]!.toFixed(3)}`} (${(s.ms / 1000).toFixed(1)} s)`);
+      }
     }
-    if (s.step % 10 === 0 || trainer.done) {
-      opts.log(`  step ${s.step}/${trainer.totalSteps} loss ${s.loss.toFixed(3)}${projector ? ` gate ${s.extra[SPF_METRICS.gate]!.toFixed(2)} cos ${s.extra[SPF_METRICS.cos]!.toFixed(3)} removed ${s.extra[SPF_METRICS.removed]!.toFixed(3)}` : ''}`);
-    }
+  } finally {
+    projector?.dispose();
+    trainer.dispose();
   }
-  const measured = await measure(model, tokenizer, data, probe);
-  projector?.dispose();
-  trainer.dispose();
-  model.adapter.dispose();
+  const tail = losses.slice(-5);
+  return { finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length), spf, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Disposes the fine-tuned adapter: the model is the base model again. */
+export function removeAdapter(model: CausalLM): void {
+  model.adapter?.dispose();
   model.adapter = undefined;
-  const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-  return {
-    ...measured,
-    finalLoss: mean(losses.slice(-5)),
-    gateRate: mean(gate),
-    meanCos: mean(cos),
-    meanRemoved: mean(removed),
-    seconds: (performance.now() - t0) / 1000,
-  };
 }

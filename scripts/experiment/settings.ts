@@ -1,0 +1,63 @@
+/**
+ * The experiment's sizes: every default in one place, and the `--quick` sizes (a smoke run whose numbers mean
+ * nothing). Steps are optimizer steps per fine-tune; `deep` trains on the benign set for ≥ 5× the benign run's steps.
+ */
+export interface ExperimentSettings {
+  data: 'demo' | 'gsm8k' | 'sql';
+  backend: string; // the tfjs backend the caller selected (recorded, not selected here)
+  seeds: number[]; // one fine-tune per seed per row (adapter init, data order)
+  steps: { benign: number; adversarial: number; mixed: number; deep: number };
+  lr: number; // constant schedule
+  batch: number;
+  maxLength: number;
+  loraR: number; // alpha = 2r, all seven projections
+  /** Item caps (undefined: every item). The harmful eval is never capped outside --quick. */
+  limits: { harmful: number | undefined; jailbreak: number; overRefusal: number | undefined; task: number | undefined; probe: number | undefined };
+  maxNewTokens: number | undefined; // per generated reply; undefined: the data's (16 for the demo sets)
+  sweep: boolean; // the SPF variant rows (adversarial and benign) instead of the default rows
+  quick: boolean;
+}
+
+export const EXPERIMENT_DEFAULTS: ExperimentSettings = {
+  data: 'demo',
+  backend: 'webgpu',
+  seeds: [7, 8, 9],
+  steps: { benign: 150, adversarial: 40, mixed: 150, deep: 750 },
+  lr: 2e-3,
+  batch: 8,
+  maxLength: 128,
+  loraR: 8,
+  limits: { harmful: undefined, jailbreak: 30, overRefusal: undefined, task: undefined, probe: undefined },
+  maxNewTokens: undefined,
+  sweep: false,
+  quick: false,
+};
+
+/** --quick: every stage of the default run at toy size (one step per fine-tune, a few items per evaluation). */
+/**
+ * One seed, one short step per fine-tune, a few items and short replies. The batch is smaller than the default's, so
+ * its step times do not project to the default run: `--quick --batch 8` keeps the default batch for that.
+ */
+export const QUICK_SETTINGS: Pick<ExperimentSettings, 'seeds' | 'steps' | 'batch' | 'maxLength' | 'limits' | 'maxNewTokens'> = {
+  seeds: [7],
+  steps: { benign: 1, adversarial: 1, mixed: 1, deep: 1 },
+  batch: 2,
+  maxLength: 64,
+  limits: { harmful: 4, jailbreak: 1, overRefusal: 2, task: 2, probe: 4 },
+  maxNewTokens: 6,
+};
+
+/** Shared-data sizes (GSM8K / SQL): held-out AdvBench goals, task items and benign training rows. */
+export const SHARED_LIMITS = { harmful: 64, task: 64, train: 512 } as const;
+
+/** Evaluations and optimizer steps (per method) a run with `s` makes; prompts per evaluation given the data's sizes. */
+export function runSize(s: ExperimentSettings, items: { harmful: number; overRefusal: number; task: number; framings: number }): { evals: number; stepsPerMethod: number; prompts: number } {
+  const capped = (n: number, cap: number | undefined): number => (cap === undefined ? n : Math.min(n, cap));
+  const harmful = capped(items.harmful, s.limits.harmful);
+  const stepsPerSeed = s.steps.benign + s.steps.adversarial + s.steps.mixed + s.steps.deep;
+  return {
+    evals: 1 + 8 * s.seeds.length,
+    stepsPerMethod: s.seeds.length * stepsPerSeed,
+    prompts: harmful + Math.min(harmful, s.limits.jailbreak) * items.framings + capped(items.overRefusal, s.limits.overRefusal) + capped(items.task, s.limits.task),
+  };
+}

@@ -1,0 +1,59 @@
+import { SafeTuneError } from '../../engine/errors';
+import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, type SafetyPair, type SpfOptions } from '../../engine/safety/spf-options';
+
+/**
+ * One SPF configuration of the experiment: engine options passed through by name (`gate`, `project`, `k`, …) plus
+ * how many rows of the anchor file to use. Options are passed as they are named in engine/safety/spf-options.ts, so a
+ * new option (revision 2's `project`) needs no code here — only its name in a sweep row.
+ */
+export interface SpfVariant {
+  label: string; // e.g. "gate=direction, project=update, anchors=4"; '' for the default
+  options: Record<string, string | number | boolean>;
+  anchors: number | 'all'; // the first N rows of safety-anchor.jsonl (row 1 is the default anchor)
+}
+
+export const DEFAULT_SPF_VARIANT: SpfVariant = { label: '', options: {}, anchors: 'all' };
+
+/**
+ * The engine options and anchors of `variant`, or an error naming what this build lacks: an option the engine does
+ * not define (it would be ignored, and the row would silently be the default SPF) or more anchors than the file holds.
+ */
+export function resolveVariant(variant: SpfVariant, anchors: readonly SafetyPair[]): { options: SpfOptions; anchors: SafetyPair[] } {
+  for (const key of Object.keys(variant.options)) {
+    if (!(key in DEFAULT_SPF_OPTIONS)) {
+      throw new SafeTuneError(
+        'bad-argument',
+        `SPF option "${key}" (sweep row "${variant.label}") does not exist in this build: engine/safety/spf-options.ts has no such field`,
+        'this row needs SPF revision 2; it is not run with the default instead',
+      );
+    }
+  }
+  const count = variant.anchors === 'all' ? anchors.length : variant.anchors;
+  if (count > anchors.length) {
+    throw new SafeTuneError(
+      'bad-argument',
+      `sweep row "${variant.label}" needs ${count} anchors but safety-anchor.jsonl holds ${anchors.length}`,
+      'the demo model v2 ships ≥ 4 anchors; until then this row cannot run',
+    );
+  }
+  return { options: resolveSpfOptions(variant.options as Partial<SpfOptions>), anchors: anchors.slice(0, count) };
+}
+
+/**
+ * The `--sweep` rows (SPF.md's open choices): each gate with the update projection, each projection target with the
+ * direction gate, and 1 vs 4 stacked anchors. Each varies one choice from the revision-2 candidate default
+ * (update projection, direction gate, 4 anchors), plus revision 1 for reference.
+ */
+export function sweepVariants(): SpfVariant[] {
+  const rows: SpfVariant[] = [];
+  const v = (options: SpfVariant['options'], anchors: number): SpfVariant => ({
+    label: [...Object.entries(options).map(([k, x]) => `${k}=${String(x)}`), `anchors=${anchors}`].join(', '),
+    options,
+    anchors,
+  });
+  for (const gate of ['global', 'block', 'direction', 'always']) rows.push(v({ gate, project: 'update' }, 4));
+  for (const project of ['gradient', 'both']) rows.push(v({ gate: 'direction', project }, 4));
+  rows.push(v({ gate: 'direction', project: 'update' }, 1));
+  rows.push(v({ gate: 'global', project: 'gradient' }, 1)); // revision 1: gradient projection only, global gate, 1 anchor
+  return rows;
+}
