@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DirectoryFiles } from '../../cli/fs-files';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { SafeTuneError } from '../../engine/errors';
 import { loadCausalLM } from '../../engine/model/load';
 import { DEFAULT_LORA_CONFIG } from '../../engine/model/lora-config';
