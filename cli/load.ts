@@ -5,7 +5,7 @@ import { loadCausalLM } from '../engine/model/load';
 import { readPeftAdapter } from '../engine/export/peft-adapter';
 import type { BackendName } from '../engine/backend';
 import { DirectoryFiles } from '../node-host/fs-files';
-import { selectCliBackend } from './backend';
+import { selectCliBackend } from '../node-host/backend';
 
 async function folder(path: string, what: string): Promise<DirectoryFiles> {
   const s = await stat(path).catch(() => undefined);

@@ -9,7 +9,7 @@ import { logitsCommand } from './commands/logits';
 import { generateCommand } from './commands/generate';
 import { trainCommand } from './commands/train';
 import { dataReportCommand } from './commands/data-report';
-import { releaseCliBackend } from './backend';
+import { releaseCliBackend } from '../node-host/backend';
 import { CliExit } from './cli-exit';
 import { RunError } from '../engine/run/run-errors';
 

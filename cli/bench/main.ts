@@ -9,11 +9,11 @@
  * reference (cli/bench/shape-logits.ts).
  */
 import { oneOf, parseCommandArgs } from '../../node-host/args';
-import { CLI_BACKENDS, selectCliBackend } from '../backend';
+import { CLI_BACKENDS, selectCliBackend } from '../../node-host/backend';
 import { SafeTuneError } from '../../engine/errors';
 import { benchRealShape, REAL_SHAPES } from './real-shape';
 import { checkShapeLogits } from './shape-logits';
-import { runScript } from '../run-script';
+import { runScript } from '../../node-host/run-script';
 import { describeAdapter } from './adapter';
 import { benchModel, benchShape, plainStepFlops } from './bench-model';
 import { matmulPeak } from './matmul';

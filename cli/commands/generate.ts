@@ -1,4 +1,4 @@
-import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../backend';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../../node-host/backend';
 import { generateTokens } from '../../engine/model/generate';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';

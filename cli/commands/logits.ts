@@ -1,4 +1,4 @@
-import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../backend';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../../node-host/backend';
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../../engine/errors';
 import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';

@@ -1,3 +1,4 @@
+import { gpuFault, isGpuFault } from '../../engine/device/gpu-faults';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { peftAdapterFiles, writePeftAdapter } from '../../engine/export/peft-adapter';
@@ -7,7 +8,7 @@ import { RunFolder } from '../../engine/run/run-folder';
 import { TrainingRun } from '../../engine/run/training-run';
 import type { RunEnd, RunHost } from '../../engine/run/run-host';
 import { directoryOpener } from '../../node-host/directory-store';
-import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../backend';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../../node-host/backend';
 import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';
 import { CliExit, INTERRUPTED_EXIT_CODE } from '../cli-exit';
 import { MetricsFile } from '../train/metrics-file';
@@ -38,8 +39,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
     emit: cliRunLog(metrics, () => record.totalSteps, log),
     timers: SYSTEM_TIMERS,
     metricsIntervalMs: 0,
-    gpuFailure: () => undefined,
-    asGpuFailure: () => undefined,
+    gpuFailure: gpuFault,
+    asGpuFailure: (e) => (isGpuFault(e) ? e : undefined),
   };
   let interrupted = false;
   const onSigint = (): void => {

@@ -1,3 +1,4 @@
+import { gpuFault, isGpuFault } from '../device/gpu-faults';
 import { MemoryFolderStore } from '../train/folder-store';
 import { SYSTEM_TIMERS } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
@@ -18,7 +19,7 @@ export function memoryRunFolder(): RunFolder {
 
 /**
  * A host for a run with no I/O (the experiment, tests): the model used by one caller at a time, a memory run folder,
- * every metric event at once, no GPU failure reporting beyond exceptions.
+ * every metric event at once; GPU faults as the device watch (engine/device/gpu-faults.ts) recorded them.
  */
 export function memoryRunHost(access: ModelAccess, emit: (event: RunEvent) => void, overrides: Partial<RunHost> = {}): RunHost {
   return {
@@ -27,8 +28,8 @@ export function memoryRunHost(access: ModelAccess, emit: (event: RunEvent) => vo
     emit,
     timers: SYSTEM_TIMERS,
     metricsIntervalMs: 0,
-    gpuFailure: () => undefined,
-    asGpuFailure: () => undefined,
+    gpuFailure: gpuFault,
+    asGpuFailure: (e) => (isGpuFault(e) ? e : undefined),
     ...overrides,
   };
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { releaseCliBackend, selectCliBackend } from '../../cli/backend';
+import { releaseCliBackend, selectCliBackend } from '../../node-host/backend';
 import { SafeTuneError } from '../../engine/errors';
 import { buildDemo } from './build-demo';
 import { fullBuildOptions, quickBuildOptions, type DemoBuildOptions } from './options';

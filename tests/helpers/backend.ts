@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend, type BackendName } from '../../engine/backend';
-import { installNodeWebGPU } from '../../cli/node-webgpu';
+import { installNodeWebGPU } from '../../node-host/node-webgpu';
 
 /** The backends every engine test runs on: tfjs-cpu and real WebGPU (Dawn over Mesa's lavapipe). */
 export const BACKENDS: BackendName[] = ['cpu', 'webgpu'];

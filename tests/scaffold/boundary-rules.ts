@@ -26,12 +26,6 @@ const isReact = (s: string) => /^react(-dom)?(\/|$)/.test(s);
 const isNode = (s: string) => s.startsWith('node:') || NODE_BUILTINS.has(s.split('/')[0] ?? s);
 const isTfjs = (s: string) => s.startsWith('@tensorflow/');
 
-/**
- * What scripts/ may still take from cli/: the backend selection (cli/backend.ts, to move to node-host/ with the wasm
- * backend work) and the entry-point wrapper that releases it.
- */
-const SCRIPT_IMPORTS_FROM_CLI = new Set(['cli/backend', 'cli/run-script']);
-
 /** The repository folder a relative import lands in ('engine', 'app', ...), or undefined for a package import. */
 function targetFolder(fromPath: string, specifier: string): { folder: string; path: string } | undefined {
   if (!specifier.startsWith('.')) return undefined;
@@ -53,7 +47,7 @@ function violationOf(file: SourceFile, specifier: string): string | undefined {
     if (isReact(specifier)) return 'node-host/ must not import React';
     if (target && ['app', 'workers', 'cli', 'scripts'].includes(target.folder)) return `node-host/ must not import from ${target.folder}/ (cli/ and scripts/ import node-host/, not the other way)`;
   }
-  if (side === 'scripts' && target?.folder === 'cli' && !SCRIPT_IMPORTS_FROM_CLI.has(target.path.replace(/\.ts$/, ''))) {
+  if (side === 'scripts' && target?.folder === 'cli') {
     return 'scripts/ take their Node adapters from node-host/, not cli/';
   }
   if (side === 'app') {

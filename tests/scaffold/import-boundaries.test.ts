@@ -48,7 +48,7 @@ describe('boundary rules', () => {
       { path: 'cli/main.ts', source: "import { readFile } from 'node:fs/promises';" },
       { path: 'cli/commands/train.ts', source: "import { DirectoryStore } from '../../node-host/directory-store';" },
       { path: 'node-host/fs-files.ts', source: "import { open } from 'node:fs/promises';\nimport { SafeTuneError } from '../engine/errors';" },
-      { path: 'scripts/experiment/main.ts', source: "import { selectCliBackend } from '../../cli/backend';\nimport { DirectoryFiles } from '../../node-host/fs-files';" },
+      { path: 'scripts/experiment/main.ts', source: "import { selectCliBackend } from '../../node-host/backend';\nimport { DirectoryFiles } from '../../node-host/fs-files';" },
     ];
     expect(findBoundaryViolations(files)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../../cli/node-webgpu';
+import { installNodeWebGPU, uninstallNodeWebGPU } from '../../node-host/node-webgpu';
 import type { MetricPoint, RunConfig } from '../../workers/protocol';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
 import { StaticServer } from './helpers/static-server';
