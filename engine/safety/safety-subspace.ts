@@ -83,27 +83,28 @@ export class SafetySubspace {
       const dot = total(dots.map((d) => d.dots));
       const out = [...x];
       const removed: tf.Tensor[] = [];
-      const outDots: tf.Tensor[] = [];
-      const outNorms: tf.Tensor[] = [];
+      const removedDots: tf.Tensor[] = [];
       states.forEach((s, n) => {
-        const projected = apply ? project(stacks[n]!, s.U, { globalDot: dot, dots: dots[n]!.dots, dirDots: dots[n]!.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate }) : undefined;
-        const result = projected?.out ?? stacks[n]!;
-        if (projected) {
-          removed.push(projected.removedSq);
-          tf.unstack(result).forEach((t, b) => (out[s.layout.indices[b]!] = t));
-        }
-        outDots.push(tf.sum(tf.mul(result, s.gs)));
-        outNorms.push(tf.sum(tf.square(result)));
+        if (!apply) return;
+        const d = dots[n]!;
+        const projected = project(stacks[n]!, s.U, { globalDot: dot, dots: d.dots, dirDots: d.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
+        removed.push(projected.removedSq);
+        removedDots.push(tf.sum(tf.mul(d.dirDots, firedDirections(gate, dot, d))));
+        tf.unstack(projected.out).forEach((t, b) => (out[s.layout.indices[b]!] = t));
       });
+      const removedSq = removed.length === 0 ? tf.scalar(0) : total(removed);
+      const normSq = total(dots.map((d) => d.gtNormSq));
       const kept = out.map((t, i) => (t === x[i] ? t : tf.keep(t)));
       return {
         out: kept,
         dot: tf.keep(dot),
-        outDot: tf.keep(total(outDots)),
-        normSq: tf.keep(total(dots.map((d) => d.gtNormSq))),
-        outNormSq: tf.keep(total(outNorms)),
+        // From the dots, with no further pass over the blocks (U orthonormal): the removed part is Σ_{i fires} a_i u_i, so
+        // ⟨out, G_s⟩ = ⟨x, G_s⟩ − Σ_{i fires} dirDots_i and ‖out‖² = ‖x‖² − ‖removed‖².
+        outDot: tf.keep(removedDots.length === 0 ? tf.clone(dot) : (tf.sub(dot, total(removedDots)) as tf.Scalar)),
+        normSq: tf.keep(normSq),
+        outNormSq: tf.keep(tf.relu(tf.sub(normSq, removedSq)) as tf.Scalar),
         gsNormSq: tf.keep(total(dots.map((d) => d.gsNormSq))),
-        removedSq: tf.keep(removed.length === 0 ? tf.scalar(0) : total(removed)),
+        removedSq: tf.keep(removedSq),
         gateRate: tf.keep(gateRate(gate, dot, dots)),
       };
     });
@@ -117,6 +118,21 @@ export class SafetySubspace {
   private required(): GroupState[] {
     if (this.states === undefined) throw new Error('SafetySubspace used before refresh(): no safety gradients yet');
     return this.states;
+  }
+}
+
+/** [nb, k] 1 where the gate removes direction i of block b, else 0 (SPF.md step 4; the kernels' gateFires). */
+function firedDirections(gate: SpfGate, dot: tf.Scalar, d: GateDotsResult): tf.Tensor2D {
+  const ones = tf.onesLike(d.dirDots);
+  switch (gate) {
+    case 'always':
+      return ones;
+    case 'global':
+      return tf.mul(ones, tf.cast(tf.less(dot, 0), 'float32'));
+    case 'block':
+      return tf.mul(ones, tf.expandDims(tf.cast(tf.less(d.dots, 0), 'float32'), 1));
+    case 'direction':
+      return tf.cast(tf.less(d.dirDots, 0), 'float32') as tf.Tensor2D;
   }
 }
 
