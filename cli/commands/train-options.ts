@@ -5,7 +5,7 @@ import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-confi
 import type { RunConfig } from '../../engine/run/run-types';
 import type { BatchShape } from '../../engine/run/size-defaults';
 import type { SafetyPair } from '../../engine/safety/spf-options';
-import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, SPF_GATES, type SpfGate, type SpfOptions } from '../../engine/safety/spf-options';
+import { SPF_FLAGS, spfFromFlags } from './spf-flags';
 import { oneOf, optionalNumber, type OptionSpec } from '../../node-host/args';
 
 /**
@@ -40,13 +40,7 @@ export const TRAIN_FLAGS: OptionSpec = {
   'eval-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'guard-drift': { type: 'string' },
-  spf: { type: 'boolean' },
-  'spf-k': { type: 'string' },
-  'spf-gate': { type: 'string' },
-  'spf-iters': { type: 'string' },
-  'spf-refresh': { type: 'string' },
-  'spf-anchors': { type: 'string' },
-  probe: { type: 'string' },
+  ...SPF_FLAGS,
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -125,25 +119,5 @@ export function runConfigFromFlags(v: Values, shape: BatchShape, safety: { ancho
     evalEvery: optionalNumber('train', v, 'eval-every', true) ?? DEFAULT_RUN_CONFIG.evalEvery,
     guard: guardFromFlags(v),
     compareWithPlain: false,
-  });
-}
-
-/** --spf-iters W or W,C (warm, cold power-iteration steps). */
-function spfFromFlags(v: Values): SpfOptions {
-  const itersText = v['spf-iters'];
-  let iters = { ...DEFAULT_SPF_OPTIONS.iters };
-  if (typeof itersText === 'string') {
-    const parts = itersText.split(',').map((s) => Number(s.trim()));
-    if (parts.length > 2 || parts.some((n) => !Number.isInteger(n))) {
-      throw new SafeTuneError('bad-argument', `train: --spf-iters must be W or W,C (warm, cold iterations), got "${itersText}"`);
-    }
-    iters = { warm: parts[0]!, cold: parts[1] ?? Math.max(parts[0]!, DEFAULT_SPF_OPTIONS.iters.cold) };
-  }
-  return resolveSpfOptions({
-    enabled: v['spf'] === true,
-    k: optionalNumber('train', v, 'spf-k', true) ?? DEFAULT_SPF_OPTIONS.k,
-    gate: v['spf-gate'] === undefined ? DEFAULT_SPF_OPTIONS.gate : oneOf<SpfGate>('train', v, 'spf-gate', SPF_GATES, 'global'),
-    iters,
-    refreshEvery: optionalNumber('train', v, 'spf-refresh', true) ?? DEFAULT_SPF_OPTIONS.refreshEvery,
   });
 }

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { spfFromFlags } from '../../cli/commands/train-safety';
+import { spfFromFlags } from '../../cli/commands/spf-flags';
 import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
 
 test('SPF CLI flags: defaults are the engine\'s; project, gate, k and iterations parse; bad values are named', () => {

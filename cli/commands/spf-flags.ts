@@ -1,0 +1,39 @@
+import { SafeTuneError } from '../../engine/errors';
+import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, SPF_GATES, SPF_PROJECTS, type SpfGate, type SpfOptions, type SpfProject } from '../../engine/safety/spf-options';
+import { oneOf, optionalNumber, type OptionSpec } from '../../node-host/args';
+
+/** The `train` flags of SPF and the safety probe. Defaults are the engine's (engine/safety/spf-options.ts). */
+export const SPF_FLAGS: OptionSpec = {
+  spf: { type: 'boolean' },
+  'spf-k': { type: 'string' },
+  'spf-gate': { type: 'string' },
+  'spf-project': { type: 'string' },
+  'spf-iters': { type: 'string' },
+  'spf-refresh': { type: 'string' },
+  'spf-anchors': { type: 'string' },
+  probe: { type: 'string' },
+};
+
+export const SPF_USAGE =
+  '[--spf --spf-k K --spf-gate global|block|direction|always --spf-project update|gradient|both --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --probe FILE]';
+
+/** SPF options from the flags; --spf-iters is W or W,C (warm, cold power-iteration steps). */
+export function spfFromFlags(v: Record<string, string | boolean | undefined>): SpfOptions {
+  const itersText = v['spf-iters'];
+  let iters = { ...DEFAULT_SPF_OPTIONS.iters };
+  if (typeof itersText === 'string') {
+    const parts = itersText.split(',').map((s) => Number(s.trim()));
+    if (parts.length > 2 || parts.some((n) => !Number.isInteger(n))) {
+      throw new SafeTuneError('bad-argument', `train: --spf-iters must be W or W,C (warm, cold iterations), got "${itersText}"`);
+    }
+    iters = { warm: parts[0]!, cold: parts[1] ?? Math.max(parts[0]!, DEFAULT_SPF_OPTIONS.iters.cold) };
+  }
+  return resolveSpfOptions({
+    enabled: v['spf'] === true,
+    k: optionalNumber('train', v, 'spf-k', true) ?? DEFAULT_SPF_OPTIONS.k,
+    gate: oneOf<SpfGate>('train', v, 'spf-gate', SPF_GATES, DEFAULT_SPF_OPTIONS.gate),
+    project: oneOf<SpfProject>('train', v, 'spf-project', SPF_PROJECTS, DEFAULT_SPF_OPTIONS.project),
+    iters,
+    refreshEvery: optionalNumber('train', v, 'spf-refresh', true) ?? DEFAULT_SPF_OPTIONS.refreshEvery,
+  });
+}
