@@ -6,6 +6,41 @@ import { defineConfig } from 'vite';
 // this file: Vitest reads vitest.config.ts. Ports are fixed (strictPort): a second server fails loudly instead of
 // quietly moving to another port. Preview binds the IP literal 127.0.0.1 (a secure context, as WebGPU requires)
 // because Node may resolve "localhost" to ::1 while a browser tries 127.0.0.1.
+/**
+ * The content security policy, sent as an HTTP header on every response — the page and, what a <meta> tag cannot
+ * reach, the worker scripts (a dedicated worker takes its policy from its own script's response). The worker holds
+ * the dataset, the model and the hub token and runs the model's chat template: it may fetch only this origin and the
+ * hub. COOP + COEP make the page cross-origin isolated (SharedArrayBuffer, threaded WASM); hub downloads are CORS
+ * requests, which COEP allows. A static host must send these same four headers (README: "Hosting").
+ */
+const CONNECT_SRC = "'self' https://huggingface.co https://*.huggingface.co https://*.hf.co";
+function contentSecurityPolicy(mode: 'dev' | 'build'): string {
+  // Dev only: Vite's React plugin injects an inline module preamble for fast refresh.
+  const scripts = mode === 'dev' ? "'self' 'unsafe-inline'" : "'self'";
+  return [
+    "default-src 'self'",
+    // 'wasm-unsafe-eval': compiling WebAssembly (the tfjs WASM backend), not JavaScript eval.
+    `script-src ${scripts} 'wasm-unsafe-eval'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src ${CONNECT_SRC}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export function securityHeaders(mode: 'dev' | 'build'): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(mode),
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('./app', import.meta.url)),
   publicDir: '../public',
@@ -17,6 +52,6 @@ export default defineConfig({
   },
   // The trainer runs in a module worker (it imports the engine as ES modules).
   worker: { format: 'es' },
-  server: { port: 5173, strictPort: true },
-  preview: { port: 4173, strictPort: true, host: '127.0.0.1' },
+  server: { port: 5173, strictPort: true, headers: securityHeaders('dev') },
+  preview: { port: 4173, strictPort: true, host: '127.0.0.1', headers: securityHeaders('build') },
 });
