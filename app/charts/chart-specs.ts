@@ -56,12 +56,6 @@ export function driftChart(variants: readonly Variant[]): ChartSpec {
   };
 }
 
-/**
- * The per-step update metrics of SPF revision 2 (engine SPF_METRICS.updateCos / updateRemoved: cos(−Δθ, G_s) of the
- * applied AdamW step, and the share of the update's norm removed). Optional: drawn once the store carries them.
- */
-type SpfUpdateColumns = Partial<Record<'updateCos' | 'updateRemoved', number[]>>;
-
 export const SPF_CHART: ChartSpec = {
   yLabel: 'value',
   yRange: [-1, 1],
@@ -75,14 +69,12 @@ export const SPF_CHART: ChartSpec = {
   inputs: (s) => [s.series.steps.spf],
   data: ({ series }) => {
     const c = series.steps.spf;
-    const update = c as StepColumns & SpfUpdateColumns; // the columns the store may carry (see SpfUpdateColumns)
-    const none = c.step.map(() => Number.NaN);
     return alignCurves([
       { x: c.step, y: c.cos },
       { x: c.step, y: runningMean(c.gate) },
       { x: c.step, y: c.removed },
-      { x: c.step, y: update.updateCos ?? none },
-      { x: c.step, y: update.updateRemoved ?? none },
+      { x: c.step, y: c.updateCos },
+      { x: c.step, y: c.updateRemoved },
     ]);
   },
 };

@@ -14,6 +14,8 @@ export interface StepColumns {
   cos: number[];
   gate: number[];
   removed: number[];
+  updateCos: number[];
+  updateRemoved: number[];
 }
 
 export interface EvalColumns {
@@ -36,7 +38,7 @@ export function mainVariant(config: RunConfig | undefined): Variant {
 }
 
 export function emptySeries(): MetricSeries {
-  const steps = (): StepColumns => ({ step: [], loss: [], lr: [], gradNorm: [], tokensPerSecond: [], safetyLoss: [], cos: [], gate: [], removed: [] });
+  const steps = (): StepColumns => ({ step: [], loss: [], lr: [], gradNorm: [], tokensPerSecond: [], safetyLoss: [], cos: [], gate: [], removed: [], updateCos: [], updateRemoved: [] });
   const evals = (): EvalColumns => ({ step: [], validationLoss: [], probeLoss: [], drift: [] });
   return { steps: { spf: steps(), plain: steps() }, evals: { spf: evals(), plain: evals() } };
 }
@@ -72,6 +74,8 @@ function appendSteps(cols: StepColumns, points: readonly MetricPoint[]): StepCol
     cos: take(cols.cos, (p) => p.spf?.cos ?? Number.NaN),
     gate: take(cols.gate, (p) => p.spf?.gate ?? Number.NaN),
     removed: take(cols.removed, (p) => p.spf?.removed ?? Number.NaN),
+    updateCos: take(cols.updateCos, (p) => p.spf?.updateCos ?? Number.NaN),
+    updateRemoved: take(cols.updateRemoved, (p) => p.spf?.updateRemoved ?? Number.NaN),
   };
 }
 

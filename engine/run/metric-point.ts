@@ -15,6 +15,9 @@ export function metricPoint(variant: Variant, stats: StepStats, tokensPerSecond:
           gate: x[SPF_METRICS.gate] ?? Number.NaN,
           removed: x[SPF_METRICS.removed] ?? Number.NaN,
           energy: x[SPF_METRICS.energy] ?? Number.NaN,
+          updateCos: x[SPF_METRICS.updateCos] ?? Number.NaN,
+          updateGate: x[SPF_METRICS.updateGate] ?? Number.NaN,
+          updateRemoved: x[SPF_METRICS.updateRemoved] ?? Number.NaN,
         };
   return {
     variant,
@@ -33,7 +36,10 @@ export function nonFiniteFields(point: MetricPoint): string[] {
   const fields: [string, number][] = [
     ['loss', point.loss],
     ['gradNorm', point.gradNorm],
-    ...Object.entries(point.spf ?? {}).map(([k, v]): [string, number] => [`spf.${k}`, v]),
+    // updateGate / updateRemoved are NaN by design when the update is not projected: not a sign of divergence.
+    ...Object.entries(point.spf ?? {})
+      .filter(([k, v]) => !((k === 'updateGate' || k === 'updateRemoved') && Number.isNaN(v)))
+      .map(([k, v]): [string, number] => [`spf.${k}`, v]),
   ];
   return fields.filter(([, v]) => !Number.isFinite(v)).map(([k]) => k);
 }

@@ -33,7 +33,21 @@ export interface MetricPoint {
   gradNorm: number;
   tokensPerSecond: number;
   etaSeconds: number;
-  spf?: { safetyLoss: number; cos: number; gate: number; removed: number; energy: number };
+  /**
+   * SPF's step metrics (engine/safety/safety-projector.ts SPF_METRICS): cos(G_t, G_s), the gradient's gate and removed
+   * fraction, and for the update AdamW applied: cos(−Δθ, G_s) (≥ 0: the step does not raise the safety loss), its
+   * gate and removed fraction (NaN when only the gradient is projected).
+   */
+  spf?: {
+    safetyLoss: number;
+    cos: number;
+    gate: number;
+    removed: number;
+    energy: number;
+    updateCos: number;
+    updateGate: number;
+    updateRemoved: number;
+  };
 }
 
 export interface EvalPoint {

@@ -14,7 +14,7 @@ const point = (variant: 'spf' | 'plain', step: number, loss: number, spf = true)
   gradNorm: 0.5,
   tokensPerSecond: 100,
   etaSeconds: 10,
-  ...(spf ? { spf: { safetyLoss: 1, cos: -0.2, gate: 1, removed: 0.1, energy: 0.9 } } : {}),
+  ...(spf ? { spf: { safetyLoss: 1, cos: -0.2, gate: 1, removed: 0.1, energy: 0.9, updateCos: 0.05, updateGate: 0.5, updateRemoved: 0.2 } } : {}),
 });
 const evalPoint = (variant: 'spf' | 'plain', step: number, drift: number): EvalPoint => ({ variant, step, probeLoss: 1 + drift, drift });
 
