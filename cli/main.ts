@@ -20,18 +20,18 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   'make-tiny': { summary: 'make-tiny --arch llama|llama3|qwen2|qwen3 --out DIR [--dtype f32|bf16] [--shards N] [--seed S]', run: makeTinyCommand },
-  logits: { summary: 'logits --model DIR [--adapter DIR] --ids 1,2,3 [--backend cpu|webgpu]', run: logitsCommand },
+  logits: { summary: 'logits --model DIR [--adapter DIR] --ids 1,2,3 [--backend wasm|webgpu|cpu]', run: logitsCommand },
   generate: {
-    summary: 'generate --model DIR [--adapter DIR] --prompt TEXT [--max-new N] [--chat] [--temperature T --top-p P --seed S] [--backend cpu|webgpu]',
+    summary: 'generate --model DIR [--adapter DIR] --prompt TEXT [--max-new N] [--chat] [--temperature T --top-p P --seed S] [--backend wasm|webgpu|cpu]',
     run: generateCommand,
   },
   train: {
     summary: [
       'train --model DIR --data FILE --out DIR [--format F] [--val FRACTION|FILE] [--lora-r R --lora-alpha A --lora-dropout D --targets LIST --rslora]',
       '        [--lr X --schedule cosine|linear|constant --warmup N --weight-decay W --max-grad-norm G] [--epochs E | --max-steps N]',
-      '        [--batch B --grad-accum K --max-length L --pack] [--seed S] [--eval-every N --checkpoint-every N] [--guard-drift X|off] [--backend cpu|webgpu]',
+      '        [--batch B --grad-accum K --max-length L --pack] [--seed S] [--eval-every N --checkpoint-every N] [--guard-drift X|off] [--backend wasm|webgpu|cpu]',
       '        [--spf --spf-k K --spf-gate global|block|direction|always --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --probe FILE]',
-      '  train --out DIR --resume [--model DIR] [--backend cpu|webgpu]',
+      '  train --out DIR --resume [--model DIR] [--backend wasm|webgpu|cpu]',
     ].join('\n'),
     run: trainCommand,
   },

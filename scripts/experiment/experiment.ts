@@ -10,7 +10,7 @@ import { resolveTrainOptions } from '../../engine/train/options';
 import { aggregate, type Condition, type Row } from './aggregate';
 import { evaluateModel, type EvalPlan, type Outcomes } from './evaluate';
 import { JAILBREAK_FRAMINGS, jailbreakPrompts, spreadSample } from './jailbreak';
-import { fineTune, removeAdapter, type TrainingTrace } from './run-condition';
+import { fineTune, type FineTuned, type TrainingTrace } from './run-condition';
 import { SHARED_LIMITS, type ExperimentSettings } from './settings';
 import { demoData, sharedData, type ExperimentData } from './sources';
 import { DEFAULT_SPF_VARIANT, resolveVariant, sweepVariants, type SpfVariant } from './spf-variant';
@@ -65,6 +65,7 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
   const tokenizer = await loadTokenizer(files);
   const harmful = cap(data.harmfulEval, settings.limits.harmful);
   const task = cap(data.taskEval, settings.limits.task);
+  const driftPairs = cap(data.drift.pairs, settings.limits.probe);
   const plan: EvalPlan = {
     data,
     harmful,
@@ -72,7 +73,7 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
     overRefusal: cap(data.overRefusal.items, settings.limits.overRefusal),
     task,
     taskNllExamples: tokenizeSafetyPairs(task.map((t) => ({ request: t.prompt, refusal: t.answer })), tokenizer, settings.maxLength, 'task eval'),
-    probe: new SafetyProbe(tokenizeSafetyPairs(cap(data.drift.pairs, settings.limits.probe), tokenizer, settings.maxLength, 'drift probe'), { batchSize: 16, maxLength: settings.maxLength, padId: tokenizer.padTokenId }),
+    probe: new SafetyProbe(tokenizeSafetyPairs(driftPairs, tokenizer, settings.maxLength, 'drift probe'), { batchSize: 16, maxLength: settings.maxLength, padId: tokenizer.padTokenId }),
     batchSize: 16,
     maxLength: settings.maxLength,
     padId: tokenizer.padTokenId,
@@ -136,9 +137,11 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
         const train = resolveTrainOptions({ maxSteps: settings.steps[job.condition], lr: settings.lr, batchSize: settings.batch, maxLength: settings.maxLength, seed, schedule: 'constant' });
         const file = job.condition === 'deep' ? data.conditions.benign : data.conditions[job.condition];
         log(`  seed ${seed}: ${train.maxSteps} steps on ${file.fileName}`);
+        let tuned: FineTuned | undefined;
         try {
           const c = cpuSeconds();
-          const trace = await fineTune(model, tokenizer, { file, lora, train, spf }, log);
+          tuned = await fineTune(model, tokenizer, { file, lora, train, spf, probe: driftPairs }, log);
+          const trace = tuned.trace;
           const t = timing.train[job.method];
           t.steps += train.maxSteps!;
           t.wall += trace.seconds;
@@ -146,7 +149,7 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
           traces.push(trace);
           outcomes.push(await timedEval());
         } finally {
-          removeAdapter(model);
+          await tuned?.release();
         }
       }
       rows.push(aggregate({ condition: job.condition, method: job.method, ...(job.variant?.label ? { variant: job.variant.label } : {}), seeds: settings.seeds }, plan, outcomes, traces, (performance.now() - tr) / 1000));

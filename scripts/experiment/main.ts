@@ -7,7 +7,7 @@
  * task utility (exact match) and teacher-forced task NLL, and drift on a probe set whose refusals are not the
  * anchor's. Every rate comes with a 95 % interval (interval.ts says which and why).
  *
- *   --backend webgpu|cpu     the tfjs backend (default webgpu, faster per step than tfjs-cpu here; wasm after merge)
+ *   --backend webgpu|wasm|cpu the tfjs backend (default webgpu)
  *   --quick                  every stage at toy size (1 step per fine-tune, a few items): a smoke run, numbers mean nothing
  *   --sweep                  SPF variants instead of the default rows: gate global / block / direction / always,
  *                            project update / gradient / both, 1 vs 4 anchors (adversarial and benign; outside the
@@ -62,7 +62,7 @@ function parseSettings(argv: string[]): { settings: ExperimentSettings; json: bo
     ...base,
     // --quick --batch 8 keeps the default's batch and length, so its timings project to the default run
     maxLength: quick && batch === EXPERIMENT_DEFAULTS.batch ? EXPERIMENT_DEFAULTS.maxLength : base.maxLength,
-    backend: oneOf('experiment', v, 'backend', ['cpu', 'webgpu'] as const, 'webgpu'),
+    backend: oneOf('experiment', v, 'backend', ['cpu', 'wasm', 'webgpu'] as const, 'webgpu'),
     data: oneOf('experiment', v, 'data', ['demo', 'gsm8k', 'sql'] as const, 'demo'),
     seeds,
     steps,
