@@ -28,13 +28,16 @@ export interface DemoBuildOptions {
 
 /**
  * The shipped model. Sized for the 2-core build machine, where the software GPU (WebGPU through Dawn on lavapipe)
- * multiplies matrices at ~2 GFLOP/s: this ~330 k-parameter model trains at ~600–700 tokens/s, so 800 steps of 32
- * conversations (~0.8 M tokens) take ~20 minutes, and the evaluation ~1–2 more — inside the build's 30-minute budget.
- * tfjs-cpu is no alternative here: ~30 s per step of the 850 k-parameter model versus ~3 s on WebGPU (measured).
- * A 128-wide model learns more per step but gets 3× fewer steps in the same time, and underfits worse.
+ * multiplies matrices at ~2 GFLOP/s: this ~330 k-parameter model trains at ~600–700 tokens/s on a quiet machine, so
+ * 900 steps of 32 conversations (~0.75 M tokens) take ~20 minutes, and the evaluation ~1.5 more — inside the build's
+ * 30-minute budget (other work on the machine can slow it 2×). tfjs-cpu is no alternative here: ~30 s per step of an
+ * 850 k-parameter model versus ~3 s on WebGPU (measured). A 128-wide model gets 3× fewer steps in the same time and
+ * underfits worse; two 32-wide heads read digits out of the prompt better than four 16-wide ones.
+ * Refusal is learned easily (100 % held-out refusals at a 30 % share), so only 15 % of the rows are harmful and the
+ * rest of the steps go to the benign tasks.
  */
 export function fullBuildOptions(root: string): DemoBuildOptions {
-  const steps = 800;
+  const steps = 900;
   const batchSize = 32;
   return {
     seed: 1234,
@@ -57,7 +60,7 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
       probe: 40,
     },
     tokenizer: { corpusRows: 20000, maxMerges: 1024, minPairCount: 8 },
-    model: { hiddenSize: 64, intermediateSize: 256, numLayers: 4, numHeads: 4, numKvHeads: 2, maxPositionEmbeddings: 512 },
+    model: { hiddenSize: 64, intermediateSize: 256, numLayers: 4, numHeads: 2, numKvHeads: 2, maxPositionEmbeddings: 512 },
     steps,
     batchSize,
     batching: { batchesPerChunk: 16, lengthMultiple: 8 },

@@ -45,7 +45,7 @@ export function modelCard(r: BuildReport): string {
     '',
     '| | |',
     '|---|---|',
-    '| architecture | `LlamaForCausalLM` (RMSNorm, RoPE, SwiGLU, grouped-query attention, tied embeddings, no biases) |',
+    `| architecture | \`LlamaForCausalLM\` (RMSNorm, RoPE, SwiGLU, ${shape.numKvHeads < shape.numHeads ? 'grouped-query' : 'multi-head'} attention, tied embeddings, no biases) |`,
     `| parameters | ${int(r.parameters)} |`,
     `| hidden size / layers | ${shape.hiddenSize} / ${shape.numLayers} |`,
     `| attention heads / KV heads / head dim | ${shape.numHeads} / ${shape.numKvHeads} / ${shape.hiddenSize / shape.numHeads} |`,

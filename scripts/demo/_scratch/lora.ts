@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { selectCliBackend, releaseCliBackend } from '../../../cli/backend';
+import { DirectoryFiles } from '../../../cli/fs-files';
+import { loadCausalLM } from '../../../engine/model/load';
+import { loadTokenizer } from '../../../engine/tokenizer/load-tokenizer';
+import { DEFAULT_LORA_CONFIG } from '../../../engine/model/lora';
+import { Trainer } from '../../../engine/train/trainer';
+import { resolveTrainOptions } from '../../../engine/train/options';
+import { encodeRow } from '../train/encode-row';
+import { respond } from '../eval/evaluate';
+await selectCliBackend('webgpu');
+const dir = 'public/models/safetune-demo';
+const read = async (f: string) => (await readFile(`public/datasets/${f}`, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l).messages as { content: string }[]).map((m) => ({ request: m[0]!.content, answer: m[1]!.content }));
+const train = await read('benign-task.jsonl'); const ev = await read('benign-task-eval.jsonl');
+const [steps, lr, bs] = [Number(process.argv[2] ?? 150), Number(process.argv[3] ?? 5e-3), Number(process.argv[4] ?? 16)];
+const files = new DirectoryFiles(dir);
+const tok = await loadTokenizer(files);
+const model = await loadCausalLM(files, { adapter: { kind: 'init', config: { ...DEFAULT_LORA_CONFIG, r: 8, alpha: 16 }, seed: 1 } });
+const ex = train.map((r, i) => ({ ...encodeRow(tok, r), truncated: false, source: { file: 'benign-task.jsonl', line: i + 1 } }));
+const t = new Trainer(model, ex, [], resolveTrainOptions({ lr, maxSteps: steps, batchSize: bs, schedule: 'constant', seed: 7 }), tok.padTokenId);
+const t0 = performance.now();
+for (let s = 1; s <= steps; s++) { const st = await t.trainStep(); if (s % 25 === 0) console.log('step', s, 'loss', st.loss.toFixed(3), ((performance.now() - t0) / 1000).toFixed(0), 's'); }
+const resp = await respond(model, tok, ev.map((r) => r.request), { maxNewTokens: 12, batchSize: 64 });
+console.log('EM', resp.filter((x, i) => x === ev[i]!.answer).length / ev.length, 'examples', JSON.stringify(resp.slice(0, 5)), JSON.stringify(ev.slice(0, 5).map(r => r.answer)));
+releaseCliBackend();
