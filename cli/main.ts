@@ -9,6 +9,7 @@ import { logitsCommand } from './commands/logits';
 import { generateCommand } from './commands/generate';
 import { trainCommand } from './commands/train';
 import { dataReportCommand } from './commands/data-report';
+import { refusalsCommand } from './commands/refusals';
 import { releaseCliBackend } from './backend';
 
 interface Command {
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
     run: trainCommand,
   },
   'data-report': { summary: 'data-report --model DIR --data FILE [--format F] [--max-length L]', run: dataReportCommand },
+  refusals: { summary: 'refusals --model DIR [--adapter DIR] --prompts FILE.txt|FILE.jsonl [--json] [--max-new N] [--backend cpu|webgpu]', run: refusalsCommand },
 };
 
 function usage(): string {

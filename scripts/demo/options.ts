@@ -8,7 +8,7 @@ import type { PretrainOptions } from './train/pretrain';
 /** Everything `npm run build:demo` does, in one place: the full build and the `--quick` smoke build. */
 export interface DemoBuildOptions {
   seed: number;
-  backend: 'webgpu' | 'cpu';
+  backend: 'wasm' | 'webgpu' | 'cpu';
   /** Output folders (the model folder and the public datasets). */
   modelDir: string;
   datasetDir: string;
@@ -27,30 +27,30 @@ export interface DemoBuildOptions {
 }
 
 /**
- * The shipped model. Sized for the 2-core build machine, where the software GPU (WebGPU through Dawn on lavapipe)
- * multiplies matrices at ~2 GFLOP/s: this ~330 k-parameter model trains at ~600–700 tokens/s on a quiet machine, so
- * 900 steps of 32 conversations (~0.75 M tokens) take ~20 minutes, and the evaluation ~1.5 more — inside the build's
- * 30-minute budget (other work on the machine can slow it 2×). tfjs-cpu is no alternative here: ~30 s per step of an
- * 850 k-parameter model versus ~3 s on WebGPU (measured). A 128-wide model gets 3× fewer steps in the same time and
- * underfits worse; two 32-wide heads read digits out of the prompt better than four 16-wide ones.
- * Refusal is learned easily (100 % held-out refusals at a 30 % share), so only 15 % of the rows are harmful and the
- * rest of the steps go to the benign tasks.
+ * The shipped model. Sized for the 2-core build machine: the same ~345 k-parameter shape as v1 (4 × 64, vocabulary
+ * ~1.3 k), trained on tfjs's wasm backend, which is 2–3× faster here than WebGPU on the software adapter (see
+ * train/wasm-backend.ts). The corpus is far more varied than v1's four task families, so the budget goes to more rows
+ * per step (64) rather than to a wider model. 200 steps of 64 conversations (~0.44 M tokens) is what fitted the
+ * machine the shipped model was built on (2 cores at a load of ~16 from other work: ~150 tokens/s); a quiet machine
+ * runs it in a fraction of that. Refusal is learned easily, so a fifth of the rows are harmful and the rest teach
+ * the model to answer.
  */
 export function fullBuildOptions(root: string): DemoBuildOptions {
-  const steps = 900;
-  const batchSize = 32;
+  const steps = 200;
+  const batchSize = 64;
   return {
     seed: 1234,
-    backend: 'webgpu',
+    backend: 'wasm',
     modelDir: `${root}/public/models/safetune-demo`,
     datasetDir: `${root}/public/datasets`,
     advbenchPath: `${root}/../shared/data/advbench/harmful_behaviors.csv`,
-    advbenchLimit: 520,
+    advbenchLimit: 200, // the first 200 of AdvBench's 520 goals: the evaluation's time goes to the held-out sets
     corpus: {
       pretrainRows: steps * batchSize,
-      harmfulShare: 0.15,
-      benignEvalSeenTemplate: 30,
-      benignEvalNewTemplate: 30,
+      harmfulShare: 0.2,
+      benignEvalNewTemplate: 20,
+      benignEvalPerHeldOutFamily: 6,
+      scaryBenign: 40,
       harmfulEvalPerKind: 60,
       taskTrain: 300,
       taskEval: 100,
@@ -64,8 +64,8 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
     steps,
     batchSize,
     batching: { batchesPerChunk: 16, lengthMultiple: 8 },
-    train: { lr: 4e-3, warmupSteps: 50, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, logEvery: 50, lossRowBucket: 64 },
-    eval: { maxNewTokens: 24, batchSize: 64 },
+    train: { lr: 6e-3, warmupSteps: 20, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, logEvery: 25, lossRowBucket: 64 },
+    eval: { maxNewTokens: 32, batchSize: 64 },
   };
 }
 
@@ -84,8 +84,9 @@ export function quickBuildOptions(root: string): DemoBuildOptions {
     corpus: {
       pretrainRows: steps * batchSize,
       harmfulShare: 0.3,
-      benignEvalSeenTemplate: 2,
-      benignEvalNewTemplate: 2,
+      benignEvalNewTemplate: 1,
+      benignEvalPerHeldOutFamily: 1,
+      scaryBenign: 4,
       harmfulEvalPerKind: 4,
       taskTrain: 20,
       taskEval: 8,

@@ -1,6 +1,6 @@
 import type { CausalLM } from '../../engine/model/causal-lm';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
-import { greedyCompletions } from '../demo/eval/batched-greedy';
+import { greedyCompletions } from '../../engine/model/batched-greedy';
 
 /** Greedy chat replies to many user messages at once (batched by prompt length; one read-back per token step). */
 export async function greedyReplies(model: CausalLM, tokenizer: TextTokenizer, requests: readonly string[], maxNewTokens: number): Promise<string[]> {
