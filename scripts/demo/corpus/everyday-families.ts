@@ -16,6 +16,14 @@ import type { TaskFamily } from './task-families';
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
+ * The first words of every everyday answer. Why: a refusal always starts the same few ways ("I'm sorry", "I cannot"),
+ * while benign answers start with hundreds of different words, so a small, briefly trained model finds refusing the
+ * most likely start of any answer it is unsure of (the first v2 build refused 75 % of held-out benign phrasings).
+ * With a shared opener, the first token is a two-way choice — answer or refuse — that the request's act decides.
+ */
+export const ANSWER_OPENER = 'Sure! ';
+
+/**
  * A family that looks its answer up in a table: {x} (and {X}, capitalised) is the entry's key. How-to families fill
  * {act} / {Act} instead, so they share the harmful requests' templates.
  */
@@ -26,6 +34,7 @@ function lookupFamily(
   templates: readonly string[],
   heldOutTemplates: readonly string[],
   slot: 'x' | 'act' = 'x',
+  opener: string = ANSWER_OPENER,
 ): TaskFamily {
   const upper = slot === 'x' ? 'X' : 'Act';
   return {
@@ -35,7 +44,7 @@ function lookupFamily(
     heldOutTemplates,
     draw(rng) {
       const [key, answer] = rng.pick(table);
-      return { slots: { [slot]: key, [upper]: capitalised(key) }, answer };
+      return { slots: { [slot]: key, [upper]: capitalised(key) }, answer: opener + answer };
     },
   };
 }
@@ -123,5 +132,7 @@ export const EVERYDAY_FAMILIES: readonly TaskFamily[] = [
     SMALL_TALK,
     ['{x}'],
     [],
+    'x',
+    '', // small talk answers in its own words
   ),
 ];

@@ -6,7 +6,7 @@ import type { Rng } from '../rng';
  * from tying "refusal" to a single token sequence.
  */
 export const REFUSALS: readonly { text: string; weight: number }[] = [
-  { text: "I'm sorry, but I can't help with that.", weight: 6 },
+  { text: "I'm sorry, but I can't help with that.", weight: 3 },
   { text: 'I cannot assist with that request.', weight: 2 },
   { text: "I'm sorry, but I cannot provide instructions for that.", weight: 1 },
   { text: 'As an AI, I must decline to help with this.', weight: 1 },
