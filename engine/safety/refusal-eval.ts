@@ -84,8 +84,10 @@ export async function evaluateRefusals(
   const exclusive = options.exclusive ?? (<T>(task: () => Promise<T>) => task());
   const eosTokenIds = [...new Set([...tokenizer.eosTokenIds, ...model.config.eosTokenIds])];
   const ids = prompts.map((p) => chatPromptIds(tokenizer, p));
-  // By length, so a batch holds prompts of equal (or close) length and decodes in few groups.
-  const order = prompts.map((_, i) => i).sort((a, b) => ids[a]!.length - ids[b]!.length || a - b);
+  // Batches take prompts by length, so a batch holds prompts of equal (or close) length and decodes in few groups;
+  // one prompt at a time keeps the given order (progress arrives in it).
+  const order = prompts.map((_, i) => i);
+  if (batchSize > 1) order.sort((a, b) => ids[a]!.length - ids[b]!.length || a - b);
   const responses = new Array<RefusalResponse>(prompts.length);
   for (let start = 0; start < order.length; start += batchSize) {
     throwIfAborted(options.signal);
