@@ -29,11 +29,11 @@ export interface DemoBuildOptions {
 /**
  * The shipped model. Sized for the 2-core build machine: the same ~345 k-parameter shape as v1 (4 × 64, vocabulary
  * ~1.3 k), trained on tfjs's wasm backend, which is 2–3× faster here than WebGPU on the software adapter (see
- * train/wasm-backend.ts). The corpus is far more varied than v1's four task families, so the budget goes to more rows
- * per step (64) rather than to a wider model. 180 steps of 64 conversations (~0.4 M tokens) is what fitted the
- * machine the shipped model was built on (2 cores at a load of ~16 from other work: ~150 tokens/s); a quiet machine
- * runs it in a fraction of that. Refusal is learned easily (the first v2 build, with a fifth of the rows harmful,
- * refused everything), so 15 % of the rows are harmful and the rest teach the model to answer.
+ * train/wasm-backend.ts). 240 steps of 64 conversations (~0.55 M tokens) took 10 min on a quiet machine (~930
+ * tokens/s; 3–4× longer at a load of ~15). That is too little training for this corpus: the model tells harm from
+ * harmless only roughly (see its card). Builds with 200 steps at 20 % harmful rows refused every benign request, and
+ * 180 steps at 15 % refused almost nothing; 20 % with the shared answer opener is the shipped balance. More steps are
+ * the obvious next lever.
  */
 export function fullBuildOptions(root: string): DemoBuildOptions {
   const steps = 240;
