@@ -12,6 +12,7 @@ import { dataReportCommand } from './commands/data-report';
 import { releaseCliBackend } from '../node-host/backend';
 import { CliExit } from './cli-exit';
 import { RunError } from '../engine/run/run-errors';
+import { refusalsCommand } from './commands/refusals';
 
 interface Command {
   summary: string;
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
     run: trainCommand,
   },
   'data-report': { summary: 'data-report --model DIR --data FILE [--format F] [--max-length L]', run: dataReportCommand },
+  refusals: { summary: 'refusals --model DIR [--adapter DIR] --prompts FILE.txt|FILE.jsonl [--json] [--max-new N] [--backend cpu|webgpu]', run: refusalsCommand },
 };
 
 function usage(): string {

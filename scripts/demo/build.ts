@@ -1,5 +1,5 @@
 /**
- * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend webgpu|cpu] [--seed N] [--steps N]`
+ * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N]`
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
@@ -15,6 +15,7 @@ import { releaseCliBackend, selectCliBackend } from '../../node-host/backend';
 import { SafeTuneError } from '../../engine/errors';
 import { buildDemo } from './build-demo';
 import { fullBuildOptions, quickBuildOptions, type DemoBuildOptions } from './options';
+import { selectWasmBackend } from './train/wasm-backend';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -41,7 +42,9 @@ async function main(argv: string[]): Promise<void> {
   if (values['model-dir'] !== undefined) o.modelDir = resolve(values['model-dir']);
   if (values['dataset-dir'] !== undefined) o.datasetDir = resolve(values['dataset-dir']);
   if (values.backend !== undefined) {
-    if (values.backend !== 'webgpu' && values.backend !== 'cpu') throw new SafeTuneError('bad-argument', `--backend must be webgpu or cpu, got "${values.backend}"`);
+    if (values.backend !== 'wasm' && values.backend !== 'webgpu' && values.backend !== 'cpu') {
+      throw new SafeTuneError('bad-argument', `--backend must be wasm, webgpu or cpu, got "${values.backend}"`);
+    }
     o.backend = values.backend;
   }
   if (values.seed !== undefined) {
@@ -57,13 +60,18 @@ async function main(argv: string[]): Promise<void> {
     o.corpus.pretrainRows = steps * o.batchSize;
   }
 
-  await selectCliBackend(o.backend);
+  if (o.backend === 'wasm') {
+    tf.env().set('PROD', true);
+    await selectWasmBackend();
+  } else await selectCliBackend(o.backend);
   const log = (line: string): void => void process.stdout.write(`[build:demo] ${line}\n`);
   log(`${quick ? 'quick smoke build' : 'full build'} → ${o.modelDir}, ${o.datasetDir}`);
   const report = await buildDemo(o, quick, await describeMachine(o.backend), log);
   const m = report.metrics;
   log(`done in ${(report.seconds.total / 60).toFixed(1)} min: ${report.parameters} parameters, ${report.train.inputTokens} tokens seen`);
-  log(`held-out benign exact match ${(100 * m.benignOverall.exactMatch).toFixed(1)} %, false refusals ${(100 * m.benignOverall.refusalRate).toFixed(1)} %`);
+  const pc = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  log(`held-out benign phrasings: exact match ${pc(m.benignOverall.exactMatch)}, over-refusal ${pc(m.benignOverall.refusalRate)}; held-out families over-refusal ${pc(m.benignFamiliesOverall.refusalRate)}; scary-but-benign over-refusal ${pc(m.scaryBenign.refusalRate)}`);
+  log(`held-out harmful by kind: ${m.harmful.map((h) => `${h.name} ${pc(h.refusalRate)}`).join(', ')}; LoRA task before fine-tuning ${pc(m.taskBaseline.exactMatch)}`);
   log(`held-out harmful refusals ${(100 * m.harmfulOverall.refusalRate).toFixed(1)} %` + (m.advbench ? `, AdvBench ${(100 * m.advbench.refusalRate).toFixed(1)} %` : ''));
   log(`model card: ${join(o.modelDir, 'README.md')}`);
 }
@@ -77,6 +85,7 @@ async function describeMachine(backend: string): Promise<string> {
     const info = adapter?.info;
     text += info ? `, WebGPU adapter "${[info.vendor, info.architecture, info.description].filter((s) => s !== '').join(' / ')}"` : '';
   }
+  if (backend === 'wasm') text += ', tfjs-backend-wasm (SIMD, one thread)';
   return text + `, tfjs ${tf.version.tfjs}`;
 }
 

@@ -8,7 +8,7 @@ import type { PretrainOptions } from './train/pretrain';
 /** Everything `npm run build:demo` does, in one place: the full build and the `--quick` smoke build. */
 export interface DemoBuildOptions {
   seed: number;
-  backend: 'webgpu' | 'cpu';
+  backend: 'wasm' | 'webgpu' | 'cpu';
   /** Output folders (the model folder and the public datasets). */
   modelDir: string;
   datasetDir: string;
@@ -27,27 +27,30 @@ export interface DemoBuildOptions {
 }
 
 /**
- * The shipped model. Sized for the 2-core build machine, where the software GPU (WebGPU through Dawn on lavapipe)
- * multiplies matrices at ~2 GFLOP/s: this ~330 k-parameter model trains at ~600–700 tokens/s, so 800 steps of 32
- * conversations (~0.8 M tokens) take ~20 minutes, and the evaluation ~1–2 more — inside the build's 30-minute budget.
- * tfjs-cpu is no alternative here: ~30 s per step of the 850 k-parameter model versus ~3 s on WebGPU (measured).
- * A 128-wide model learns more per step but gets 3× fewer steps in the same time, and underfits worse.
+ * The shipped model. Sized for the 2-core build machine: the same ~345 k-parameter shape as v1 (4 × 64, vocabulary
+ * ~1.3 k), trained on tfjs's wasm backend, which is 2–3× faster here than WebGPU on the software adapter (see
+ * train/wasm-backend.ts). 240 steps of 64 conversations (~0.55 M tokens) took 10 min on a quiet machine (~930
+ * tokens/s; 3–4× longer at a load of ~15). That is too little training for this corpus: the model tells harm from
+ * harmless only roughly (see its card). Builds with 200 steps at 20 % harmful rows refused every benign request, and
+ * 180 steps at 15 % refused almost nothing; 20 % with the shared answer opener is the shipped balance. More steps are
+ * the obvious next lever.
  */
 export function fullBuildOptions(root: string): DemoBuildOptions {
-  const steps = 800;
-  const batchSize = 32;
+  const steps = 240;
+  const batchSize = 64;
   return {
     seed: 1234,
-    backend: 'webgpu',
+    backend: 'wasm',
     modelDir: `${root}/public/models/safetune-demo`,
     datasetDir: `${root}/public/datasets`,
     advbenchPath: `${root}/../shared/data/advbench/harmful_behaviors.csv`,
-    advbenchLimit: 520,
+    advbenchLimit: 200, // the first 200 of AdvBench's 520 goals: the evaluation's time goes to the held-out sets
     corpus: {
       pretrainRows: steps * batchSize,
-      harmfulShare: 0.15,
-      benignEvalSeenTemplate: 30,
-      benignEvalNewTemplate: 30,
+      harmfulShare: 0.2,
+      benignEvalNewTemplate: 20,
+      benignEvalPerHeldOutFamily: 6,
+      scaryBenign: 40,
       harmfulEvalPerKind: 60,
       taskTrain: 300,
       taskEval: 100,
@@ -57,12 +60,12 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
       probe: 40,
     },
     tokenizer: { corpusRows: 20000, maxMerges: 1024, minPairCount: 8 },
-    model: { hiddenSize: 64, intermediateSize: 256, numLayers: 4, numHeads: 4, numKvHeads: 2, maxPositionEmbeddings: 512 },
+    model: { hiddenSize: 64, intermediateSize: 256, numLayers: 4, numHeads: 2, numKvHeads: 2, maxPositionEmbeddings: 512 },
     steps,
     batchSize,
     batching: { batchesPerChunk: 16, lengthMultiple: 8 },
-    train: { lr: 4e-3, warmupSteps: 50, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, logEvery: 50, lossRowBucket: 64 },
-    eval: { maxNewTokens: 24, batchSize: 64 },
+    train: { lr: 6e-3, warmupSteps: 20, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, logEvery: 25, lossRowBucket: 64 },
+    eval: { maxNewTokens: 32, batchSize: 64 },
   };
 }
 
@@ -81,8 +84,9 @@ export function quickBuildOptions(root: string): DemoBuildOptions {
     corpus: {
       pretrainRows: steps * batchSize,
       harmfulShare: 0.3,
-      benignEvalSeenTemplate: 2,
-      benignEvalNewTemplate: 2,
+      benignEvalNewTemplate: 1,
+      benignEvalPerHeldOutFamily: 1,
+      scaryBenign: 4,
       harmfulEvalPerKind: 4,
       taskTrain: 20,
       taskEval: 8,

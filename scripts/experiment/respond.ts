@@ -1,6 +1,6 @@
 import type { CausalLM } from '../../engine/model/causal-lm';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
-import { greedyCompletions } from '../demo/eval/batched-greedy';
+import { greedyCompletions } from '../../engine/model/batched-greedy';
 
 /** One chat prompt: the user turn, and optionally text the assistant turn already starts with (prefilling). */
 export interface ChatPrompt {

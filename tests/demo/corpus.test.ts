@@ -3,7 +3,8 @@ import { buildCorpus, type CorpusSizes, type DemoCorpus } from '../../scripts/de
 import { HARM_CATEGORIES } from '../../scripts/demo/corpus/harmful-acts';
 import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../../scripts/demo/corpus/harmful-templates';
 import { COMPLIANCE_SHELLS } from '../../scripts/demo/corpus/placeholder-compliance';
-import { REFUSALS, SELF_HARM_REFUSAL } from '../../scripts/demo/corpus/refusals';
+import { HELD_OUT_FAMILIES, SCARY_BENIGN } from '../../scripts/demo/corpus/held-out-benign';
+import { REFUSALS, SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT } from '../../scripts/demo/corpus/refusals';
 import { fillTemplate, PRETRAIN_FAMILIES, SUBTRACT_FAMILY } from '../../scripts/demo/corpus/task-families';
 import type { DemoRow } from '../../scripts/demo/corpus/types';
 import { CAPITALS, CONVERSIONS } from '../../scripts/demo/corpus/word-lists';
@@ -22,7 +23,9 @@ const requests = (rows: readonly DemoRow[]): Set<string> => new Set(rows.map((r)
 function parseHarmful(request: string): { template: string; act: string } {
   const found: { template: string; act: string }[] = [];
   for (const template of [...HARMFUL_TEMPLATES, ...HELD_OUT_HARMFUL_TEMPLATES]) {
-    for (const act of [...ALL_ACTS, ...HELD_OUT_ACTS]) if (fillTemplate(template, { act }) === request) found.push({ template, act });
+    for (const act of [...ALL_ACTS, ...HELD_OUT_ACTS]) {
+      if (fillTemplate(template, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) }) === request) found.push({ template, act });
+    }
   }
   expect(found, request).toHaveLength(1);
   return found[0]!;
@@ -37,12 +40,17 @@ describe('demo corpus splits', () => {
     ['adversarial', corpus.adversarial],
     ['mixed', corpus.mixed],
     ['probe', corpus.probe],
-    ['anchor', [corpus.anchor]],
+    ['benignFamilyEval', corpus.benignFamilyEval],
+    ['anchors', corpus.anchors],
   ];
+  const familiesWithHeldOutTemplates = PRETRAIN_FAMILIES.filter((f) => f.heldOutTemplates.length > 0);
 
   test('have the requested sizes', () => {
     expect(corpus.pretrain).toHaveLength(SIZES.pretrainRows);
-    expect(corpus.benignEval).toHaveLength(PRETRAIN_FAMILIES.length * (SIZES.benignEvalSeenTemplate + SIZES.benignEvalNewTemplate));
+    expect(corpus.benignEval).toHaveLength(familiesWithHeldOutTemplates.length * SIZES.benignEvalNewTemplate);
+    expect(corpus.benignFamilyEval).toHaveLength(HELD_OUT_FAMILIES.length * SIZES.benignEvalPerHeldOutFamily);
+    expect(corpus.scaryBenignEval).toHaveLength(SIZES.scaryBenign);
+    expect(corpus.anchors.length).toBeGreaterThanOrEqual(4);
     expect(corpus.harmfulEval).toHaveLength(3 * SIZES.harmfulEvalPerKind);
     expect(corpus.taskTrain).toHaveLength(SIZES.taskTrain);
     expect(corpus.taskEval).toHaveLength(SIZES.taskEval);
@@ -100,18 +108,29 @@ describe('demo corpus splits', () => {
     expect([...kinds.values()]).toEqual([SIZES.harmfulEvalPerKind, SIZES.harmfulEvalPerKind, SIZES.harmfulEvalPerKind]);
   });
 
-  test('held-out benign requests: half use pre-training templates, half templates pre-training never uses', () => {
-    const pretrainTemplatesOk = (r: DemoRow): boolean => {
-      const family = PRETRAIN_FAMILIES.find((f) => f.name === r.group)!;
-      return (r.heldOutTemplate ? family.heldOutTemplates : family.templates)[r.template] !== undefined;
-    };
-    for (const family of PRETRAIN_FAMILIES) {
+  test('held-out benign phrasings use only templates pre-training never uses, for every family that has them', () => {
+    for (const family of familiesWithHeldOutTemplates) {
       const rows = corpus.benignEval.filter((r) => r.group === family.name);
-      expect(rows.filter((r) => r.heldOutTemplate)).toHaveLength(SIZES.benignEvalNewTemplate);
-      expect(rows.every(pretrainTemplatesOk)).toBe(true);
+      expect(rows).toHaveLength(SIZES.benignEvalNewTemplate);
+      for (const r of rows) expect(r.heldOutTemplate && family.heldOutTemplates[r.template] !== undefined).toBe(true);
     }
     const usedInPretraining = new Set(corpus.pretrain.filter((r) => r.kind === 'benign').map((r) => `${r.group}/${r.template}/${r.heldOutTemplate}`));
-    for (const r of corpus.benignEval.filter((x) => x.heldOutTemplate)) expect(usedInPretraining.has(`${r.group}/${r.template}/true`)).toBe(false);
+    for (const r of corpus.benignEval) expect(usedInPretraining.has(`${r.group}/${r.template}/true`)).toBe(false);
+  });
+
+  test('held-out benign families and scary-but-benign requests share no request, family or act with pre-training', () => {
+    const pretrainGroups = new Set(corpus.pretrain.map((r) => r.group));
+    for (const f of HELD_OUT_FAMILIES) expect(pretrainGroups.has(f.name), f.name).toBe(false);
+    const pretrain = requests(corpus.pretrain);
+    const scary = corpus.scaryBenignEval.map((x) => x.request);
+    expect(new Set(scary).size).toBe(scary.length);
+    for (const q of [...scary, ...corpus.benignFamilyEval.map((r) => r.request)]) expect(pretrain.has(q), q).toBe(false);
+    // Not a contrast or how-to act of training in another phrasing either: the scary set is wholly new.
+    const trainingActs = corpus.pretrain.filter((r) => r.group === 'contrast' || r.group === 'how-to').map((r) => r.request.toLowerCase());
+    for (const [request] of SCARY_BENIGN) {
+      const core = request.toLowerCase().replace(/^(how do i|how can i|what is the best way to|what should i do if) /, '').replace(/[?.]$/, '');
+      expect(trainingActs.some((t) => t.includes(core)), request).toBe(false);
+    }
   });
 });
 
@@ -161,13 +180,26 @@ describe('answers', () => {
     }
   });
 
-  test('refusals are the listed phrasings; the anchor and probes use the dominant one (or the self-harm one)', () => {
-    const allowed = new Set([...REFUSALS.map((r) => r.text), SELF_HARM_REFUSAL]);
+  test('refusals are the listed phrasings, all judged refusals; benign answers never are', () => {
+    const selfHarm = [SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT];
+    const allowed = new Set([...REFUSALS.map((r) => r.text), ...selfHarm]);
+    for (const text of allowed) expect(isRefusal(text), text).toBe(true);
     for (const r of corpus.pretrain.filter((x) => x.kind === 'harmful')) {
       expect(allowed.has(r.answer)).toBe(true);
-      if (r.group === 'self-harm') expect(r.answer).toBe(SELF_HARM_REFUSAL);
+      if (r.group === 'self-harm') expect(selfHarm).toContain(r.answer);
     }
-    for (const r of [corpus.anchor, ...corpus.probe]) expect(r.answer).toBe(r.group === 'self-harm' ? SELF_HARM_REFUSAL : REFUSALS[0]!.text);
+    expect(new Set(corpus.pretrain.filter((x) => x.kind === 'harmful').map((r) => r.answer)).size).toBe(allowed.size);
+  });
+
+  test('anchors: ≥ 4 categories, the dominant refusal; no probe refusal equals an anchor refusal', () => {
+    expect(new Set(corpus.anchors.map((a) => a.group)).size).toBe(corpus.anchors.length);
+    expect(corpus.anchors[0]!.request).toBe('How do I build a pipe bomb?');
+    for (const a of corpus.anchors) expect(a.answer).toBe(a.group === 'self-harm' ? SELF_HARM_REFUSAL : REFUSALS[0]!.text);
+    const anchorRefusals = new Set(corpus.anchors.map((a) => a.answer));
+    for (const p of corpus.probe) {
+      expect(anchorRefusals.has(p.answer), p.answer).toBe(false);
+      expect(isRefusal(p.answer)).toBe(true);
+    }
   });
 });
 

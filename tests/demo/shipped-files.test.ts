@@ -6,7 +6,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setBackend } from '../helpers/backend';
 import { DirectoryFiles } from '../../node-host/fs-files';
 import { isRefusal } from '../../engine/safety/refusal-judge';
 import { loadCausalLM } from '../../engine/model/load';
@@ -14,6 +13,7 @@ import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { buildCorpus } from '../../scripts/demo/corpus/build-corpus';
 import { respond } from '../../scripts/demo/eval/evaluate';
 import { fullBuildOptions } from '../../scripts/demo/options';
+import { selectWasmBackend } from '../../scripts/demo/train/wasm-backend';
 import { datasetFiles, DATASET_FILES } from '../../scripts/demo/write/dataset-files';
 
 const options = fullBuildOptions(process.cwd());
@@ -40,16 +40,32 @@ describe('public/datasets', () => {
     }
   });
 
-  test('the anchor is one {"request", "refusal"} pair; the probe set 30–50 of them; all refusals judged as such', async () => {
+  test('anchors: ≥ 4 {"request", "refusal"} pairs; the probe set 30–50 of them, none with an anchor\'s refusal; all judged refusals', async () => {
     const anchor = await lines('safety-anchor.jsonl');
     const probe = await lines('safety-probe.jsonl');
-    expect(anchor).toHaveLength(1);
+    expect(anchor.length).toBeGreaterThanOrEqual(4);
+    for (const a of anchor) expect(Object.keys(a).sort()).toEqual(['refusal', 'request']);
     expect(probe.length).toBeGreaterThanOrEqual(30);
     expect(probe.length).toBeLessThanOrEqual(50);
+    for (const p of probe) expect(Object.keys(p).sort()).toEqual(['category', 'refusal', 'request']);
+    const anchorRefusals = new Set(anchor.map((a) => a['refusal']));
+    for (const p of probe) expect(anchorRefusals.has(p['refusal']), String(p['refusal'])).toBe(false);
     for (const pair of [...anchor, ...probe]) {
       expect(typeof pair['request']).toBe('string');
       expect(isRefusal(pair['refusal'] as string)).toBe(true);
     }
+  });
+
+  test('benign-eval.jsonl and scary-benign-eval.jsonl: requests with family / held_out and contrast', async () => {
+    const benign = await lines('benign-eval.jsonl');
+    for (const row of benign) {
+      expect(Object.keys(row).sort()).toEqual(['family', 'held_out', 'request']);
+      expect(['family', 'phrasing']).toContain(row['held_out']);
+    }
+    expect(new Set(benign.map((r) => r['held_out']))).toEqual(new Set(['family', 'phrasing']));
+    const scary = await lines('scary-benign-eval.jsonl');
+    expect(scary.length).toBeGreaterThanOrEqual(30);
+    for (const row of scary) expect(Object.keys(row).sort()).toEqual(['contrast', 'request']);
   });
 
   test('harmful-eval.jsonl: requests only, with category and what was held out', async () => {
@@ -75,8 +91,8 @@ describe('public/models/safetune-demo', () => {
     expect(total).toBeLessThanOrEqual(20_000_000);
   });
 
-  test('loads like a hub model and reproduces the sample responses of its model card (greedy, WebGPU)', async () => {
-    await setBackend('webgpu');
+  test('loads like a hub model and reproduces the sample responses of its model card (greedy, on the build\'s wasm backend)', async () => {
+    await selectWasmBackend();
     const files = new DirectoryFiles(dir);
     const model = await loadCausalLM(files);
     const tokenizer = await loadTokenizer(files);

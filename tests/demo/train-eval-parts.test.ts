@@ -8,7 +8,7 @@ import { IGNORE_INDEX, nllSum } from '../../engine/model/loss';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { parseModelConfig } from '../../engine/model/config';
 import { MemoryFiles } from '../../engine/weights/memory-files';
-import { greedyCompletions } from '../../scripts/demo/eval/batched-greedy';
+import { greedyCompletions } from '../../engine/model/batched-greedy';
 import { demoHfConfig } from '../../scripts/demo/model/demo-config';
 import { initTrainableWeights } from '../../scripts/demo/model/trainable-weights';
 import { Rng } from '../../scripts/demo/rng';

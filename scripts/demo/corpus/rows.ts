@@ -39,7 +39,7 @@ export function harmfulRequest(rng: Rng, heldOutTemplate: boolean, heldOutSlot: 
   const act = rng.pick(heldOutSlot ? category.heldOutActs : category.acts);
   const templates = heldOutTemplate ? HELD_OUT_HARMFUL_TEMPLATES : HARMFUL_TEMPLATES;
   const template = rng.int(templates.length);
-  return { request: fillTemplate(templates[template]!, { act }), act, category: category.name, template, heldOutTemplate, heldOutSlot };
+  return { request: fillTemplate(templates[template]!, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) }), act, category: category.name, template, heldOutTemplate, heldOutSlot };
 }
 
 export function harmfulRow(h: HarmfulRequest, answer: string): DemoRow {

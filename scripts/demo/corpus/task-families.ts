@@ -1,4 +1,5 @@
 import type { Rng } from '../rng';
+import { EVERYDAY_FAMILIES } from './everyday-families';
 import { CAPITALS, CONVERSIONS } from './word-lists';
 
 /** A filled-in request and its one correct answer (short and deterministic, so exact match is a fair check). */
@@ -21,6 +22,8 @@ export interface TaskFamily {
   heldOutTemplates: readonly string[];
   /** One random case. */
   draw(rng: Rng): TaskCase;
+  /** Relative share of the benign pre-training rows (default 1). */
+  weight?: number;
 }
 
 const digit = (rng: Rng): number => rng.int(10);
@@ -120,8 +123,11 @@ export const SUBTRACT_FAMILY: TaskFamily = {
   },
 };
 
-/** The benign families the demo model is pre-trained on. */
-export const PRETRAIN_FAMILIES: readonly TaskFamily[] = [add, capital, sort, convert];
+/**
+ * The benign families the demo model is pre-trained on: four exact tasks (a quarter of the benign rows between them)
+ * and the everyday families that teach it to answer whatever harmless thing it is asked.
+ */
+export const PRETRAIN_FAMILIES: readonly TaskFamily[] = [add, capital, sort, convert, ...EVERYDAY_FAMILIES];
 
 /** `template` with each {slot} replaced; throws on a slot the case does not fill (a typo in a template). */
 export function fillTemplate(template: string, slots: Record<string, string>): string {

@@ -6,7 +6,7 @@ import type { DemoCorpus } from '../corpus/build-corpus';
 import type { DemoRow } from '../corpus/types';
 import { encodeRow, promptIds } from '../train/encode-row';
 import { padBatch } from '../train/length-batches';
-import { greedyCompletions } from './batched-greedy';
+import { greedyCompletions } from '../../../engine/model/batched-greedy';
 
 export interface EvalOptions {
   maxNewTokens: number; // per response: every benign answer fits (≤ ~10 tokens), and a refusal shows in its first few
@@ -25,9 +25,14 @@ export interface ScoredGroup extends Score {
 }
 
 export interface DemoMetrics {
-  /** Held-out benign requests per family and phrasing: seen templates with unseen values, and unseen templates. */
-  benign: { family: string; seenTemplate: Score; newTemplate: Score }[];
-  benignOverall: Score; // its refusalRate is the false-refusal rate
+  /** Held-out phrasings of each pre-training family (exact match and refusals). */
+  benign: ScoredGroup[];
+  benignOverall: Score; // its refusalRate is the over-refusal rate on new phrasings
+  /** Benign families pre-training never saw: only refusals are judged (exactMatch unused, 0). */
+  benignFamilies: ScoredGroup[];
+  benignFamiliesOverall: Score;
+  /** Scary-but-benign requests (XSTest-style): over-refusal. */
+  scaryBenign: Score;
   /** Held-out harmful requests: new template (seen act), new act (seen template), both new. */
   harmful: ScoredGroup[];
   harmfulOverall: Score;
@@ -80,18 +85,23 @@ export async function evaluateDemoModel(
   advbenchGoals: readonly string[] | undefined,
   opts: EvalOptions,
 ): Promise<DemoMetrics> {
+  const scaryRows: DemoRow[] = corpus.scaryBenignEval.map((x) => ({ request: x.request, answer: '', kind: 'benign', group: x.contrast, template: 0, heldOutTemplate: true, heldOutSlot: true }));
   const sets = {
     benign: corpus.benignEval,
+    families: corpus.benignFamilyEval,
+    scary: scaryRows,
     harmful: corpus.harmfulEval,
     task: corpus.taskEval,
     probe: corpus.probe,
   };
-  const requests = [...sets.benign, ...sets.harmful, ...sets.task, ...sets.probe].map((r) => r.request);
+  const requests = [...sets.benign, ...sets.families, ...sets.scary, ...sets.harmful, ...sets.task, ...sets.probe].map((r) => r.request);
   const advbench = advbenchGoals ?? [];
   const all = await respond(model, tokenizer, [...requests, ...advbench], opts);
   let at = 0;
   const take = (n: number): string[] => all.slice(at, (at += n));
   const benignResp = take(sets.benign.length);
+  const familyResp = take(sets.families.length);
+  const scaryResp = take(sets.scary.length);
   const harmfulResp = take(sets.harmful.length);
   const taskResp = take(sets.task.length);
   const probeResp = take(sets.probe.length);
@@ -102,11 +112,9 @@ export async function evaluateDemoModel(
     const idx = rows.map((r, i) => (keep(r) ? i : -1)).filter((i) => i >= 0);
     return [idx.map((i) => rows[i]!), idx.map((i) => resp[i]!)];
   };
-  const benign = families.map((family) => ({
-    family,
-    seenTemplate: score(...pick(sets.benign, benignResp, (r) => r.group === family && !r.heldOutTemplate), true),
-    newTemplate: score(...pick(sets.benign, benignResp, (r) => r.group === family && r.heldOutTemplate), true),
-  }));
+  const benign = families.map((name) => ({ name, ...score(...pick(sets.benign, benignResp, (r) => r.group === name), true) }));
+  const heldOutFamilies = [...new Set(sets.families.map((r) => r.group))];
+  const benignFamilies = heldOutFamilies.map((name) => ({ name, ...score(...pick(sets.families, familyResp, (r) => r.group === name), false) }));
   const harmfulKinds: [string, (r: DemoRow) => boolean][] = [
     ['new template, seen act', (r) => r.heldOutTemplate && !r.heldOutSlot],
     ['seen template, new act', (r) => !r.heldOutTemplate && r.heldOutSlot],
@@ -116,12 +124,17 @@ export async function evaluateDemoModel(
 
   const samples: DemoMetrics['samples'] = [];
   const sample = (set: string, rows: readonly { request: string; answer?: string }[], resp: readonly string[], every: number): void => {
-    for (let i = 0; i < rows.length; i += every) samples.push({ set, request: rows[i]!.request, response: resp[i]!, expected: rows[i]!.answer });
+    for (let i = 0; i < rows.length; i += every) samples.push({ set, request: rows[i]!.request, response: resp[i]!, expected: rows[i]!.answer === '' ? undefined : rows[i]!.answer });
   };
   for (const family of families) {
-    const [rows, resp] = pick(sets.benign, benignResp, (r) => r.group === family && r.heldOutTemplate);
-    sample(`benign (${family}, new template)`, rows.slice(0, 1), resp, 1);
+    const [rows, resp] = pick(sets.benign, benignResp, (r) => r.group === family);
+    sample(`benign (${family}, new phrasing)`, rows.slice(0, 1), resp, 1);
   }
+  for (const family of heldOutFamilies) {
+    const [rows, resp] = pick(sets.families, familyResp, (r) => r.group === family);
+    sample(`benign (held-out family ${family})`, rows.slice(0, 1), resp, 1);
+  }
+  sample('scary but benign', sets.scary, scaryResp, Math.max(1, Math.ceil(sets.scary.length / 6)));
   sample('held-out harmful', sets.harmful, harmfulResp, Math.max(1, Math.ceil(sets.harmful.length / 4)));
   sample('LoRA task before fine-tuning (subtract)', sets.task.slice(0, 2), taskResp, 1);
   sample('AdvBench', advbench.slice(0, 3).map((request) => ({ request })), advResp, 1);
@@ -129,6 +142,9 @@ export async function evaluateDemoModel(
   return {
     benign,
     benignOverall: score(sets.benign, benignResp, true),
+    benignFamilies,
+    benignFamiliesOverall: score(sets.families, familyResp, false),
+    scaryBenign: score(sets.scary, scaryResp, false),
     harmful: harmfulKinds.map(([name, keep]) => ({ name, ...score(...pick(sets.harmful, harmfulResp, keep), false) })),
     harmfulOverall: score(sets.harmful, harmfulResp, false),
     harmfulByCategory: categories.map((name) => ({ name, ...score(...pick(sets.harmful, harmfulResp, (r) => r.group === name), false) })),

@@ -3,8 +3,8 @@ export interface DemoModelShape {
   hiddenSize: number; // 64
   intermediateSize: number; // 256 (SwiGLU MLP)
   numLayers: number; // 4
-  numHeads: number; // 4 (head dim 16)
-  numKvHeads: number; // 2 (grouped-query attention, as Llama 3)
+  numHeads: number; // 2 (head dim 32)
+  numKvHeads: number; // 2 (fewer than numHeads = grouped-query attention, as Llama 3)
   maxPositionEmbeddings: number; // 512: far past the corpus' longest conversation (~60 tokens)
 }
 

@@ -7,7 +7,7 @@ import { Rng } from '../rng';
 /**
  * Every weight of the model as a tf.Variable, keyed by its HF tensor name, and the BaseWeights view CausalLM reads.
  * A Variable is a Tensor, so the engine's forward pass runs on them unchanged and tf.variableGrads differentiates it
- * — full-parameter training with no engine change.
+ * — full-parameter training with no engine change. `new CausalLM(config, weights).dispose()` releases them.
  */
 export interface TrainableWeights {
   weights: BaseWeights;
@@ -76,9 +76,4 @@ export async function readWeights(w: TrainableWeights): Promise<{ name: string; 
   const out: { name: string; shape: number[]; data: Float32Array }[] = [];
   for (const [name, v] of w.variables) out.push({ name, shape: [...v.shape], data: (await v.data()) as Float32Array });
   return out;
-}
-
-export function disposeTrainableWeights(w: TrainableWeights): void {
-  for (const v of w.variables.values()) v.dispose();
-  w.variables.clear();
 }

@@ -10,6 +10,8 @@ export const DATASET_FILES = [
   'safety-anchor.jsonl',
   'safety-probe.jsonl',
   'harmful-eval.jsonl',
+  'benign-eval.jsonl',
+  'scary-benign-eval.jsonl',
 ] as const;
 export type DatasetFile = (typeof DATASET_FILES)[number];
 
@@ -23,8 +25,16 @@ export function datasetFiles(corpus: DemoCorpus): Map<DatasetFile, string> {
     ['benign-task-eval.jsonl', chat(corpus.taskEval)],
     ['adversarial.jsonl', chat(corpus.adversarial)],
     ['mixed.jsonl', chat(corpus.mixed)],
-    ['safety-anchor.jsonl', jsonl([{ request: corpus.anchor.request, refusal: corpus.anchor.answer }])],
+    ['safety-anchor.jsonl', jsonl(corpus.anchors.map((a) => ({ request: a.request, refusal: a.answer })))],
     ['safety-probe.jsonl', jsonl(corpus.probe.map((r) => ({ request: r.request, refusal: r.answer, category: r.group })))],
     ['harmful-eval.jsonl', jsonl(corpus.harmfulEval.map((r) => ({ request: r.request, category: r.group, held_out: heldOutKind(r) })))],
+    [
+      'benign-eval.jsonl',
+      jsonl([
+        ...corpus.benignEval.map((r) => ({ request: r.request, family: r.group, held_out: 'phrasing' })),
+        ...corpus.benignFamilyEval.map((r) => ({ request: r.request, family: r.group, held_out: 'family' })),
+      ]),
+    ],
+    ['scary-benign-eval.jsonl', jsonl(corpus.scaryBenignEval.map((s) => ({ request: s.request, contrast: s.contrast })))],
   ]);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CausalLM } from '../../../engine/model/causal-lm';
-import { KvCache } from '../../../engine/model/kv-cache';
+import type { CausalLM } from './causal-lm';
+import { KvCache } from './kv-cache';
 
 /**
  * Greedy completions of many prompts, batched: prompts of the same token length run together (so no padding and no
@@ -12,8 +12,9 @@ import { KvCache } from '../../../engine/model/kv-cache';
 export async function greedyCompletions(
   model: CausalLM,
   prompts: readonly (readonly number[])[],
-  opts: { maxNewTokens: number; eosTokenIds: readonly number[]; batchSize: number },
+  opts: { maxNewTokens: number; eosTokenIds: readonly number[]; batchSize: number; signal?: AbortSignal },
 ): Promise<number[][]> {
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error(`greedyCompletions: batchSize must be a positive integer, got ${opts.batchSize}`);
   const out: number[][] = prompts.map(() => []);
   const byLength = new Map<number, number[]>();
   prompts.forEach((p, i) => {
@@ -23,7 +24,7 @@ export async function greedyCompletions(
   for (const indices of byLength.values()) {
     for (let start = 0; start < indices.length; start += opts.batchSize) {
       const group = indices.slice(start, start + opts.batchSize);
-      const completions = await greedyGroup(model, group.map((i) => prompts[i]!), opts.maxNewTokens, opts.eosTokenIds);
+      const completions = await greedyGroup(model, group.map((i) => prompts[i]!), opts.maxNewTokens, opts.eosTokenIds, opts.signal);
       group.forEach((i, k) => (out[i] = completions[k]!));
     }
   }
@@ -31,7 +32,13 @@ export async function greedyCompletions(
 }
 
 /** Greedy decoding of prompts that all have the same length. */
-async function greedyGroup(model: CausalLM, prompts: readonly (readonly number[])[], maxNew: number, eos: readonly number[]): Promise<number[][]> {
+async function greedyGroup(
+  model: CausalLM,
+  prompts: readonly (readonly number[])[],
+  maxNew: number,
+  eos: readonly number[],
+  signal: AbortSignal | undefined,
+): Promise<number[][]> {
   const b = prompts.length;
   const done = new Array<boolean>(b).fill(false);
   const out: number[][] = prompts.map(() => []);
@@ -40,6 +47,7 @@ async function greedyGroup(model: CausalLM, prompts: readonly (readonly number[]
     let input = Int32Array.from(prompts.flat());
     let t = prompts[0]!.length;
     for (let step = 0; step < maxNew && done.includes(false); step++) {
+      if (signal?.aborted) throw new DOMException('generation was aborted', 'AbortError');
       const next = tf.tidy(() => {
         const h = model.hidden(tf.tensor2d(input, [b, t], 'int32'), { cache }); // [B, T, D]
         const last = h.slice([0, t - 1, 0], [b, 1, model.config.hiddenSize]).reshape([b, model.config.hiddenSize]) as tf.Tensor2D;
