@@ -37,7 +37,7 @@ const COMMANDS: Record<string, Command> = {
     run: trainCommand,
   },
   'data-report': { summary: 'data-report --model DIR --data FILE [--format F] [--max-length L]', run: dataReportCommand },
-  refusals: { summary: 'refusals --model DIR [--adapter DIR] --prompts FILE.txt|FILE.jsonl [--json] [--max-new N] [--backend cpu|webgpu]', run: refusalsCommand },
+  refusals: { summary: 'refusals --model DIR [--adapter DIR] --prompts FILE.txt|FILE.jsonl [--json] [--max-new N] [--backend wasm|webgpu|cpu]', run: refusalsCommand },
 };
 
 function usage(): string {

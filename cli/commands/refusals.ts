@@ -4,6 +4,7 @@ import { SafeTuneError } from '../../engine/errors';
 import { evaluateRefusals, parseHarmfulPrompts } from '../../engine/safety/refusal-eval';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
+import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../../node-host/backend';
 import { loadCliModel } from '../load';
 
 /** Prompts decoded together: equal-length prompts of a batch share one forward pass per token. */
@@ -25,7 +26,7 @@ export async function refusalsCommand(argv: string[]): Promise<void> {
   });
   const promptFile = requireString('refusals', v, 'prompts');
   const prompts = await readPromptFile(promptFile);
-  const backend = oneOf('refusals', v, 'backend', ['cpu', 'webgpu'] as const, 'cpu');
+  const backend = oneOf('refusals', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND);
   const { model, files } = await loadCliModel(requireString('refusals', v, 'model'), v['adapter'] as string | undefined, backend);
   try {
     const tokenizer = await loadTokenizer(files);
