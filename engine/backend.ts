@@ -17,6 +17,9 @@ export interface BackendOptions {
   wasmThreads?: number;
 }
 
+/** Whether the wasm backend's paths and threads were set: only once, before its first initialisation. */
+let wasmConfigured = false;
+
 /**
  * Selects the tfjs backend. WebGPU's backend registers itself at import time only when `navigator.gpu` exists, so it is
  * imported here, lazily, after the host (a page, a worker, or Node with Dawn) has set `navigator.gpu` up. On WebGPU
@@ -35,9 +38,18 @@ export async function useBackend(name: BackendName, opts: BackendOptions = {}): 
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    // Both must precede the backend's initialisation (the first setBackend('wasm')).
-    if (opts.wasmPaths !== undefined && tf.findBackend('wasm') === null) wasm.setWasmPaths(opts.wasmPaths);
-    if (opts.wasmThreads !== undefined && tf.findBackend('wasm') === null) wasm.setThreadsCount(opts.wasmThreads);
+    // Paths, threads and the binary choice must precede the backend's initialisation, which starts on the first
+    // setBackend('wasm') — or on any tf.findBackend('wasm'), so that cannot be the test for "not yet initialised".
+    if (!wasmConfigured) {
+      wasmConfigured = true;
+      if (opts.wasmPaths !== undefined) wasm.setWasmPaths(opts.wasmPaths);
+      if (opts.wasmThreads !== undefined) {
+        wasm.setThreadsCount(opts.wasmThreads);
+        // One thread: the single-threaded binary even where SharedArrayBuffer exists (a cross-origin isolated page),
+        // since tfjs otherwise picks the threaded one whenever it could run.
+        if (opts.wasmThreads <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      }
+    }
     registerWasmTrainingKernels();
   }
   const ok = await tf.setBackend(name);

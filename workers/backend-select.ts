@@ -40,8 +40,11 @@ export async function selectBackend(choice: BackendChoice, onFailure: (e: Worker
 
 /** WebAssembly where it loads, else tfjs-cpu; returns the adapter line the page shows. */
 async function selectCpuBackend(): Promise<string> {
-  // Threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages (COOP + COEP headers).
-  const threads = globalThis.crossOriginIsolated === true ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
+  // One thread, even on a cross-origin isolated page where SharedArrayBuffer exists: tfjs-wasm 4.22's threaded build,
+  // once bundled by Vite, starts pthread workers that fail ("ReferenceError: e is not defined") and take this worker
+  // down with uncaught errors (seen in Chromium with the app's COOP / COEP headers). Known gap: threads need that build
+  // served unbundled.
+  const threads = 1;
   try {
     await useBackend('wasm', {
       wasmPaths: {
