@@ -19,9 +19,8 @@ function contentSecurityPolicy(mode: 'dev' | 'build'): string {
   const scripts = mode === 'dev' ? "'self' 'unsafe-inline'" : "'self'";
   return [
     "default-src 'self'",
-    // 'wasm-unsafe-eval': compiling WebAssembly (the tfjs WASM backend), not JavaScript eval. blob: the threaded WASM
-    // backend starts its pthread workers from blob: URLs of its own bundled code, and they importScripts() a blob:.
-    `script-src ${scripts} 'wasm-unsafe-eval' blob:`,
+    // 'wasm-unsafe-eval': compiling WebAssembly (the tfjs WASM backend), not JavaScript eval.
+    `script-src ${scripts} 'wasm-unsafe-eval'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
