@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { spfMetricsByName } from '../../engine/run/metric-point';
 import type { EvalPoint, MetricPoint } from '../../engine/run/run-types';
 
 /**
@@ -11,8 +12,7 @@ export class MetricsFile {
   constructor(readonly path: string) {}
 
   appendPoint(p: MetricPoint): void {
-    const spf = p.spf === undefined ? {} : { spf_safety_loss: p.spf.safetyLoss, spf_cos: p.spf.cos, spf_gate: p.spf.gate, spf_removed: p.spf.removed, spf_energy: p.spf.energy };
-    this.append({ step: p.step, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_second: p.tokensPerSecond, eta_seconds: p.etaSeconds, ...spf });
+    this.append({ step: p.step, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_second: p.tokensPerSecond, eta_seconds: p.etaSeconds, ...spfMetricsByName(p) });
   }
 
   appendEval(e: EvalPoint): void {

@@ -31,6 +31,23 @@ export function metricPoint(variant: Variant, stats: StepStats, tokensPerSecond:
   };
 }
 
+/** The point's SPF numbers by their metrics.jsonl names (engine SPF_METRICS: `spf_cos`, `spf_update_cos`, …); NaN ones left out. */
+export function spfMetricsByName(point: MetricPoint): Record<string, number> {
+  const s = point.spf;
+  if (s === undefined) return {};
+  const named: [string, number][] = [
+    [SPF_METRICS.safetyLoss, s.safetyLoss],
+    [SPF_METRICS.cos, s.cos],
+    [SPF_METRICS.gate, s.gate],
+    [SPF_METRICS.removed, s.removed],
+    [SPF_METRICS.energy, s.energy],
+    [SPF_METRICS.updateCos, s.updateCos],
+    [SPF_METRICS.updateGate, s.updateGate],
+    [SPF_METRICS.updateRemoved, s.updateRemoved],
+  ];
+  return Object.fromEntries(named.filter(([, v]) => !Number.isNaN(v)));
+}
+
 /** The names of a point's numbers that are NaN or infinite (a diverged step), empty when all are finite. */
 export function nonFiniteFields(point: MetricPoint): string[] {
   const fields: [string, number][] = [

@@ -4,6 +4,7 @@ import { loadDataset } from '../../engine/data';
 import type { CausalLM } from '../../engine/model/causal-lm';
 import type { LoraConfig } from '../../engine/model/lora-config';
 import { memoryRunHost } from '../../engine/run/memory-host';
+import { spfMetricsByName } from '../../engine/run/metric-point';
 import { soleModel } from '../../engine/run/model-access';
 import { summarizeModel } from '../../engine/run/model-summary';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
@@ -11,7 +12,6 @@ import { newRunRecord, runData } from '../../engine/run/run-setup';
 import { TrainingRun } from '../../engine/run/training-run';
 import type { MetricPoint } from '../../engine/run/run-types';
 import { DEFAULT_SPF_OPTIONS, type SafetyPair, type SpfOptions } from '../../engine/safety/spf-options';
-import { SPF_METRICS } from '../../engine/safety/safety-projector';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import type { TrainOptions } from '../../engine/train/options';
 import type { DataFile } from './sources';
@@ -38,18 +38,6 @@ export interface FineTuned {
   /** Releases the run (adapter, optimizer, SPF state): the model is the base model again. */
   release(): Promise<void>;
 }
-
-/** The experiment's point names for each SPF number of a metric point (engine SPF_METRICS). */
-const SPF_POINT_NAMES: Record<keyof NonNullable<MetricPoint['spf']>, string> = {
-  safetyLoss: SPF_METRICS.safetyLoss,
-  cos: SPF_METRICS.cos,
-  gate: SPF_METRICS.gate,
-  removed: SPF_METRICS.removed,
-  energy: SPF_METRICS.energy,
-  updateCos: SPF_METRICS.updateCos,
-  updateGate: SPF_METRICS.updateGate,
-  updateRemoved: SPF_METRICS.updateRemoved,
-};
 
 /**
  * THE one place the experiment trains: the engine's TrainingRun (the app's worker and the CLI run the same one) on
@@ -101,7 +89,7 @@ export async function fineTune(model: CausalLM, tokenizer: TextTokenizer, job: F
   const spf: Record<string, number[]> = {};
   for (const p of points) {
     if (p.spf === undefined) continue;
-    for (const [k, v] of Object.entries(p.spf)) (spf[SPF_POINT_NAMES[k as keyof typeof SPF_POINT_NAMES]] ??= []).push(v);
+    for (const [k, v] of Object.entries(spfMetricsByName(p))) (spf[k] ??= []).push(v);
   }
   const tail = points.slice(-5).map((p) => p.loss);
   const trace = { finalLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length), spf, seconds: (performance.now() - t0) / 1000 };
