@@ -8,6 +8,7 @@ import { CausalLM } from '../../engine/model/causal-lm';
 import { meanNll } from '../../engine/model/loss';
 import { vocabChunks } from '../../engine/model/vocab-chunks';
 import { deviceBindingLimit } from '../../engine/device/binding-limit';
+import { REAL_SHAPES } from '../../cli/bench/real-shape';
 import { referenceLogits, referenceLoss, type RefTensor } from '../reference/llama-reference';
 
 /**
@@ -15,23 +16,7 @@ import { referenceLogits, referenceLoss, type RefTensor } from '../reference/lla
  * and attention / MLP widths, with one layer instead of 24 so the test stays fast. On WebGPU through Dawn the
  * embedding must be split by vocabulary and the logits and loss still match the float64 reference.
  */
-const QWEN25_05B_ONE_LAYER = {
-  architectures: ['Qwen2ForCausalLM'],
-  model_type: 'qwen2',
-  vocab_size: 151936,
-  hidden_size: 896,
-  intermediate_size: 4864,
-  num_hidden_layers: 1,
-  num_attention_heads: 14,
-  num_key_value_heads: 2,
-  max_position_embeddings: 32768,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  use_sliding_window: false,
-  sliding_window: 32768,
-};
+const QWEN25_05B_ONE_LAYER = { ...REAL_SHAPES['qwen2.5-0.5b'], num_hidden_layers: 1 };
 
 const IDS = [151643, 9707, 11, 1879, 0, 151935];
 

@@ -5,6 +5,7 @@ import { openWeightShards } from '../../engine/weights/weight-shards';
 import { HubFiles, normalizeRepoId, type HubFilesOptions } from '../../engine/weights/hub-files';
 import { writeSafetensors, writeShardedCheckpoint } from '../../engine/weights/safetensors-writer';
 import { TestHubServer } from './helpers/hub-server';
+import { caught, readAll } from './helpers/hub-reads';
 
 const REPO = 'test-org/tiny-model';
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -25,19 +26,6 @@ function hub(options: HubFilesOptions = {}): HubFiles {
   return new HubFiles(REPO, { endpoint: server.endpoint, retryDelayMs: 1, ...options });
 }
 
-async function caught(promise: Promise<unknown>): Promise<SafeTuneError> {
-  const e = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(e).toBeInstanceOf(SafeTuneError);
-  return e as SafeTuneError;
-}
-
-async function readAll(files: HubFiles, path: string): Promise<Uint8Array> {
-  const source = await files.open(path);
-  return source.read(0, source.size);
-}
 
 describe('HubFiles: downloads and cache', () => {
   it('fetches files from {endpoint}/{repo}/resolve/{revision}/{path}, encoding each path segment', async () => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SafeTuneError } from '../../engine/errors';
 import { MemoryByteCache } from '../../engine/weights/byte-cache';
 import { HubFiles, type HubFilesOptions } from '../../engine/weights/hub-files';
 import { HubHostPolicy } from '../../engine/weights/hub-policy';
 import { TestHubServer } from './helpers/hub-server';
+import { caught, readAll } from './helpers/hub-reads';
 
 // The network policy where the fetches run (issue 14): hosts checked before and after redirects, the token only to
 // the hub's own host, downloads verified against the hub's SHA-256, a branch pinned to one commit. Against a real
@@ -29,19 +29,6 @@ function hub(options: HubFilesOptions = {}): HubFiles {
   return new HubFiles(REPO, { endpoint: server.endpoint, retryDelayMs: 1, maxAttempts: 2, ...options });
 }
 
-async function caught(promise: Promise<unknown>): Promise<SafeTuneError> {
-  const e = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(e).toBeInstanceOf(SafeTuneError);
-  return e as SafeTuneError;
-}
-
-async function readAll(files: HubFiles, path: string): Promise<Uint8Array> {
-  const source = await files.open(path);
-  return source.read(0, source.size);
-}
 
 describe('hub network policy', () => {
   it('refuses a download redirected to another host, and the token never reaches it', async () => {
