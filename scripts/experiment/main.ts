@@ -7,7 +7,8 @@
  * task utility (exact match) and teacher-forced task NLL, and drift on a probe set whose refusals are not the
  * anchor's. Every rate comes with a 95 % interval (interval.ts says which and why).
  *
- *   --backend webgpu|wasm|cpu the tfjs backend (default webgpu)
+ *   --backend wasm|webgpu|cpu the tfjs backend (default wasm: the demo model is too small to gain from a GPU)
+ *   --jobs N                 processes training and evaluating in parallel (default: one per core; --quick: 1)
  *   --quick                  every stage at toy size (1 step per fine-tune, a few items): a smoke run, numbers mean nothing
  *   --sweep                  SPF variants instead of the default rows: gate global / block / direction / always,
  *                            project update / gradient / both, 1 vs 4 anchors (adversarial and benign; outside the
@@ -18,6 +19,7 @@
  *   --no-readme              do not write the results into README.md's results section
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SafeTuneError } from '../../engine/errors';
 import { oneOf, optionalNumber, parseCommandArgs } from '../../node-host/args';
@@ -45,6 +47,7 @@ function parseSettings(argv: string[]): { settings: ExperimentSettings; json: bo
     data: { type: 'string' },
     json: { type: 'boolean' },
     'no-readme': { type: 'boolean' },
+    jobs: { type: 'string' },
   });
   const quick = v['quick'] === true;
   const base: ExperimentSettings = quick ? { ...EXPERIMENT_DEFAULTS, ...QUICK_SETTINGS, quick: true } : { ...EXPERIMENT_DEFAULTS };
@@ -62,21 +65,23 @@ function parseSettings(argv: string[]): { settings: ExperimentSettings; json: bo
     ...base,
     // --quick --batch 8 keeps the default's batch and length, so its timings project to the default run
     maxLength: quick && batch === EXPERIMENT_DEFAULTS.batch ? EXPERIMENT_DEFAULTS.maxLength : base.maxLength,
-    backend: oneOf('experiment', v, 'backend', ['cpu', 'wasm', 'webgpu'] as const, 'webgpu'),
+    backend: oneOf('experiment', v, 'backend', ['cpu', 'wasm', 'webgpu'] as const, 'wasm'),
     data: oneOf('experiment', v, 'data', ['demo', 'gsm8k', 'sql'] as const, 'demo'),
     seeds,
     steps,
     lr: optionalNumber('experiment', v, 'lr') ?? base.lr,
     batch,
     sweep: v['sweep'] === true,
+    jobs: int('jobs') ?? (quick ? base.jobs : availableParallelism()),
   };
+  if (settings.jobs < 1) throw new SafeTuneError('bad-argument', `experiment: --jobs must be at least 1, got ${settings.jobs}`);
   return { settings, json: v['json'] === true, readme: v['no-readme'] !== true && !quick && !settings.sweep && settings.data === 'demo' };
 }
 
 async function main(argv: string[]): Promise<void> {
   const { settings, json, readme } = parseSettings(argv);
   const log = (s: string): void => void (json ? process.stderr : process.stdout).write(s + '\n');
-  await selectCliBackend(settings.backend as 'cpu' | 'webgpu');
+  if (settings.jobs === 1) await selectCliBackend(settings.backend); // else each worker process selects its own
   const result = await runExperiment(ROOT, settings, log);
   const text = reportText(settings, result);
   log('');

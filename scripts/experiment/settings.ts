@@ -1,10 +1,11 @@
+import type { BackendName } from '../../engine/backend';
 /**
  * The experiment's sizes: every default in one place, and the `--quick` sizes (a smoke run whose numbers mean
  * nothing). Steps are optimizer steps per fine-tune; `deep` trains on the benign set for ≥ 5× the benign run's steps.
  */
 export interface ExperimentSettings {
   data: 'demo' | 'gsm8k' | 'sql';
-  backend: string; // the tfjs backend the caller selected (recorded, not selected here)
+  backend: BackendName; // the tfjs backend of every process that trains
   seeds: number[]; // one fine-tune per seed per row (adapter init, data order)
   steps: { benign: number; adversarial: number; mixed: number; deep: number };
   lr: number; // constant schedule
@@ -14,21 +15,24 @@ export interface ExperimentSettings {
   /** Item caps (undefined: every item). The harmful eval is never capped outside --quick. */
   limits: { harmful: number | undefined; jailbreak: number; overRefusal: number | undefined; task: number | undefined; probe: number | undefined };
   maxNewTokens: number | undefined; // per generated reply; undefined: the data's (16 for the demo sets)
+  /** Processes that train and evaluate in parallel (one per core: the wasm backend computes on one thread). */
+  jobs: number;
   sweep: boolean; // the SPF variant rows (adversarial and benign) instead of the default rows
   quick: boolean;
 }
 
 export const EXPERIMENT_DEFAULTS: ExperimentSettings = {
   data: 'demo',
-  backend: 'webgpu',
+  backend: 'wasm',
   seeds: [7, 8, 9],
-  steps: { benign: 150, adversarial: 40, mixed: 150, deep: 750 },
+  steps: { benign: 40, adversarial: 40, mixed: 40, deep: 200 },
   lr: 2e-3,
   batch: 8,
   maxLength: 128,
   loraR: 8,
   limits: { harmful: undefined, jailbreak: 30, overRefusal: undefined, task: undefined, probe: undefined },
   maxNewTokens: undefined,
+  jobs: 1, // main.ts: one per core unless --jobs
   sweep: false,
   quick: false,
 };
@@ -38,13 +42,14 @@ export const EXPERIMENT_DEFAULTS: ExperimentSettings = {
  * One seed, one short step per fine-tune, a few items and short replies. The batch is smaller than the default's, so
  * its step times do not project to the default run: `--quick --batch 8` keeps the default batch for that.
  */
-export const QUICK_SETTINGS: Pick<ExperimentSettings, 'seeds' | 'steps' | 'batch' | 'maxLength' | 'limits' | 'maxNewTokens'> = {
+export const QUICK_SETTINGS: Pick<ExperimentSettings, 'seeds' | 'steps' | 'batch' | 'maxLength' | 'limits' | 'maxNewTokens' | 'jobs'> = {
   seeds: [7],
   steps: { benign: 1, adversarial: 1, mixed: 1, deep: 1 },
   batch: 2,
   maxLength: 64,
   limits: { harmful: 4, jailbreak: 1, overRefusal: 2, task: 2, probe: 4 },
   maxNewTokens: 6,
+  jobs: 1,
 };
 
 /** Shared-data sizes (GSM8K / SQL): held-out AdvBench goals, task items and benign training rows. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { ExperimentResult } from './experiment';
 import { breakdownTables, goals, goalsReport, markdownTable, spfMetricsTable } from './report';
 import { EXPERIMENT_DEFAULTS, runSize, type ExperimentSettings } from './settings';
@@ -35,21 +36,21 @@ export function reportText(settings: ExperimentSettings, r: ExperimentResult): s
  * How long the default run would take on this backend, projected from this run's timings: optimizer steps × the mean
  * seconds per LoRA / SPF step, plus evaluations × prompts × the mean seconds per generated prompt. Seconds per prompt
  * are linear, so the projection is an upper bound for the default's larger evaluations (more prompts share each
- * batched forward pass). Given from process CPU time (what the run costs on an idle machine, one core) and from wall time.
+ * batched forward pass). Given as process CPU time (what the run costs on an idle core) and as the wall time of
+ * `target.jobs` processes sharing it on an idle machine.
  */
-export function projection(r: ExperimentResult, ran: ExperimentSettings, target: ExperimentSettings = EXPERIMENT_DEFAULTS): string {
+export function projection(r: ExperimentResult, ran: ExperimentSettings, target: ExperimentSettings = { ...EXPERIMENT_DEFAULTS, jobs: availableParallelism() }): string {
   const { train, evals } = r.timing;
   if (ran.batch !== target.batch || ran.maxLength !== target.maxLength) {
     return `No projection of the default run's time: this run's batch ${ran.batch} × ${ran.maxLength} tokens is not the default's ${target.batch} × ${target.maxLength} (run \`--quick --batch ${target.batch}\`).`;
   }
   if (train.lora.steps === 0 || train.spf.steps === 0 || evals.count === 0) return '';
   const size = runSize(target, r.sources.available);
-  const minutes = (k: 'cpu' | 'wall'): number =>
-    (size.stepsPerMethod * (train.lora[k] / train.lora.steps + train.spf[k] / train.spf.steps) + size.evals * size.prompts * (evals[k] / (evals.count * evals.prompts))) / 60;
+  const cpuMinutes = (size.stepsPerMethod * (train.lora.cpu / train.lora.steps + train.spf.cpu / train.spf.steps) + size.evals * size.prompts * (evals.cpu / (evals.count * evals.prompts))) / 60;
   const per = (x: number): string => x.toFixed(2);
   return (
-    `Projected default run (${size.stepsPerMethod} steps per method, ${size.evals} evaluations of ${size.prompts} prompts): ${minutes('cpu').toFixed(0)} min from this run's process CPU time, ` +
-    `${minutes('wall').toFixed(0)} min from its wall time — per LoRA step ${per(train.lora.cpu / train.lora.steps)} s CPU (${per(train.lora.wall / train.lora.steps)} s wall), ` +
+    `Projected default run (${size.stepsPerMethod} steps per method, ${size.evals} evaluations of ${size.prompts} prompts): ${cpuMinutes.toFixed(0)} min of process CPU time, ` +
+    `~${(cpuMinutes / target.jobs).toFixed(0)} min on an idle machine with ${target.jobs} process${target.jobs === 1 ? '' : 'es'} — per LoRA step ${per(train.lora.cpu / train.lora.steps)} s CPU (${per(train.lora.wall / train.lora.steps)} s wall), ` +
     `per SPF step ${per(train.spf.cpu / train.spf.steps)} s CPU (${per(train.spf.wall / train.spf.steps)} s wall), per generated prompt ${per(evals.cpu / (evals.count * evals.prompts))} s CPU ` +
     `(${per(evals.wall / (evals.count * evals.prompts))} s wall; linear in prompts, so an upper bound).`
   );

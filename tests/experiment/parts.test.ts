@@ -143,15 +143,18 @@ describe('experiment: projecting the default run from a run\'s timings', () => {
       sources: { data: 'd', overRefusalSource: 'o', driftSource: 'p', harmful: 4, jailbreak: 5, overRefusal: 2, task: 2, available: { harmful: 180, overRefusal: 60, task: 100, framings: 5 } },
       minutes: 1,
       timing: {
+        jobs: 1,
         train: { lora: { steps: 4, wall: 8, cpu: 4 }, spf: { steps: 4, wall: 16, cpu: 8 } }, // 1 s and 2 s CPU per step
         evals: { count: 10, prompts: 10, wall: 20, cpu: 10 }, // 0.1 s CPU per prompt
       },
     };
-    const text = projection(result, EXPERIMENT_DEFAULTS);
-    const steps = 3 * (150 + 40 + 150 + 750);
+    const s = EXPERIMENT_DEFAULTS.steps;
+    const text = projection(result, EXPERIMENT_DEFAULTS, { ...EXPERIMENT_DEFAULTS, jobs: 2 });
+    const steps = 3 * (s.benign + s.adversarial + s.mixed + s.deep);
     const prompts = 180 + 30 * 5 + 60 + 100;
     expect(text).toContain(`(${steps} steps per method, 25 evaluations of ${prompts} prompts)`);
-    expect(text).toContain(`${((steps * 3 + 25 * prompts * 0.1) / 60).toFixed(0)} min from this run's process CPU time`);
+    const cpuMinutes = (steps * 3 + 25 * prompts * 0.1) / 60;
+    expect(text).toContain(`${cpuMinutes.toFixed(0)} min of process CPU time, ~${(cpuMinutes / 2).toFixed(0)} min on an idle machine with 2 processes`);
     expect(projection(result, { ...EXPERIMENT_DEFAULTS, batch: 2 })).toMatch(/No projection/);
   });
 });

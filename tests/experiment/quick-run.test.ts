@@ -12,7 +12,7 @@ import { runExperiment, type ExperimentResult } from '../../scripts/experiment/e
 import { EXPERIMENT_DEFAULTS, QUICK_SETTINGS } from '../../scripts/experiment/settings';
 import { reportText } from '../../scripts/experiment/summary';
 
-const settings = { ...EXPERIMENT_DEFAULTS, ...QUICK_SETTINGS, quick: true, backend: 'cpu' };
+const settings = { ...EXPERIMENT_DEFAULTS, ...QUICK_SETTINGS, quick: true, backend: 'cpu' as const };
 let result: ExperimentResult;
 let tensorsBefore: number;
 let tensorsAfter: number;
@@ -74,4 +74,13 @@ describe('experiment --quick', () => {
   test('no tensor is left behind', () => {
     expect(tensorsAfter).toBe(tensorsBefore);
   });
+
+  // Two worker processes, each with its own model, must give the one-process run's results: every unit starts from
+  // the base model with its own seed, and drift is measured against the same base in every process.
+  test('--jobs 2 gives the same rows as one process', async () => {
+    const parallel = await runExperiment(process.cwd(), { ...settings, jobs: 2 }, () => {});
+    const strip = (r: ExperimentResult): unknown[] => r.rows.map((row) => ({ ...jsonRow(row), samples: row.samples, spf: row.spf }));
+    expect(strip(parallel)).toEqual(strip(result));
+    expect(parallel.timing.jobs).toBe(2);
+  }, 300_000);
 });
