@@ -39,10 +39,11 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   k: 4,
   iters: { warm: 3, cold: 8 },
   refreshEvery: 1,
-  // SPF.md's prototype: the direction gate on the update kept the most learning (benign task loss +18 % vs +58 % for
-  // 'always') at a tenth of plain LoRA's drift, and drifted least under attack (0.013 vs 1.31 plain). Projecting the
-  // gradient as well measured worse (AdamW's 1/√v̂ amplifies what leaks back into zeroed directions).
-  gate: 'direction',
+  // The experiment's sweep (README "SPF defaults and why", one seed, 40 steps): 'always' was the only gate that kept
+  // over-refusal at the base's (7.7 % vs 8.9 %; 'direction' 23.2 %, since keeping only the safety-helping side of
+  // each direction pushes the model towards refusing), with the least drift on benign data (0.057 vs 0.152) and as
+  // many refusals kept under attack as any update-only variant (61.7 %, as 'global'; 'direction' 53.3 %; base 68.9 %).
+  gate: 'always',
   project: 'update',
   anchors: [],
 };
