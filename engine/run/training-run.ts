@@ -210,13 +210,19 @@ export class TrainingRun {
   /**
    * Saves every variant (the comparison first, the main adapter last), then the record naming the step. Not after a
    * step that ran on a failing GPU: its numbers cannot be trusted, and the last good checkpoint must stay current.
+   * Every variant is read back before anything is written, and the fault is checked again after those read-backs: a
+   * fault the device reports while they run (they are sync points) still stops the save before any file is written.
    */
   private async checkpoint(): Promise<void> {
     const step = this.variants[0]!.step;
     if (this.record.checkpointStep === step) return;
     this.throwIfGpuFailed();
     const run = { runId: this.record.runId, model: this.record.model.summary.description, dataset: this.record.dataset.fileName };
-    for (const v of [...this.variants].reverse()) await v.saveState(run);
+    const saved = [...this.variants].reverse();
+    const states = [];
+    for (const v of saved) states.push(await v.captureState(run));
+    this.throwIfGpuFailed();
+    for (const [i, v] of saved.entries()) await v.writeState(states[i]!);
     this.record.checkpointStep = step;
     this.record.updatedAt = new Date().toISOString();
     await this.host.folder.writeRecord(this.record);
