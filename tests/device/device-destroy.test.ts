@@ -84,6 +84,35 @@ describe('a WebGPU device destroyed or failing under a run', () => {
     t.model.dispose();
   });
 
+  test('a read-back rejected by the lost device before its loss is reported still pauses the run, not fails it', async () => {
+    // Chromium's order: destroy() first rejects the pending mapAsync ("Buffer was unmapped before mapping was
+    // resolved", an AbortError), and resolves device.lost a moment later. The run must wait for that report.
+    await setBackend('cpu');
+    clearGpuFault();
+    const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+    watchGpuDevice(device);
+    let armed = false;
+    const t = await tinyRunSetup(
+      { maxSteps: 6, checkpointEvery: 2 },
+      (steps) => (armed ||= steps.includes(3)),
+      () => {
+        if (!armed) return;
+        armed = false;
+        // Dawn resolves `lost` within destroy(); Chromium reports it in a later task: destroyed 30 ms after the throw.
+        setTimeout(() => device.destroy(), 30);
+        throw new DOMException("Failed to execute 'mapAsync' on 'GPUBuffer': Buffer was unmapped before mapping was resolved.", 'AbortError');
+      },
+    );
+    const run = await t.start();
+    const error = await run.train().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuFault);
+    expect((error as GpuFault).kind).toBe('device-lost');
+    expect(t.record).toMatchObject({ status: 'paused', checkpointStep: 2 });
+    await run.dispose();
+    t.model.dispose();
+    clearGpuFault();
+  });
+
   test('only a device SafeTune destroys itself (destroyGpuDevice) is lost without a fault', async () => {
     const newDevice = async (): Promise<GPUDevice> => (await navigator.gpu.requestAdapter())!.requestDevice(); // an adapter gives one device
     clearGpuFault();
