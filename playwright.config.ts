@@ -71,6 +71,9 @@ export default defineConfig({
     // The built bundle, not the dev server: it is what users get, and it starts without on-the-fly transforms.
     // Port and host are given here so this file alone decides where the tests knock.
     command: `node_modules/.bin/vite build && node_modules/.bin/vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    // A test build: the worker gets its test hooks (workers/test-hooks.ts: e2e/device-loss.spec.ts destroys the GPU
+    // device through them). A production build (`npm run build`) leaves this unset and has no hook.
+    env: { VITE_SAFETUNE_TEST_HOOKS: '1' },
     url: BASE_URL,
     timeout: 120_000,
     // Never reuse a server someone left running: it might serve an old build.

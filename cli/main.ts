@@ -3,7 +3,8 @@
  * SafeTune headless: the same engine as the app, on tfjs-cpu or WebGPU (Dawn) in Node.
  * Run as `npm run --silent cli -- <command> [options]`.
  */
-import { SafeTuneError } from '../engine/errors';
+import { MAX_ERROR_HINT_CHARS, MAX_ERROR_MESSAGE_CHARS, SafeTuneError } from '../engine/errors';
+import { clipText } from '../engine/util/clip-text';
 import { makeTinyCommand } from './commands/make-tiny';
 import { logitsCommand } from './commands/logits';
 import { generateCommand } from './commands/generate';
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    process.stderr.write(`error: unknown command "${name}"\n${usage()}\n`);
+    process.stderr.write(`error: unknown command "${clipText(name, 80)}"\n${usage()}\n`);
     return 2;
   }
   try {
@@ -64,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
       return e.exitCode;
     }
     const line = e instanceof SafeTuneError || e instanceof RunError ? e.describe() : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`error: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
+    // Messages quote untrusted input: cut to a terminal's worth, saying how much was cut.
+    process.stderr.write(`error: ${clipText(line.replace(/\s*\n\s*/g, ' '), MAX_ERROR_MESSAGE_CHARS + MAX_ERROR_HINT_CHARS, { keepEnd: 300 })}\n`);
     return 1;
   } finally {
     releaseCliBackend();

@@ -4,6 +4,7 @@
  * and listens for WorkerEvents. All logic lives in WorkerHandler; this file only wires it to the worker's globals:
  * postMessage (file downloads are transferred, not copied) and OPFS for checkpoints and run records.
  */
+/// <reference types="vite/client" />
 import * as tf from '@tensorflow/tfjs';
 import { MemoryFolderStore, type FolderStore } from '../engine/train/folder-store';
 import { OpfsFolderStore, opfsAvailable } from './opfs-store';
@@ -33,6 +34,9 @@ const handler = new WorkerHandler({
   openStore: storeFactory(),
   defaultAssetBase: new URL('/', self.location.href).href,
 });
+
+// Test builds only (e2e/device-loss.spec.ts): Vite replaces the flag with a constant, so a production build has no hook.
+if (import.meta.env.VITE_SAFETUNE_TEST_HOOKS === '1') void import('./test-hooks').then((m) => m.installWorkerTestHooks(self, handler.state));
 
 self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
   void handler.handle(e.data);

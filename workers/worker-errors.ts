@@ -1,4 +1,5 @@
-import { isSafeTuneError } from '../engine/errors';
+import { isSafeTuneError, MAX_ERROR_HINT_CHARS, MAX_ERROR_MESSAGE_CHARS } from '../engine/errors';
+import { clipText } from '../engine/util/clip-text';
 import { RunError } from '../engine/run/run-errors';
 import type { WorkerEvent } from './protocol';
 
@@ -34,7 +35,8 @@ export function isAbortError(e: unknown): boolean {
 export function errorEvent(e: unknown, requestId?: string): Extract<WorkerEvent, { type: 'error' }> {
   const base = requestId === undefined ? {} : { requestId };
   if (isSafeTuneError(e) || e instanceof WorkerError || e instanceof RunError) {
-    return { type: 'error', ...base, code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) };
+    const hint = e.hint === undefined ? {} : { hint: clipText(e.hint, MAX_ERROR_HINT_CHARS, { keepEnd: 200 }) };
+    return { type: 'error', ...base, code: e.code, message: clipText(e.message, MAX_ERROR_MESSAGE_CHARS, { keepEnd: 300 }), ...hint };
   }
   if (isAbortError(e)) return { type: 'error', ...base, code: 'aborted', message: 'the request was cancelled' };
   const gpu = gpuFailure(e);
@@ -44,7 +46,7 @@ export function errorEvent(e: unknown, requestId?: string): Extract<WorkerEvent,
     type: 'error',
     ...base,
     code: 'internal',
-    message: `unexpected error in the training worker: ${message}`,
+    message: clipText(`unexpected error in the training worker: ${message}`, MAX_ERROR_MESSAGE_CHARS, { keepEnd: 300 }),
     hint: 'This is a bug in SafeTune. Reload the page to start clean; please report it with the run record.',
   };
 }

@@ -56,6 +56,8 @@ function vocabChunkCount(vocab: number, hidden: number, maxBinding: number): num
   const rowsThatFit = Math.floor(maxBinding / (hidden * F32));
   return rowsThatFit >= vocab || !Number.isFinite(maxBinding) ? 1 : Math.ceil(vocab / Math.max(1, rowsThatFit));
 }
+/** What autodiff really keeps per layer, over the named activations (see `activations` below). */
+export const AUTODIFF_KEPT_FACTOR = 6;
 /** Above this share of the budget the estimate says "tight": it is an estimate, not a measurement. */
 const TIGHT = 0.8;
 
@@ -78,8 +80,13 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   // gate / up / activation / product (4 × intermediate), and the LoRA side paths (r per target).
   const perTokenPerLayer = 6 * shape.hidden + 2 * (q + 2 * kv) + q + 4 * shape.intermediate + run.loraRank * run.loraTargets.length;
   const scores = run.batchSize * shape.heads * run.maxLength * run.maxLength; // one layer's attention matrix
-  // Scores and probabilities are kept per layer; the backward pass holds one more layer's worth of gradients at a time.
-  const activations = (shape.layers * (tokens * perTokenPerLayer + 2 * scores) + tokens * perTokenPerLayer + 2 * scores) * F32;
+  // Scores and probabilities are kept per layer. The tensors named above are only part of what autodiff keeps: every
+  // op's inputs are saved (RMSNorm's squares and means, RoPE's halves, GQA's repeated keys and values, SiLU's sigmoid,
+  // dtype casts, the LoRA side paths) and the backward pass adds their gradients. The unique tensor bytes a step holds
+  // at its peak, on tfjs-wasm, were 5.1–5.7× this per-layer term (SmolLM2-135M's layer shape at 2–8 layers and 64–1,024
+  // tokens, and a narrower model): the factor keeps the estimate above the measurement, which
+  // tests/app/memory-estimate-measured.test.ts checks on three small shapes.
+  const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass.
   const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);

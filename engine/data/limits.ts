@@ -1,3 +1,5 @@
+import { clipText } from '../util/clip-text';
+
 /**
  * Size limits on dataset input, in one place. A dataset is untrusted input: without them a 200 MB single-line JSON
  * Lines file runs for minutes and dies with V8's "invalid size" at 4.8 GB.
@@ -28,9 +30,9 @@ export function datasetLimits(overrides: Partial<DatasetLimits> | undefined): Da
   return { ...DATASET_LIMITS, ...overrides };
 }
 
-/** `text` cut to `max` characters with an ellipsis: for reasons and previews that quote untrusted data. */
+/** `text` cut to `max` characters, ending in "… [N characters cut]": for reasons and previews that quote untrusted data. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+  return clipText(text, max);
 }
 
 /** "3.2 MB" */

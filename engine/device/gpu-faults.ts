@@ -39,6 +39,8 @@ export function isGpuFault(e: unknown): e is GpuFault {
 let firstFault: GpuFault | undefined;
 const listeners = new Set<(fault: GpuFault) => void>();
 const watched = new WeakSet<object>();
+/** Devices SafeTune destroyed itself (destroyGpuDevice): their loss is the end we asked for, not a fault. */
+const destroyedByUs = new WeakSet<object>();
 
 function record(fault: GpuFault): void {
   if (firstFault !== undefined) return; // later errors are usually consequences of the first
@@ -61,8 +63,11 @@ export function watchGpuDevice(device: GPUDevice): void {
   if (watched.has(device)) return;
   watched.add(device);
   void device.lost.then((info) => {
-    // 'destroyed' is our own doing (the backend was disposed), not a failure.
-    if (info.reason !== 'destroyed') record(new GpuFault('device-lost', info.message));
+    // Reason 'destroyed' only says someone called destroy(): only our own call (destroyGpuDevice) is not a failure.
+    // A destroy by anyone else (a library, an extension, a test hook) took the tensors of the step in flight with it.
+    if (info.reason === 'destroyed' && destroyedByUs.has(device)) return;
+    const detail = info.message || 'no details given';
+    record(new GpuFault('device-lost', info.reason === 'destroyed' ? `${detail} (destroyed by a call SafeTune did not make)` : detail));
   });
   if (typeof device.addEventListener !== 'function') return;
   device.addEventListener('uncapturederror', (event) => {
@@ -70,6 +75,15 @@ export function watchGpuDevice(device: GPUDevice): void {
     e.preventDefault();
     record(new GpuFault(kindOf(e.error), e.error.message));
   });
+}
+
+/**
+ * Destroys `device` as SafeTune's own decision (releasing a backend for good): the watch then takes the device's
+ * `lost` (reason 'destroyed') as the end it is, not as a fault. Every other destroy of a watched device is a fault.
+ */
+export function destroyGpuDevice(device: GPUDevice): void {
+  destroyedByUs.add(device);
+  device.destroy();
 }
 
 /** The first fault reported since the process started (or since clearGpuFault), if any. */

@@ -90,13 +90,16 @@ export class RunVariant {
     return this.access.use(this.adapter, () => this.trainer.evaluate());
   }
 
-  /** Writes adapter, optimizer moments and data position as one training-state unit. */
-  async saveState(run: Record<string, unknown>): Promise<void> {
+  /**
+   * Reads adapter, optimizer moments and data position back from the device (sync points: by the time they resolve,
+   * the device has reported whatever went wrong in the steps before them). Written by writeState.
+   */
+  async captureState(run: Record<string, unknown>): Promise<TrainState> {
     const { adapter, optimizer } = await this.access.use(this.adapter, async () => ({
       adapter: await this.adapter.toHost(),
       optimizer: await this.trainer.saveOptimizer(),
     }));
-    await saveTrainState(this.store, {
+    return {
       position: this.trainer.position,
       totalSteps: this.trainer.totalSteps,
       options: this.trainer.options,
@@ -104,7 +107,12 @@ export class RunVariant {
       adapter,
       optimizer,
       run: { ...run, variant: this.name },
-    });
+    };
+  }
+
+  /** Writes a captured state as one training-state unit (made current by one rename). */
+  writeState(state: TrainState): Promise<void> {
+    return saveTrainState(this.store, state);
   }
 
   /** Releases the adapter, the optimizer moments and SPF's subspaces once no queued task uses them. */

@@ -141,7 +141,7 @@ export class TrainingRun {
       await this.setStatus('done');
       return 'done';
     } catch (e) {
-      const gpu = this.host.asGpuFailure(e) ?? this.host.gpuFailure();
+      const gpu = this.host.asGpuFailure(e) ?? (await this.gpuFailureBehind(e));
       if (gpu !== undefined) {
         await this.setStatus('paused', `${gpu.message}; resume continues from step ${this.record.checkpointStep ?? 0}`);
         throw gpu;
@@ -210,13 +210,19 @@ export class TrainingRun {
   /**
    * Saves every variant (the comparison first, the main adapter last), then the record naming the step. Not after a
    * step that ran on a failing GPU: its numbers cannot be trusted, and the last good checkpoint must stay current.
+   * Every variant is read back before anything is written, and the fault is checked again after those read-backs: a
+   * fault the device reports while they run (they are sync points) still stops the save before any file is written.
    */
   private async checkpoint(): Promise<void> {
     const step = this.variants[0]!.step;
     if (this.record.checkpointStep === step) return;
     this.throwIfGpuFailed();
     const run = { runId: this.record.runId, model: this.record.model.summary.description, dataset: this.record.dataset.fileName };
-    for (const v of [...this.variants].reverse()) await v.saveState(run);
+    const saved = [...this.variants].reverse();
+    const states = [];
+    for (const v of saved) states.push(await v.captureState(run));
+    this.throwIfGpuFailed();
+    for (const [i, v] of saved.entries()) await v.writeState(states[i]!);
     this.record.checkpointStep = step;
     this.record.updatedAt = new Date().toISOString();
     await this.host.folder.writeRecord(this.record);
@@ -255,6 +261,22 @@ export class TrainingRun {
     return new Promise((resolve) => this.host.timers.setTimeout(resolve, 0));
   }
 
+  /**
+   * The GPU failure behind an exception the host did not recognise as one, if the device reports it shortly. A device
+   * that is lost or destroyed rejects the pending read-backs first ("Buffer was unmapped before mapping was resolved",
+   * an AbortError) and resolves its `lost` promise a moment later; taken as the run's own error, the run would end
+   * as failed instead of paused at its checkpoint. The engine's own errors (bad input, divergence) are not waited on.
+   */
+  private async gpuFailureBehind(e: unknown): Promise<Error | undefined> {
+    if (e instanceof SafeTuneError || e instanceof RunError) return this.host.gpuFailure();
+    for (let wait = 0; wait < GPU_REPORT_WAIT_MS; wait += GPU_REPORT_POLL_MS) {
+      const failure = this.host.gpuFailure();
+      if (failure !== undefined) return failure;
+      await new Promise<void>((resolve) => this.host.timers.setTimeout(resolve, GPU_REPORT_POLL_MS));
+    }
+    return this.host.gpuFailure();
+  }
+
   private throwIfGpuFailed(): void {
     const failure = this.host.gpuFailure();
     if (failure !== undefined) throw failure;
@@ -276,6 +298,10 @@ export class TrainingRun {
     for (const v of this.variants) await v.dispose();
   }
 }
+
+/** How long an unexpected exception waits for the device to report a failure behind it, polled this often. */
+const GPU_REPORT_WAIT_MS = 1000;
+const GPU_REPORT_POLL_MS = 25;
 
 function variantNames(record: RunRecord): Variant[] {
   const main = mainVariant(record.config);

@@ -1,9 +1,11 @@
+import { clipText } from '../../util/clip-text';
+
 const MAX_REASON = 160;
 
 /** JSON.parse's message, shortened: V8 quotes the offending input, which can be a whole long line. */
 export function jsonErrorText(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
+  return clipText(text, MAX_REASON);
 }
 
 /** The character offset V8 reports in a JSON.parse error ("... at position 123"), if any. */

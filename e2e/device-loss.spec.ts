@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Download, type Locator, type Page, type Worker } from '@playwright/test';
+import type { DeviceDestroyedAt, WorkerTestHooks } from '../workers/test-hooks';
+import { dropFiles } from './support/drop-files';
+import { reverseWordsJsonl } from './support/fixtures';
+import { snap } from './support/screens';
+
+// The real WebGPU device destroyed in the training worker mid-run (device.destroy() through the worker's test hook,
+// present in the test build only): the run pauses with a message saying what happened, the checkpoint in OPFS is the
+// last one written before the destroy, and after a reload the run resumes from it on a fresh device and trains on.
+
+const TOTAL_STEPS = 40;
+
+test('a GPU device destroyed mid-run pauses the run at an intact checkpoint, and the run resumes after a reload', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+
+  await page.goto('/');
+  await expect(page.getByTestId('model-summary')).toBeVisible({ timeout: 90_000 });
+  await dropFiles(page, 'dataset-drop', [{ name: 'reverse-words.jsonl', content: reverseWordsJsonl(16), type: 'application/jsonl' }]);
+  await expect(page.getByTestId('dataset-report')).toHaveAttribute('data-rows', '16', { timeout: 30_000 });
+
+  // Plain LoRA (the fastest step), a checkpoint after every step: without the guard against saving after a faulted
+  // step, the step that ran on the destroyed device would be checkpointed.
+  await page.getByTestId('config-spf').uncheck();
+  await setNumber(page.getByTestId('config-batch-size'), 2);
+  await setNumber(page.getByTestId('config-max-length'), 48);
+  await page.getByTestId('config-duration-kind').selectOption('steps');
+  await setNumber(page.getByTestId('config-max-steps'), TOTAL_STEPS);
+  await setNumber(page.getByTestId('config-eval-every'), 0);
+  await page.getByTestId('config-guard').uncheck();
+  await setNumber(page.getByLabel('Checkpoint every'), 1);
+
+  const status = page.getByTestId('run-status');
+  await page.getByTestId('run-start').click();
+  await expect(status).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
+  await expect.poll(() => stepOf(page), { timeout: 120_000, intervals: [500] }).toBeGreaterThanOrEqual(3);
+
+  // Destroy the device while the run trains: not SafeTune's own destroy, so the device watch takes it as a fault.
+  const at = await destroyGpuDevice(page);
+  expect(at.step).toBeGreaterThanOrEqual(3);
+
+  await expect(status).toHaveAttribute('data-status', 'paused', { timeout: 60_000 });
+  const reason = page.getByTestId('run-reason');
+  await expect(reason).toContainText('GPU device was lost');
+  await expect(reason).toContainText(/resume continues from step \d+/);
+  const error = page.getByTestId('run-error');
+  await expect(error).toHaveAttribute('data-code', 'device-lost');
+  await expect(error).toContainText('Reload the page');
+  await snap(page, testInfo, 'device-loss-1-paused', page.getByTestId('step-train'));
+  const resumeFrom = Number(/resume continues from step (\d+)/.exec((await reason.textContent()) ?? '')![1]);
+  // Nothing saved after the destroy: the last checkpoint is at most the step completed when the device went.
+  expect(resumeFrom).toBeGreaterThanOrEqual(1);
+  expect(resumeFrom).toBeLessThanOrEqual(at.step!);
+
+  // A reload gets a fresh device; the stored run, paused at that checkpoint, is offered for resuming.
+  await page.reload();
+  const banner = page.getByTestId('resume-banner');
+  await expect(banner).toBeVisible({ timeout: 90_000 });
+  const runId = (await banner.getAttribute('data-run-id'))!;
+  const stored = JSON.parse(await downloadText(page, downloads, page.getByTestId('past-runs').locator(`tr[data-run-id="${runId}"]`).getByRole('button', { name: 'record' }))) as RunRecordShape;
+  expect(stored).toMatchObject({ status: 'paused', checkpointStep: resumeFrom });
+  expect(stored.reason).toMatch(/GPU device was lost .*destroyed by a call SafeTune did not make/);
+
+  // Resume: the checkpoint loads (its files are verified against their sizes and SHA-256) and training goes on.
+  await page.getByTestId('resume-run').click();
+  await expect(status).toHaveAttribute('data-status', 'running', { timeout: 90_000 });
+  await expect.poll(() => stepOf(page), { timeout: 90_000, intervals: [500] }).toBeGreaterThan(resumeFrom + 1);
+  await page.getByTestId('run-stop').click();
+  await expect(status).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
+  await expect(page.getByTestId('run-error')).toHaveCount(0);
+  await snap(page, testInfo, 'device-loss-2-resumed', page.getByTestId('step-train'));
+
+  // One series from step 1 on, each step once: the resumed run continued exactly where its checkpoint left off.
+  const record = JSON.parse(await downloadText(page, downloads, page.getByTestId('export-record'))) as RunRecordShape;
+  const steps = record.series.metrics.map((p) => p.step);
+  expect(steps.length).toBeGreaterThan(resumeFrom + 1);
+  expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
+  expect(record.series.metrics.every((p) => Number.isFinite(p.loss))).toBe(true);
+});
+
+interface RunRecordShape {
+  status: string;
+  reason?: string;
+  checkpointStep?: number;
+  series: { metrics: { step: number; loss: number }[] };
+}
+
+/** Calls the training worker's test hook. */
+async function destroyGpuDevice(page: Page): Promise<DeviceDestroyedAt> {
+  const worker = page.workers().find((w: Worker) => w.url().includes('trainer.worker'));
+  if (worker === undefined) throw new Error(`no training worker among ${page.workers().map((w) => w.url()).join(', ') || 'no workers'}`);
+  return worker.evaluate(() => {
+    const hooks = (self as unknown as { safetuneTestHooks?: WorkerTestHooks }).safetuneTestHooks;
+    if (hooks === undefined) throw new Error('the worker has no test hooks: build with VITE_SAFETUNE_TEST_HOOKS=1 (playwright.config.ts does)');
+    return hooks.destroyGpuDevice();
+  });
+}
+
+async function setNumber(input: Locator, value: number): Promise<void> {
+  await input.fill(String(value));
+  await expect(input).toHaveValue(String(value));
+}
+
+async function stepOf(page: Page): Promise<number> {
+  return Number(await page.getByTestId('run-step').textContent());
+}
+
+/** Clicks a button that downloads one file and returns its text. */
+async function downloadText(page: Page, downloads: Download[], button: Locator): Promise<string> {
+  const before = downloads.length;
+  await button.click();
+  await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(before + 1);
+  return readFileSync((await downloads[before]!.path())!, 'utf8');
+}
