@@ -65,6 +65,8 @@ const mutation = fc.oneof(
  * minute on a loaded 2-core machine; a failing case prints its seed and path for `fc.assert(..., { seed, path })`.
  */
 const RUNS = { randomBytes: 2500, parquetMagic: 1000, damagedParquet: 3500, jsonRows: 2500, junkLines: 300, csvRoundTrip: 300 };
+/** Cases the properties actually ran (fast-check may stop early); the last test holds the suite to ≥ 10,000. */
+let casesRun = 0;
 
 // A rejection that escapes the loader (hyparquet reads columns concurrently) is reported after the case that caused
 // it: collected for the whole file and checked at the end.
@@ -83,6 +85,7 @@ describe('robustness (property-based)', () => {
   it('random bytes under any file name: loaded or refused with bad-dataset', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...NAMES), async (bytes, name) => {
+        casesRun++;
         await loadsOrRefuses(bytes, name);
       }),
       { numRuns: RUNS.randomBytes },
@@ -93,6 +96,7 @@ describe('robustness (property-based)', () => {
     const magic = utf8('PAR1');
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (middle) => {
+        casesRun++;
         const bytes = new Uint8Array([...magic, ...middle, ...magic]);
         expect(await loadsOrRefuses(bytes, 'd.parquet')).toBe('refused');
       }),
@@ -110,6 +114,7 @@ describe('robustness (property-based)', () => {
     const outcomes = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.nat(files.length - 1), damage, async (which, changes) => {
+        casesRun++;
         const damaged = files[which]!.slice();
         for (const [at, value] of changes) damaged[at % damaged.length] = value;
         outcomes.add(await loadsOrRefuses(damaged, 'd.parquet'));
@@ -123,6 +128,7 @@ describe('robustness (property-based)', () => {
     const outcomes = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(rowObject, { maxLength: 6 }), fc.boolean(), mutation, fc.constantFrom(...NAMES), async (rows, asArray, damage, name) => {
+        casesRun++;
         const text = asArray ? JSON.stringify(rows, null, 1) : rows.map((r) => JSON.stringify(r)).join('\n');
         outcomes.add(await loadsOrRefuses(utf8(damage(text)), name));
       }),
@@ -134,6 +140,7 @@ describe('robustness (property-based)', () => {
   it('every valid row among junk lines is kept, each junk line rejected with its line', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), async (validAt) => {
+        casesRun++;
         if (!validAt.includes(true)) validAt[0] = true;
         const lines = validAt.map((valid, i) => (valid ? JSON.stringify({ question: `Q${i}?`, answer: `A${i}.` }) : `{"question": "Q${i}", `));
         const { train, validation, report } = await loadDataset(utf8(lines.join('\n')), 'd.jsonl', tokenizer, { maxLength: 64 });
@@ -152,6 +159,7 @@ describe('robustness (property-based)', () => {
       .chain((header) => fc.tuple(fc.constant(header), fc.array(fc.array(cell, { minLength: header.length, maxLength: header.length }), { maxLength: 6 })));
     await fc.assert(
       fc.asyncProperty(table, fc.constantFrom('\n', '\r\n'), fc.boolean(), async ([header, rows], eol, quoteAll) => {
+        casesRun++;
         const quote = (field: string, single: boolean) =>
           quoteAll || /[",\r\n]/.test(field) || (single && field === '') ? `"${field.replace(/"/g, '""')}"` : field;
         const records = [header, ...rows].map((fields) => fields.map((f) => quote(f, fields.length === 1)).join(','));
@@ -168,6 +176,12 @@ describe('robustness (property-based)', () => {
       }),
       { numRuns: RUNS.csvRoundTrip },
     );
+  });
+});
+
+describe('robustness (case count)', () => {
+  it('the properties above ran at least 10,000 cases in all, Parquet included', () => {
+    expect(casesRun).toBeGreaterThanOrEqual(10_000);
   });
 });
 
