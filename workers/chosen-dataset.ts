@@ -1,6 +1,7 @@
 import { loadDataset, type LoadedDataset } from '../engine/data/load-dataset';
 import type { RowFormat } from '../engine/data/types';
 import type { TextTokenizer } from '../engine/tokenizer/types';
+import { isPlainTextFile, plainTextAsJsonLines } from './plain-text';
 
 /** A dataset file as loaded: its bytes are kept so a run can store them beside its checkpoints (resume after reload). */
 export interface DatasetRequest {
@@ -32,14 +33,20 @@ export class ChosenDataset {
     return new ChosenDataset(validation > 0 ? { ...rest, validation } : rest);
   }
 
-  async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength): Promise<LoadedDataset> {
+  /** `onProgress`: rows tokenized so far, of all (only when the file is read now, not when the last reading is reused). */
+  async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength, onProgress?: (done: number, total: number) => void): Promise<LoadedDataset> {
     const c = this.cached;
     if (c !== undefined && c.tokenizer === tokenizer && c.maxLength === maxLength) return c.loaded;
-    const { bytes, fileName, format, validation } = this.request;
+    const { fileName, validation } = this.request;
+    const text = isPlainTextFile(fileName);
+    const bytes = text ? plainTextAsJsonLines(this.request.bytes) : this.request.bytes;
+    const format = this.request.format ?? (text ? 'text' : undefined);
     const loaded = await loadDataset(bytes, fileName, tokenizer, {
       maxLength,
+      ...(text ? { fileType: 'jsonl' as const } : {}),
       ...(format === undefined ? {} : { format }),
       ...(validation === undefined ? {} : { validation }),
+      ...(onProgress === undefined ? {} : { onProgress }),
     });
     this.cached = { tokenizer, maxLength, loaded };
     return loaded;

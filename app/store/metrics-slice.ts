@@ -10,16 +10,21 @@ export interface MetricsSlice {
   seriesRunId: string | undefined;
   /** The worker's latest estimate of the time left, in seconds (not charted, so not a column). */
   lastEtaSeconds: number | undefined;
+  /** Past runs drawn beside the current one, in the order they were added. */
+  overlays: { runId: string; series: MetricSeries }[];
 
   resetSeries(runId: string): void;
   /** Appends a batch; `replace` (sent on resume) swaps in the run's whole series so far. */
   appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[], replace?: boolean): void;
+  addOverlay(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[]): void;
+  removeOverlay(runId: string): void;
 }
 
 export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = (set) => ({
   series: emptySeries(),
   seriesRunId: undefined,
   lastEtaSeconds: undefined,
+  overlays: [],
 
   resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined }),
   appendMetrics: (runId, points, evals, replace = false) =>
@@ -30,4 +35,7 @@ export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = 
       const eta = points.at(-1)?.etaSeconds;
       return { series: appendBatch(s.series, points, evals), seriesRunId: runId, lastEtaSeconds: eta ?? s.lastEtaSeconds };
     }),
+  addOverlay: (runId, points, evals) =>
+    set((s) => ({ overlays: [...s.overlays.filter((o) => o.runId !== runId), { runId, series: appendBatch(emptySeries(), points, evals) }] })),
+  removeOverlay: (runId) => set((s) => ({ overlays: s.overlays.filter((o) => o.runId !== runId) })),
 });

@@ -2,6 +2,7 @@ import { SafeTuneError } from '../errors';
 import type { LoraAdapter } from '../model/lora';
 import { isEvalStep, SafetyProbe } from '../safety/drift';
 import type { StepStats } from '../train/trainer';
+import { isCheckpointStep } from './checkpoint-schedule';
 import { metricPoint, nonFiniteFields } from './metric-point';
 import { MetricsBatcher } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
@@ -25,6 +26,7 @@ import { EtaClock } from './throughput';
 export class TrainingRun {
   private request: 'continue' | 'pause' | 'stop' = 'continue';
   private requestReason: string | undefined;
+  private checkpointRequested = false;
   private active = false;
   private readonly batcher: MetricsBatcher;
   private readonly eta = new EtaClock();
@@ -99,6 +101,16 @@ export class TrainingRun {
     return this.variants[0]!.adapter;
   }
 
+  /** The adapter of one variant this run trains (the plain-LoRA comparison beside SPF), or undefined when it has none. */
+  adapterOf(variant: Variant): LoraAdapter | undefined {
+    return this.variants.find((v) => v.name === variant)?.adapter;
+  }
+
+  /** Saves a checkpoint after the step in flight and trains on (the host's tab is being hidden or closed). */
+  requestCheckpoint(): void {
+    this.checkpointRequested = true;
+  }
+
   get summary(): RunSummary {
     return summarizeRun(this.record, mainVariant(this.record.config));
   }
@@ -135,6 +147,10 @@ export class TrainingRun {
           await this.setStatus(end, this.requestReason);
           return end;
         }
+        if (this.checkpointRequested) {
+          this.checkpointRequested = false;
+          await this.checkpoint();
+        }
         await this.iteration();
       }
       await this.checkpoint();
@@ -170,8 +186,7 @@ export class TrainingRun {
     });
     this.record.step = step;
     if (isEvalStep(step, this.record.config.evalEvery, this.record.totalSteps)) await this.evaluate(step);
-    const every = this.record.config.train.checkpointEvery;
-    if (every > 0 && step % every === 0) await this.checkpoint();
+    if (isCheckpointStep(step, this.record.config.train.checkpointEvery, this.record.totalSteps)) await this.checkpoint();
     this.eta.observeIteration((this.host.timers.now() - t0) / 1000);
   }
 
