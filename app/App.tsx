@@ -8,6 +8,7 @@ import { PastRuns } from './components/PastRuns';
 import { ResumeBanner } from './components/ResumeBanner';
 import { RunBar } from './components/RunBar';
 import { RunCharts } from './components/RunCharts';
+import { SampleTable } from './components/SampleTable';
 import { TrainConfig } from './components/TrainConfig';
 
 /**
@@ -36,6 +37,7 @@ export function App() {
         <div className="cockpit-run">
           <RunBar />
           <RunCharts />
+          <SampleTable />
         </div>
       </main>
       <div className="after-run">

@@ -58,6 +58,9 @@ test('settings, run bar and charts on one screen; a short run; the page stays sh
   for (const id of ['chart-loss', 'chart-drift', 'chart-spf', 'chart-optimizer']) await expect(page.getByTestId(`${id}-caption`)).not.toBeEmpty();
   await expect(page.getByTestId('chart-spf-caption')).toContainText('cos < 0');
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  // At each drift measurement the model answered a few of the dataset's prompts, beside the dataset's answers.
+  await expect(page.getByTestId('sample-generations')).toHaveAttribute('data-step', '6');
+  await expect(page.getByTestId('sample-generations').locator('tbody tr')).toHaveCount(3);
   // Drift is read in fixed decimals, never as "-6.490e-5".
   await expect(page.getByTestId('run-drift')).toHaveText(/^-?\d+\.\d{3}$/);
 

@@ -1,6 +1,9 @@
 import { loadDataset, type LoadedDataset } from '../engine/data/load-dataset';
 import type { RowFormat } from '../engine/data/types';
 import type { TextTokenizer } from '../engine/tokenizer/types';
+import { parseRows } from '../engine/data/parsing/parse-rows';
+import { toExamples } from '../engine/data/parsing/to-example';
+import { samplePrompts, type SamplePrompt } from '../engine/run/sample-prompts';
 import { isPlainTextFile, plainTextAsJsonLines } from './plain-text';
 
 /** A dataset file as loaded: its bytes are kept so a run can store them beside its checkpoints (resume after reload). */
@@ -50,5 +53,15 @@ export class ChosenDataset {
     });
     this.cached = { tokenizer, maxLength, loaded };
     return loaded;
+  }
+
+  /** A few prompts of this file with their answers, for the sample generations a run shows at each evaluation. */
+  async samplePrompts(format: RowFormat, count = 3): Promise<SamplePrompt[]> {
+    const { fileName } = this.request;
+    const text = isPlainTextFile(fileName);
+    const bytes = text ? plainTextAsJsonLines(this.request.bytes) : this.request.bytes;
+    const parsed = await parseRows(bytes, fileName, text ? { fileType: 'jsonl' } : {});
+    // Enough rows to find `count` with a prompt even when the first ones are rejected.
+    return samplePrompts(toExamples(parsed.rows.slice(0, count * 10), format).examples, count);
   }
 }

@@ -15,9 +15,10 @@ import type { BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, Ru
 import type { RunEvent } from '../engine/run/run-events';
 import type { BatchShape } from '../engine/run/size-defaults';
 import type { PresetChoice, PresetId, PresetPatch } from '../engine/run/presets';
+import type { SampleGeneration } from '../engine/run/sample-prompts';
 
 export type { DatasetReport, RowFormat, LoraConfig, TrainOptions, SafetyPair, SpfOptions };
-export type { PresetChoice, PresetId, PresetPatch };
+export type { PresetChoice, PresetId, PresetPatch, SampleGeneration };
 export type { BatchShape, BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary };
 
 /** Where a model comes from. */
@@ -85,6 +86,8 @@ export type WorkerEvent =
   // how far a long request has got (sent at most every ~100 items and at the end)
   | { type: 'progress'; requestId: string; task: ProgressTask; done: number; total: number }
   | { type: 'runSeries'; requestId: string; runId: string; metrics: MetricPoint[]; evals: EvalPoint[] }
+  // the run's main adapter answering a few fixed prompts of the dataset at an evaluation (step 0: before training)
+  | { type: 'samples'; runId: string; generation: SampleGeneration }
   // samples: each prompt's answer and verdict (for a look at what the model said)
   | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number; samples?: { prompt: string; response: string; refused: boolean }[] }
   | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { EvalPoint, MetricPoint } from '../../workers/protocol';
+import type { EvalPoint, MetricPoint, SampleGeneration } from '../../workers/protocol';
 import type { AppState } from './app-store';
 import { appendBatch, emptySeries, type MetricSeries } from './metric-columns';
 
@@ -10,12 +10,15 @@ export interface MetricsSlice {
   seriesRunId: string | undefined;
   /** The worker's latest estimate of the time left, in seconds (not charted, so not a column). */
   lastEtaSeconds: number | undefined;
+  /** The run's answers to its sample prompts, one entry per evaluation (step 0: before training), in step order. */
+  samples: SampleGeneration[];
   /** Past runs drawn beside the current one, in the order they were added. */
   overlays: { runId: string; series: MetricSeries }[];
 
   resetSeries(runId: string): void;
   /** Appends a batch; `replace` (sent on resume) swaps in the run's whole series so far. */
   appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[], replace?: boolean): void;
+  addSamples(runId: string, generation: SampleGeneration): void;
   addOverlay(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[]): void;
   removeOverlay(runId: string): void;
 }
@@ -25,8 +28,14 @@ export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = 
   seriesRunId: undefined,
   lastEtaSeconds: undefined,
   overlays: [],
+  samples: [],
 
-  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined }),
+  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined, samples: [] }),
+  // A resumed run evaluates a step again: its new answers replace the old ones.
+  addSamples: (runId, generation) =>
+    set((s) =>
+      s.seriesRunId !== undefined && s.seriesRunId !== runId ? {} : { samples: [...s.samples.filter((g) => g.step < generation.step), generation] },
+    ),
   appendMetrics: (runId, points, evals, replace = false) =>
     set((s) => {
       if (replace) return { series: appendBatch(emptySeries(), points, evals), seriesRunId: runId, lastEtaSeconds: points.at(-1)?.etaSeconds };

@@ -197,6 +197,7 @@ export class TrainingRun {
     const validationLoss = await main.validationLoss();
     this.record.safety.probeBaseline = probeLoss;
     for (const v of this.variants) this.addEval({ variant: v.name, step: 0, probeLoss, drift: 0, ...(validationLoss === undefined ? {} : { validationLoss }) });
+    await this.host.onEvaluated?.(0, main.adapter);
   }
 
   private async evaluate(step: number): Promise<void> {
@@ -214,6 +215,7 @@ export class TrainingRun {
         this.pause(`safety guard: probe drift ${drift.toFixed(3)} crossed the threshold ${guard.driftThreshold} at step ${step}`);
       }
     }
+    await this.host.onEvaluated?.(step, this.mainAdapter);
   }
 
   private lastDrift(variant: Variant): number {

@@ -5,7 +5,7 @@ import type { MemoryFolderStore } from '../../engine/train/folder-store';
 import type { EngineDefaults, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
 import { serveTinySite } from './helpers/tiny-site-server';
-import { TINY_MODEL } from './helpers/site';
+import { chatRows, jsonlBytes, TINY_MODEL } from './helpers/site';
 
 // The worker side of the cockpit (issue 13) on tfjs-cpu with the tiny site model: presets sent with the model,
 // .txt datasets with a row count as they tokenize, checkpoints every quarter of a short run and on the page's
@@ -88,5 +88,15 @@ describe('training worker: the cockpit', () => {
     const series = (await h.ok({ type: 'runSeries', requestId: 's', runId })).find((e) => e.type === 'runSeries');
     expect(series?.type === 'runSeries' && series.metrics.filter((p) => p.variant === 'spf').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((await h.fails({ type: 'runSeries', requestId: 's2', runId: 'no-such-run' })).code).toBe('not-ready');
+    expect(h.all('samples')).toEqual([]); // plain text has no prompts to answer
+
+    // A chat dataset: at each evaluation (step 0: before training) the main adapter answers its first prompts.
+    const rows = chatRows(8);
+    await h.ok({ type: 'loadDataset', requestId: 'd2', source: { kind: 'bytes', fileName: 'chat.jsonl', bytes: jsonlBytes(rows) }, maxLength: 64 });
+    await h.ok({ type: 'startRun', requestId: 'r2', config: { ...config, train: { ...config.train, maxSteps: 2 }, evalEvery: 2, compareWithPlain: false }, validation: 0 });
+    const samples = h.all('samples');
+    expect(samples.map((e) => e.generation.step)).toEqual([0, 2]);
+    expect(samples[0]!.generation.samples.map((x) => [x.prompt, x.expected])).toEqual(rows.slice(0, 3).map((r) => [r.messages[0]!.content, r.messages[1]!.content]));
+    expect(samples.every((e) => e.runId === h.all('runStarted')[1]!.run.runId && e.generation.samples.every((x) => typeof x.reply === 'string'))).toBe(true);
   });
 });
