@@ -19,9 +19,9 @@ import { EtaClock } from './throughput';
  * second adapter of the same base, stepped alternately so both see the same data at the same pace. Between steps it
  * honours pause / stop, measures probe drift (and validation loss) every evalEvery steps, lets the safety guard pause
  * the run when the main adapter's drift crosses the threshold, stops with its last good checkpoint when a step
- * diverges, and checkpoints every checkpointEvery steps and on every pause / stop / end — never after a step that
- * ran on a failing GPU. Metrics go out batched; the run record (config + every series) is stored with each
- * checkpoint and status change. The worker and the CLI drive the same class.
+ * diverges, and checkpoints every min(checkpointEvery, ⌈steps ÷ 4⌉) steps, when the host asks, and on every pause /
+ * stop / end — never after a step that ran on a failing GPU. Metrics go out batched; the run record (config + every
+ * series) is stored with each checkpoint and status change. The worker and the CLI drive the same class.
  */
 export class TrainingRun {
   private request: 'continue' | 'pause' | 'stop' = 'continue';
