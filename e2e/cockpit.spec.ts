@@ -71,6 +71,19 @@ test('settings, run bar and charts on one screen; a short run; the page stays sh
   expect(height).toBeLessThanOrEqual(2.5 * HEIGHT);
 });
 
+test('on a narrow screen the cockpit stacks: settings, then the run bar and charts, one column', async ({ page }) => {
+  await page.setViewportSize({ width: 760, height: 900 });
+  await page.goto('/');
+  await expect(page.getByTestId('model-summary')).toBeVisible({ timeout: 90_000 });
+  const settings = (await page.getByTestId('step-config').boundingBox())!;
+  const runBar = (await page.getByTestId('step-train').boundingBox())!;
+  const chart = (await page.getByTestId('chart-loss').boundingBox())!;
+  expect(runBar.y).toBeGreaterThan(settings.y + settings.height - 1); // below the settings, not beside them
+  expect(Math.abs(runBar.x - settings.x)).toBeLessThan(2);
+  expect(chart.x + chart.width).toBeLessThanOrEqual(760); // nothing runs off the side
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(760);
+});
+
 /** The element lies wholly inside the window as it is scrolled now. */
 async function expectInViewport(page: Page, locator: Locator, what: string): Promise<void> {
   const box = await locator.boundingBox();
