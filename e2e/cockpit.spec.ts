@@ -69,6 +69,18 @@ test('settings, run bar and charts on one screen; a short run; the page stays sh
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   testInfo.annotations.push({ type: 'page height', description: `${height} px at ${WIDTH}×${HEIGHT}` });
   expect(height).toBeLessThanOrEqual(2.5 * HEIGHT);
+
+  // After a reload the finished run is a past run: its curves can be drawn on the (empty) charts for comparison.
+  await page.reload();
+  await expect(page.getByTestId('model-summary')).toBeVisible({ timeout: 90_000 });
+  const row = page.getByTestId('past-runs').locator('tbody tr').first();
+  await expect(row.getByTestId('run-state')).toHaveText('finished, 6 steps');
+  await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '0');
+  await row.getByTestId('past-run-overlay').click();
+  await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '6');
+  await expect(page.getByTestId('chart-drift')).toHaveAttribute('data-points', '3'); // drift at steps 0, 3, 6
+  await expect(row.getByTestId('past-run-overlay')).toHaveAttribute('aria-pressed', 'true');
+  await snap(page, testInfo, 'cockpit-past-run-overlay', page.locator('.cockpit-run'));
 });
 
 test('on a narrow screen the cockpit stacks: settings, then the run bar and charts, one column', async ({ page }) => {

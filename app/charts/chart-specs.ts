@@ -38,9 +38,10 @@ export interface LossChartOptions {
   overlays?: readonly Overlay[];
 }
 
-/** A past run's name in a legend: "run 0412-1533" from its id's time part. */
+/** A past run's name in a legend: "run 20261202-032110" (its id's date and time), or its id's start. */
 export function overlayName(runId: string): string {
-  return `run ${runId.replace(/^run-/, '').slice(0, 16)}`;
+  const id = runId.replace(/^run-/, '');
+  return `run ${/^\d{8}-\d{6}/.exec(id)?.[0] ?? id.slice(0, 16)}`;
 }
 
 /** The variant whose numbers represent a stored run: SPF's when it has SPF steps, else plain LoRA's. */
@@ -85,9 +86,13 @@ export function driftChart(variants: readonly Variant[], overlays: readonly Over
     inputs: (s) => [s.series.evals, s.config?.guard.driftThreshold, s.overlays],
     data: (s) => {
       const { evals, steps } = s.series;
-      // The threshold is a flat line from step 0 to the last step trained (spanGaps bridges the steps between), so
-      // it is visible before the first drift point arrives.
-      const lastStep = Math.max(...variants.map((v) => Math.max(evals[v].step.at(-1) ?? 0, steps[v].step.at(-1) ?? 0)), 1);
+      // The threshold is a flat line from step 0 to the last step trained or drawn (spanGaps bridges the steps
+      // between), so it is visible before the first drift point arrives.
+      const lastStep = Math.max(
+        ...variants.map((v) => Math.max(evals[v].step.at(-1) ?? 0, steps[v].step.at(-1) ?? 0)),
+        ...overlays.map((o) => o.series.evals[overlayVariant(o.series)].step.at(-1) ?? 0),
+        1,
+      );
       const threshold = s.config?.guard.driftThreshold ?? Number.NaN;
       const past: Curve[] = overlays.map((o) => {
         const c = o.series.evals[overlayVariant(o.series)];

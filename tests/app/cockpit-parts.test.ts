@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossChart, optimizerChart } from '../../app/charts/chart-specs';
+import { lossChart, optimizerChart, overlayName } from '../../app/charts/chart-specs';
 import { smoothSeries } from '../../app/charts/smooth';
 import { datasetFileProblem } from '../../app/dataset/file-check';
 import { formatDrift } from '../../app/format';
@@ -47,6 +47,7 @@ describe('the cockpit page parts', () => {
     expect(past![1]).toBeNull();
     const [, lr, gradNorm] = optimizerChart('spf').data(store.getState());
     expect([lr, gradNorm]).toEqual([[1e-3, 1e-3], [2, 2]]);
+    expect(overlayName('run-20261202-032110-ab12')).toBe('run 20261202-032110');
     store.getState().removeOverlay('run-old');
     expect(store.getState().overlays).toEqual([]);
   });
