@@ -88,6 +88,8 @@ export type WorkerEvent =
   | { type: 'runSeries'; requestId: string; runId: string; metrics: MetricPoint[]; evals: EvalPoint[] }
   // the run's main adapter answering a few fixed prompts of the dataset at an evaluation (step 0: before training)
   | { type: 'samples'; runId: string; generation: SampleGeneration }
+  // greedy token accuracy of the run's main adapter on the validation rows at an evaluation (none without validation)
+  | { type: 'tokenAccuracy'; runId: string; step: number; accuracy: number }
   // samples: each prompt's answer and verdict (for a look at what the model said)
   | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number; samples?: { prompt: string; response: string; refused: boolean }[] }
   | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user

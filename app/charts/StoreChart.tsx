@@ -30,7 +30,7 @@ export function StoreChart({ title, testId, spec, caption }: { title: string; te
       scales: {
         x: { time: false },
         y: spec.yRange === undefined ? {} : { range: spec.yRange },
-        ...(right === undefined ? {} : { [right.scale]: {} }),
+        ...(right === undefined ? {} : { [right.scale]: right.range === undefined ? {} : { range: right.range } }),
       },
       axes: [
         { label: 'step', incrs: STEP_INCREMENTS },

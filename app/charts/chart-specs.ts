@@ -13,7 +13,8 @@ import { smoothSeries } from './smooth';
 const TRAIN: Record<Variant, string> = { spf: '#1f5fbf', plain: '#d9730d' };
 const VALIDATION: Record<Variant, string> = { spf: '#7b3fb5', plain: '#8c564b' };
 const ALARM = '#c62828';
-const OVERLAY = ['#6b7280', '#2e7d32', '#9e9d24', '#00838f'];
+const ACCURACY = '#2e7d32';
+const OVERLAY = ['#6b7280', '#b58900', '#00838f', '#ec407a'];
 
 const line = (label: string, stroke: string, extra: Partial<uPlot.Series> = {}): uPlot.Series => ({
   label,
@@ -55,14 +56,17 @@ export function lossChart(variants: readonly Variant[], options: LossChartOption
   const smoothed = smoothing > 0;
   return {
     yLabel: 'loss',
+    // Token accuracy (0-1) on its own axis: rising while the loss falls is the same learning seen another way.
+    rightAxis: { scale: 'accuracy', label: 'token accuracy', range: [0, 1] },
     series: [
       ...variants.map((v) => line(`train (${NAMES[v]})${smoothed ? ', smoothed' : ''}`, TRAIN[v])),
       ...variants.map((v) => line(`validation (${NAMES[v]})`, VALIDATION[v], { dash: [6, 4], points: { show: true, size: 6 } })),
       ...(smoothed ? variants.map((v) => line(`train (${NAMES[v]}), raw`, `${TRAIN[v]}55`, { width: 1 })) : []),
       ...overlays.map((o, i) => line(`${overlayName(o.runId)} train`, OVERLAY[i % OVERLAY.length]!, { dash: [4, 4], width: 1.5 })),
+      line(`token accuracy (validation, ${NAMES[variants[0]!]})`, ACCURACY, { scale: 'accuracy', points: { show: true, size: 5 } }),
     ],
-    inputs: (s) => [s.series, s.overlays],
-    data: ({ series: { steps, evals } }) =>
+    inputs: (s) => [s.series, s.overlays, s.accuracy],
+    data: ({ series: { steps, evals }, accuracy }) =>
       alignCurves([
         ...variants.map((v) => ({ x: steps[v].step, y: smoothSeries(steps[v].loss, smoothing) })),
         ...variants.map((v) => ({ x: evals[v].step, y: evals[v].validationLoss })),
@@ -71,6 +75,7 @@ export function lossChart(variants: readonly Variant[], options: LossChartOption
           const c = o.series.steps[overlayVariant(o.series)];
           return { x: c.step, y: smoothSeries(c.loss, smoothing) };
         }),
+        { x: accuracy.step, y: accuracy.value },
       ]),
   };
 }

@@ -10,6 +10,8 @@ export interface MetricsSlice {
   seriesRunId: string | undefined;
   /** The worker's latest estimate of the time left, in seconds (not charted, so not a column). */
   lastEtaSeconds: number | undefined;
+  /** Greedy token accuracy of the run's main adapter on the validation rows, at each evaluation (columns, step order). */
+  accuracy: { step: number[]; value: number[] };
   /** The run's answers to its sample prompts, one entry per evaluation (step 0: before training), in step order. */
   samples: SampleGeneration[];
   /** Past runs drawn beside the current one, in the order they were added. */
@@ -19,6 +21,7 @@ export interface MetricsSlice {
   /** Appends a batch; `replace` (sent on resume) swaps in the run's whole series so far. */
   appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[], replace?: boolean): void;
   addSamples(runId: string, generation: SampleGeneration): void;
+  addAccuracy(runId: string, step: number, accuracy: number): void;
   addOverlay(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[]): void;
   removeOverlay(runId: string): void;
 }
@@ -29,8 +32,9 @@ export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = 
   lastEtaSeconds: undefined,
   overlays: [],
   samples: [],
+  accuracy: { step: [], value: [] },
 
-  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined, samples: [] }),
+  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined, samples: [], accuracy: { step: [], value: [] } }),
   // A resumed run evaluates a step again: its new answers replace the old ones.
   addSamples: (runId, generation) =>
     set((s) =>
@@ -43,6 +47,13 @@ export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = 
       if (points.length === 0 && evals.length === 0) return {};
       const eta = points.at(-1)?.etaSeconds;
       return { series: appendBatch(s.series, points, evals), seriesRunId: runId, lastEtaSeconds: eta ?? s.lastEtaSeconds };
+    }),
+  // A resumed run measures a step again: the new value replaces it and any later ones.
+  addAccuracy: (runId, step, value) =>
+    set((s) => {
+      if (s.seriesRunId !== undefined && s.seriesRunId !== runId) return {};
+      const keep = s.accuracy.step.filter((x) => x < step).length;
+      return { accuracy: { step: [...s.accuracy.step.slice(0, keep), step], value: [...s.accuracy.value.slice(0, keep), value] } };
     }),
   addOverlay: (runId, points, evals) =>
     set((s) => ({ overlays: [...s.overlays.filter((o) => o.runId !== runId), { runId, series: appendBatch(emptySeries(), points, evals) }] })),

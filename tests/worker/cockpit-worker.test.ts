@@ -93,10 +93,14 @@ describe('training worker: the cockpit', () => {
     // A chat dataset: at each evaluation (step 0: before training) the main adapter answers its first prompts.
     const rows = chatRows(8);
     await h.ok({ type: 'loadDataset', requestId: 'd2', source: { kind: 'bytes', fileName: 'chat.jsonl', bytes: jsonlBytes(rows) }, maxLength: 64 });
-    await h.ok({ type: 'startRun', requestId: 'r2', config: { ...config, train: { ...config.train, maxSteps: 2 }, evalEvery: 2, compareWithPlain: false }, validation: 0 });
+    await h.ok({ type: 'startRun', requestId: 'r2', config: { ...config, train: { ...config.train, maxSteps: 2 }, evalEvery: 2, compareWithPlain: false }, validation: 0.25 });
+    // ... and its token accuracy on the validation rows (none for the first run, which held none out).
+    const accuracy = h.all('tokenAccuracy');
+    expect(accuracy.map((e) => e.step)).toEqual([0, 2]);
+    expect(accuracy.every((e) => e.accuracy >= 0 && e.accuracy <= 1 && e.runId === h.all('runStarted')[1]!.run.runId)).toBe(true);
     const samples = h.all('samples');
     expect(samples.map((e) => e.generation.step)).toEqual([0, 2]);
-    expect(samples[0]!.generation.samples.map((x) => [x.prompt, x.expected])).toEqual(rows.slice(0, 3).map((r) => [r.messages[0]!.content, r.messages[1]!.content]));
+    expect(samples[0]!.generation.samples.map((x) => [x.prompt, x.expected])).toEqual(rows.slice(0, 3).map((r) => [r.messages[0]!.content, r.messages[1]!.content])); // the file's first rows
     expect(samples.every((e) => e.runId === h.all('runStarted')[1]!.run.runId && e.generation.samples.every((x) => typeof x.reply === 'string'))).toBe(true);
   });
 });

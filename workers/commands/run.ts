@@ -9,6 +9,8 @@ import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engin
 import { TrainingRun } from '../../engine/run/training-run';
 import { SAMPLE_MAX_NEW_TOKENS, type SampleGeneration, type SamplePrompt } from '../../engine/run/sample-prompts';
 import { greedyChatReply } from '../../engine/safety/refusal-eval';
+import { tokenAccuracy } from '../../engine/run/token-accuracy';
+import type { TokenizedExample } from '../../engine/data/types';
 import type { RunHost } from '../../engine/run/run-host';
 import type { WorkerState } from '../worker-state';
 import { gpuFailure, WorkerError } from '../worker-errors';
@@ -39,7 +41,7 @@ export async function startRun(state: WorkerState, cmd: StartRunCommand, signal:
     const record = newRunRecord({ runId: newRunId(now), now, model, dataset: dataset.request, loaded, config, safety });
     await state.disposeRun();
     const prompts = await dataset.samplePrompts(loaded.report.format).catch(() => []);
-    const started = await TrainingRun.start(runHost(state, session, record.runId, prompts), record, data, dataset.request.bytes);
+    const started = await TrainingRun.start(runHost(state, session, record, prompts, data.validation), record, data, dataset.request.bytes);
     await state.storage.addToIndex(record.runId);
     state.run = started;
     return started;
@@ -76,7 +78,7 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     const data = runData(session.tokenizer, loaded, record.safety, record.config.train.maxLength);
     await state.disposeRun();
     const prompts = await dataset.samplePrompts(loaded.report.format).catch(() => []);
-    const resumed = await TrainingRun.resume(runHost(state, session, record.runId, prompts), record, data);
+    const resumed = await TrainingRun.resume(runHost(state, session, record, prompts, data.validation), record, data);
     state.run = resumed;
     return resumed;
   });
@@ -99,9 +101,12 @@ async function drive(run: TrainingRun, signal: AbortSignal): Promise<void> {
 
 /**
  * The worker as a run's host: the loaded model behind its lock, the run's OPFS folder, events posted to the page, and
- * after each evaluation the main adapter's greedy answers to a few of the dataset's prompts (the page's sample table).
+ * after each evaluation of the main adapter its token accuracy on the validation rows and its greedy answers to a few
+ * of the dataset's prompts (the page's chart and sample table).
  */
-function runHost(state: WorkerState, session: LoadedModel, runId: string, prompts: readonly SamplePrompt[]): RunHost {
+function runHost(state: WorkerState, session: LoadedModel, record: RunRecord, prompts: readonly SamplePrompt[], validation: readonly TokenizedExample[]): RunHost {
+  const { runId } = record;
+  const { batchSize, maxLength } = record.config.train;
   return {
     access: session,
     folder: state.storage.folder(runId),
@@ -110,6 +115,10 @@ function runHost(state: WorkerState, session: LoadedModel, runId: string, prompt
     gpuFailure: () => state.failure,
     asGpuFailure: gpuFailure,
     onEvaluated: async (step, adapter) => {
+      if (validation.length > 0) {
+        const accuracy = await session.use(adapter, (model) => tokenAccuracy(model, validation, batchSize, maxLength, session.padId));
+        if (accuracy !== undefined) state.post({ type: 'tokenAccuracy', runId, step, accuracy });
+      }
       if (prompts.length === 0) return;
       const samples: SampleGeneration['samples'] = [];
       for (const p of prompts) {
