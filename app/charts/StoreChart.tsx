@@ -35,7 +35,7 @@ export function StoreChart({ title, testId, spec, caption }: { title: string; te
       axes: [
         { label: 'step', incrs: STEP_INCREMENTS },
         { label: spec.yLabel, size: 60, ...(spec.yExponent === true ? { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (t === 0 ? '0' : t.toExponential(1))) } : {}) },
-        ...(right === undefined ? [] : [{ scale: right.scale, label: right.label, side: 1 as const, size: 50, grid: { show: false } }]),
+        ...(right === undefined ? [] : [{ scale: right.scale, label: right.label, side: 1 as const, size: 62, grid: { show: false } }]),
       ],
       legend: { live: false }, // labels only: the legend stays one or two lines; hovering still shows the cursor's step
       cursor: { drag: { x: true, y: false } },
