@@ -70,7 +70,7 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await expect(page.getByTestId('chart-spf')).toHaveAttribute('data-points', String(pausedAt)); // steps 1..N
   expect(Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThanOrEqual(pausedAt);
   expect(Number(await page.getByTestId('chart-drift').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
-  await snap(page, testInfo, 'flow-4-paused', page.getByTestId('step-train'));
+  await snap(page, testInfo, 'flow-4-paused', page.locator('.cockpit-run'));
 
   // 5. Resume: the same run continues past where it paused; pause again.
   await page.getByTestId('run-resume').click();
@@ -149,7 +149,7 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await expect.poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThan(step);
   await page.getByTestId('run-stop').click();
   await expect(status).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
-  await snap(page, testInfo, 'flow-8-resumed-and-stopped', page.getByTestId('step-train'));
+  await snap(page, testInfo, 'flow-8-resumed-and-stopped', page.locator('.cockpit-run'));
 
   expect(offsite).toEqual([]);
 });
