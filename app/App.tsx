@@ -6,30 +6,48 @@ import { ExportPanel } from './components/ExportPanel';
 import { ModelPicker } from './components/ModelPicker';
 import { PastRuns } from './components/PastRuns';
 import { ResumeBanner } from './components/ResumeBanner';
-import { RunControls } from './components/RunControls';
+import { RunBar } from './components/RunBar';
+import { RunCharts } from './components/RunCharts';
+import { SampleTable } from './components/SampleTable';
 import { TrainConfig } from './components/TrainConfig';
 
-/** The page, top to bottom in the order a user works: check the browser, pick a model and data, configure, train, try, export. */
+/**
+ * The page as a training cockpit: model, data and settings in the left column; the run bar and the charts in the
+ * right one, pinned, so both are in sight together on a laptop screen while a setting changes; then trying, exporting
+ * and the runs kept in this browser. On a narrow screen the columns stack in the same order.
+ */
 export function App() {
   return (
-    <main className="page">
+    <div className="page">
       <header className="page-header">
-        <h1>SafeTune</h1>
-        <p>Fine-tune a language model with LoRA entirely in your browser, and keep its safety while it learns.</p>
+        <div>
+          <h1>SafeTune</h1>
+          <p>Fine-tune a language model with LoRA entirely in your browser, and keep its safety while it learns.</p>
+        </div>
+        <CapabilityCheck />
       </header>
       <ResumeBanner />
       <ErrorList />
-      <CapabilityCheck />
-      <ModelPicker />
-      <DatasetDrop />
-      <TrainConfig />
-      <RunControls />
-      <ChatPlayground />
-      <ExportPanel />
-      <PastRuns />
+      <main className="cockpit">
+        <div className="cockpit-setup">
+          <ModelPicker />
+          <DatasetDrop />
+          <TrainConfig />
+        </div>
+        <div className="cockpit-run">
+          <RunBar />
+          <RunCharts />
+          <SampleTable />
+        </div>
+      </main>
+      <div className="after-run">
+        <ChatPlayground />
+        <ExportPanel />
+        <PastRuns />
+      </div>
       <footer className="page-footer">
         <p>Nothing you load here leaves this browser; only model downloads from huggingface.co use the network.</p>
       </footer>
-    </main>
+    </div>
   );
 }

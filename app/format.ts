@@ -40,3 +40,13 @@ export function formatMetric(value: number | undefined): string {
 export function formatPercent(fraction: number | undefined): string {
   return fraction === undefined || !Number.isFinite(fraction) ? '–' : `${(fraction * 100).toFixed(0)} %`;
 }
+
+/**
+ * A drift (nats per probe token): three decimals, so a run that kept its safety reads "0.000", not "-6.490e-5"; a
+ * negative drift (the probe's refusals became more likely) keeps its sign.
+ */
+export function formatDrift(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  const text = value.toFixed(3);
+  return text === '-0.000' ? '0.000' : text;
+}

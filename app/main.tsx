@@ -27,6 +27,14 @@ createRoot(container).render(
   </StrictMode>,
 );
 
+// A tab being hidden or closed may never come back (a reload, a closed laptop, a killed tab): ask the live run for a
+// checkpoint now, so the work since the last scheduled one survives. `pagehide` covers navigations; a hidden tab that
+// is then discarded only ever sees `visibilitychange`.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') session.checkpointNow();
+});
+window.addEventListener('pagehide', () => session.checkpointNow());
+
 // The capability check decides the backend: WebGPU when an adapter computes correctly, the CPU otherwise.
 void probeWebGpu()
   .catch((e: unknown): WebGpuReport => ({ status: 'unavailable', reason: 'adapter-error', detail: `probe failed: ${String(e)}` }))

@@ -1,9 +1,10 @@
-import type { BackendChoice, ModelSource, RowFormat, RunConfig } from '../workers/protocol';
+import type { BackendChoice, ModelSource, PresetId, RowFormat, RunConfig } from '../workers/protocol';
 import { downloadBlob } from './download-blob';
+import { checkDatasetFile } from './dataset/file-check';
 import { readModelShape } from './model/read-shape';
 import type { AppStore } from './store/app-store';
 import { applyWorkerEvent } from './store/apply-worker-event';
-import type { ModelSide } from './store/chat-slice';
+import type { ModelSide, RefusalSide } from './store/chat-slice';
 import { datasetName, type DatasetChoice } from './store/dataset-slice';
 import { toUiError } from './store/ui-error';
 import { eventOfType, WorkerClient, WorkerError, type RequestEvent } from './worker-client';
@@ -60,14 +61,21 @@ export class Session {
   }
 
   /**
-   * Reads the model's config.json on the page for the memory estimate, before anything is downloaded. Failing to read
-   * it is not an error to show: the estimate just stays blank, and the worker's load says what is wrong.
+   * Reads the model's config.json on the page for the memory estimate, before anything is downloaded. When the user
+   * asked for the estimate (`explicit`), a failure says why (offline, no such model); beside a load it stays quiet,
+   * since the load's own error says what is wrong.
    */
-  async previewModel(source: ModelSource): Promise<void> {
+  async previewModel(source: ModelSource, explicit = false): Promise<void> {
     const ticket = ++this.shapeTicket; // only the latest preview may set the shape
     this.s.setModelShape(undefined);
-    const shape = await readModelShape(source).catch(() => undefined);
-    if (ticket === this.shapeTicket) this.s.setModelShape(shape);
+    let problem: string | undefined;
+    const shape = await readModelShape(source).catch((e: unknown) => {
+      problem = e instanceof Error ? e.message : String(e);
+      return undefined;
+    });
+    if (ticket !== this.shapeTicket) return;
+    const name = source.kind === 'hub' ? source.repoId : source.kind === 'bundled' ? source.name : 'the model folder';
+    this.s.setModelShape(shape, shape === undefined && explicit ? `No estimate: the config.json of ${name} could not be read (${problem ?? 'unknown reason'}). Check the network connection and the model id.` : undefined);
   }
 
   async loadModel(source: ModelSource, label: string): Promise<void> {
@@ -88,8 +96,9 @@ export class Session {
           },
         },
       );
-      const { summary, batchShape } = eventOfType(events, 'modelLoaded');
+      const { summary, batchShape, presets } = eventOfType(events, 'modelLoaded');
       this.s.modelLoaded(summary);
+      this.s.setPresets(presets ?? []);
       // The batch shape the engine suggests for this model's size; the user's other choices stay. SPF's subspace rank
       // cannot exceed the LoRA rank.
       const config = this.s.config;
@@ -111,22 +120,33 @@ export class Session {
   async loadDataset(choice: DatasetChoice, format: RowFormat | undefined): Promise<void> {
     const config = this.s.config;
     this.s.datasetLoading(choice, format);
+    const onEvent = (e: RequestEvent): void => {
+      if (e.type === 'progress' && e.task === 'tokenize') this.s.setProgress('tokenize', { done: e.done, total: e.total });
+    };
     try {
+      // The file's type is checked before the worker parses it: an image or an archive is named as such, instead of
+      // being read as a one-column CSV whose error asks for a column mapping.
+      if (choice.kind === 'file') {
+        const problem = await checkDatasetFile(choice.file);
+        if (problem !== undefined) throw new WorkerError('bad-dataset', problem.message, problem.hint);
+      }
       const maxLength = config?.train.maxLength ?? 512;
       const validation = this.s.validationFraction;
       const common = { type: 'loadDataset' as const, maxLength, ...(format === undefined ? {} : { format }), ...(validation > 0 ? { validation } : {}) };
       let events: RequestEvent[];
       if (choice.kind === 'bundled') {
-        events = await this.client.request({ ...common, source: { kind: 'bundled', fileName: choice.fileName } });
+        events = await this.client.request({ ...common, source: { kind: 'bundled', fileName: choice.fileName } }, { onEvent });
       } else {
         const bytes = await choice.file.arrayBuffer(); // a fresh copy each time: the last one was transferred away
-        events = await this.client.request({ ...common, source: { kind: 'bytes', fileName: choice.file.name, bytes } }, { transfer: [bytes] });
+        events = await this.client.request({ ...common, source: { kind: 'bytes', fileName: choice.file.name, bytes } }, { transfer: [bytes], onEvent });
       }
       const loaded = eventOfType(events, 'datasetLoaded');
       this.s.datasetLoaded(loaded.report, loaded.preview);
     } catch (e) {
       const error = toUiError('dataset', e);
       this.s.datasetFailed({ ...error, message: error.message.includes(datasetName(choice)) ? error.message : `${datasetName(choice)}: ${error.message}` });
+    } finally {
+      this.s.setProgress('tokenize', undefined);
     }
   }
 
@@ -144,6 +164,11 @@ export class Session {
 
   pause(): void {
     this.client.send({ type: 'pause' });
+  }
+
+  /** Asks a live run for a checkpoint after its step in flight: the tab is being hidden or closed (main.tsx). */
+  checkpointNow(): void {
+    if (this.s.runStatus === 'running') this.client.send({ type: 'checkpoint' });
   }
 
   stop(): void {
@@ -164,29 +189,44 @@ export class Session {
             if (this.s.seriesRunId !== e.run.runId) this.s.resetSeries(e.run.runId);
             this.s.runStarted(e.run);
           } else if (e.type === 'modelLoaded') this.s.modelLoaded(e.summary);
-          else if (e.type === 'datasetLoaded') this.s.datasetLoaded(e.report, e.preview);
-          else if (e.type === 'downloadProgress') this.s.modelDownload(e.file, e.loadedBytes, e.totalBytes);
+          else if (e.type === 'datasetLoaded') {
+            // A resumed run reads the dataset stored with it; a new run only re-reads the current one.
+            if (command.type === 'resumeRun') this.s.datasetRestored(e.report, e.preview, undefined);
+            else this.s.datasetLoaded(e.report, e.preview);
+          } else if (e.type === 'downloadProgress') this.s.modelDownload(e.file, e.loadedBytes, e.totalBytes);
+          else if (e.type === 'progress' && e.task === 'tokenize') this.s.setProgress('tokenize', { done: e.done, total: e.total });
         },
       });
     } catch (e) {
       this.s.runFailed(toUiError('run', e));
     } finally {
       this.s.setRunRequestPending(false);
+      this.s.setProgress('tokenize', undefined);
     }
     await this.listRuns(); // the run list shows this run's new state (paused, finished, no longer interrupted)
   }
 
-  /** The sides there is a model for: the fine-tuned one exists once a run has started (or been resumed). */
-  private sides(): ModelSide[] {
+  /**
+   * The sides there is a model for: the fine-tuned one exists once a run has started (or been resumed); the plain-LoRA
+   * one when that run trains the comparison.
+   */
+  private sides(): RefusalSide[] {
     return this.s.runId === undefined ? ['base'] : ['base', 'tuned'];
   }
 
-  /** The same prompt to the base model and the fine-tuned one, one after the other, each streamed into the store. */
+  private chatSides(): ModelSide[] {
+    const config = this.s.config;
+    const plain = this.s.runId !== undefined && config !== undefined && config.spf.enabled && config.compareWithPlain;
+    return plain ? [...this.sides(), 'plain'] : this.sides();
+  }
+
+  /** The same prompt to the base model and the fine-tuned one(s), one after the other, each streamed into the store. */
   async chat(prompt: string, maxNewTokens: number, temperature: number): Promise<void> {
     this.chatRun?.abort();
     const abort = new AbortController();
     this.chatRun = abort;
-    for (const which of this.sides()) {
+    this.s.chatAsked(prompt);
+    for (const which of this.chatSides()) {
       this.s.chatStarted(which);
       try {
         await this.client.request(
@@ -217,13 +257,47 @@ export class Session {
     this.s.setRefusalRunning(true);
     try {
       for (const which of this.sides()) {
-        const result = eventOfType(await this.client.request({ type: 'refusalCheck', which, ...(prompts.length > 0 ? { prompts } : {}) }), 'refusalResult');
+        const onEvent = (e: RequestEvent): void => {
+          if (e.type === 'progress' && e.task === 'refusal') this.s.setProgress('refusal', { done: e.done, total: e.total });
+        };
+        this.s.setProgress('refusal', undefined);
+        const result = eventOfType(await this.client.request({ type: 'refusalCheck', which, ...(prompts.length > 0 ? { prompts } : {}) }, { onEvent }), 'refusalResult');
         this.s.setRefusal(which, { rate: result.rate, total: result.total, samples: result.samples ?? [] });
       }
     } catch (e) {
       this.s.setChatError(toUiError('chat', e));
     } finally {
       this.s.setRefusalRunning(false);
+      this.s.setProgress('refusal', undefined);
+    }
+  }
+
+  /**
+   * Applies a preset to the settings (listing the fields it set) and loads what it trains on: the quick demo's task,
+   * on the demo model.
+   */
+  async applyPreset(id: PresetId): Promise<void> {
+    if (id === 'quick-demo' && this.s.modelSummary?.description !== `bundled ${DEMO_MODEL}`) {
+      await this.loadModel({ kind: 'bundled', name: DEMO_MODEL }, `bundled ${DEMO_MODEL}`);
+    }
+    // The presets for the loaded model's size came with it (modelLoaded).
+    const preset = this.s.presets.find((p) => p.id === id);
+    if (preset === undefined || this.s.config === undefined) return;
+    this.s.applyPreset(preset);
+    if (preset.dataset !== undefined) await this.loadDataset({ kind: 'bundled', fileName: preset.dataset }, undefined);
+  }
+
+  /** Draws a stored run's curves beside the current run's (or takes them away again). */
+  async toggleOverlay(runId: string): Promise<void> {
+    if (this.s.overlays.some((o) => o.runId === runId)) {
+      this.s.removeOverlay(runId);
+      return;
+    }
+    try {
+      const series = eventOfType(await this.client.request({ type: 'runSeries', runId }), 'runSeries');
+      this.s.addOverlay(runId, series.metrics, series.evals);
+    } catch (e) {
+      this.s.pushError(toUiError('run', e));
     }
   }
 

@@ -85,6 +85,8 @@ test('downloads a hub model with byte counts and loads it', async ({ page }, tes
   const progress = page.getByTestId('model-progress');
   await expect(progress).toContainText('tokenizer.json', { timeout: 30_000 });
   await expect(progress).toContainText(/of \d/);
+  // The step names the model being downloaded, not the demo model still loaded beside it.
+  await expect(page.getByTestId('step-model').locator('.step-status')).toHaveText(`loading hub ${REPO}…`);
   await snap(page, testInfo, 'hub-2-downloading', page.getByTestId('step-model'));
   release();
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { dropFiles } from './support/drop-files';
 import { PROBE_JSONL, reverseWordsJsonl } from './support/fixtures';
@@ -41,6 +42,7 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
 
   // 3. A tiny run: SPF on (the default), the bundled anchor, a 3-pair probe set, drift every 5 steps.
   await expect(page.getByTestId('config-spf')).toBeChecked();
+  await page.getByTestId('spf-details').locator('summary').click(); // SPF's internals are folded
   await expect(page.getByTestId('spf-anchors')).toHaveAttribute('data-source', 'default');
   await expect(page.getByTestId('spf-anchors').locator('blockquote')).toContainText('Refusal');
   await setNumber(page, 'config-batch-size', 2);
@@ -68,7 +70,7 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await expect(page.getByTestId('chart-spf')).toHaveAttribute('data-points', String(pausedAt)); // steps 1..N
   expect(Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThanOrEqual(pausedAt);
   expect(Number(await page.getByTestId('chart-drift').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
-  await snap(page, testInfo, 'flow-4-paused', page.getByTestId('step-train'));
+  await snap(page, testInfo, 'flow-4-paused', page.locator('.cockpit-run'));
 
   // 5. Resume: the same run continues past where it paused; pause again.
   await page.getByTestId('run-resume').click();
@@ -79,7 +81,9 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   const step = await stepOf(page);
 
   // The page's numbers are the worker's: the run record (written by the worker from its own series) agrees with them.
-  const record = JSON.parse(await downloadText(page, downloads, 'export-record', 1)) as RunRecordShape;
+  const recordZip = await downloadZip(page, downloads, 'export-record');
+  const record = JSON.parse(Buffer.from([...recordZip.values()][0]!).toString('utf8')) as RunRecordShape;
+  expect([...recordZip.keys()]).toEqual([`${record.runId}.json`]);
   const main = record.series.metrics.filter((p) => p.variant === 'spf');
   expect(main.at(-1)?.step).toBe(step);
   expect(main.map((p) => p.step)).toEqual(Array.from({ length: step }, (_, i) => i + 1));
@@ -89,12 +93,14 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   const drift = record.series.evals.filter((e) => e.variant === 'spf');
   expect(drift.map((e) => e.step)).toEqual(expect.arrayContaining([0, 5, 10]));
 
-  // 6. Export the PEFT adapter: two files; the safetensors holds lora_A / lora_B for every layer and target.
-  const before = downloads.length;
-  await page.getByTestId('export-adapter').click();
-  await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(before + 2);
-  const files = new Map(await Promise.all(downloads.slice(before).map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)] as const)));
-  expect([...files.keys()].sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+  // 6. Export the PEFT adapter: one zip (no multiple-download prompt) holding PEFT's two files and the model card; the
+  // safetensors holds lora_A / lora_B for every layer and target.
+  const files = await downloadZip(page, downloads, 'export-adapter');
+  expect(downloads.at(-1)!.suggestedFilename()).toBe(`${record.runId}-adapter.zip`);
+  expect([...files.keys()].sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
+  const card = files.get('README.md')!.toString('utf8');
+  expect(card).toContain('base_model: "safetune-demo"');
+  expect(card).toContain('Safety drift');
   const adapterConfig = JSON.parse(files.get('adapter_config.json')!.toString('utf8')) as Record<string, unknown>;
   expect(adapterConfig).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16 });
   const tensors = readSafetensorsHeader(files.get('adapter_model.safetensors')!);
@@ -106,14 +112,9 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   const down = tensors.get(`base_model.model.model.layers.${layers - 1}.mlp.down_proj.lora_B.weight`);
   expect(down?.shape).toEqual([hidden, 8]);
   for (const name of tensors.keys()) expect(name).toMatch(/^base_model\.model\.model\.layers\.\d+\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/);
-  // The merged model: a checkpoint in the base model's layout, without adapter tensors.
-  const beforeMerged = downloads.length;
-  await page.getByTestId('export-merged').click();
-  const mergedNames = () => downloads.slice(beforeMerged).map((d) => d.suggestedFilename());
-  await expect.poll(mergedNames, { timeout: 60_000 }).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
-  await expect(page.getByTestId('export-merged')).toHaveText('Merged model'); // the export finished: every file is out
-  const merged = new Map(await Promise.all(downloads.slice(beforeMerged).map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)] as const)));
-  expect([...merged.keys()]).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
+  // The merged model: one zip, a checkpoint in the base model's layout without adapter tensors, with its card.
+  const merged = await downloadZip(page, downloads, 'export-merged', 60_000);
+  expect([...merged.keys()]).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json', 'README.md']));
   const mergedTensors = readSafetensorsHeader(merged.get('model.safetensors')!);
   expect(mergedTensors.get('model.layers.0.self_attn.q_proj.weight')?.shape).toEqual([hidden, hidden]);
   expect([...mergedTensors.keys()].filter((n) => n.includes('lora'))).toEqual([]);
@@ -148,7 +149,7 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await expect.poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThan(step);
   await page.getByTestId('run-stop').click();
   await expect(status).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
-  await snap(page, testInfo, 'flow-8-resumed-and-stopped', page.getByTestId('step-train'));
+  await snap(page, testInfo, 'flow-8-resumed-and-stopped', page.locator('.cockpit-run'));
 
   expect(offsite).toEqual([]);
 });
@@ -171,10 +172,13 @@ async function stepOf(page: Page): Promise<number> {
   return Number(await page.getByTestId('run-step').textContent());
 }
 
-/** Clicks an export button and returns the text of the `count`-th new download. */
-async function downloadText(page: Page, downloads: Download[], testId: string, count: number): Promise<string> {
+/** Clicks an export button; the export is one zip download: returns the files in it. */
+async function downloadZip(page: Page, downloads: Download[], testId: string, timeout = 30_000): Promise<Map<string, Buffer>> {
   const before = downloads.length;
   await page.getByTestId(testId).click();
-  await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(before + count);
-  return readFileSync((await downloads[before + count - 1]!.path())!, 'utf8');
+  await expect.poll(() => downloads.length, { timeout }).toBe(before + 1);
+  const zip = downloads[before]!;
+  expect(zip.suggestedFilename()).toMatch(/\.zip$/);
+  const entries = unzipSync(new Uint8Array(readFileSync((await zip.path())!)));
+  return new Map(Object.entries(entries).map(([name, bytes]) => [name, Buffer.from(bytes)]));
 }

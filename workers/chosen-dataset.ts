@@ -1,6 +1,10 @@
 import { loadDataset, type LoadedDataset } from '../engine/data/load-dataset';
 import type { RowFormat } from '../engine/data/types';
 import type { TextTokenizer } from '../engine/tokenizer/types';
+import { parseRows } from '../engine/data/parsing/parse-rows';
+import { toExamples } from '../engine/data/parsing/to-example';
+import { samplePrompts, type SamplePrompt } from '../engine/run/sample-prompts';
+import { isPlainTextFile, plainTextAsJsonLines } from './plain-text';
 
 /** A dataset file as loaded: its bytes are kept so a run can store them beside its checkpoints (resume after reload). */
 export interface DatasetRequest {
@@ -32,16 +36,32 @@ export class ChosenDataset {
     return new ChosenDataset(validation > 0 ? { ...rest, validation } : rest);
   }
 
-  async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength): Promise<LoadedDataset> {
+  /** `onProgress`: rows tokenized so far, of all (only when the file is read now, not when the last reading is reused). */
+  async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength, onProgress?: (done: number, total: number) => void): Promise<LoadedDataset> {
     const c = this.cached;
     if (c !== undefined && c.tokenizer === tokenizer && c.maxLength === maxLength) return c.loaded;
-    const { bytes, fileName, format, validation } = this.request;
+    const { fileName, validation } = this.request;
+    const text = isPlainTextFile(fileName);
+    const bytes = text ? plainTextAsJsonLines(this.request.bytes) : this.request.bytes;
+    const format = this.request.format ?? (text ? 'text' : undefined);
     const loaded = await loadDataset(bytes, fileName, tokenizer, {
       maxLength,
+      ...(text ? { fileType: 'jsonl' as const } : {}),
       ...(format === undefined ? {} : { format }),
       ...(validation === undefined ? {} : { validation }),
+      ...(onProgress === undefined ? {} : { onProgress }),
     });
     this.cached = { tokenizer, maxLength, loaded };
     return loaded;
+  }
+
+  /** A few prompts of this file with their answers, for the sample generations a run shows at each evaluation. */
+  async samplePrompts(format: RowFormat, count = 3): Promise<SamplePrompt[]> {
+    const { fileName } = this.request;
+    const text = isPlainTextFile(fileName);
+    const bytes = text ? plainTextAsJsonLines(this.request.bytes) : this.request.bytes;
+    const parsed = await parseRows(bytes, fileName, text ? { fileType: 'jsonl' } : {});
+    // Enough rows to find `count` with a prompt even when the first ones are rejected.
+    return samplePrompts(toExamples(parsed.rows.slice(0, count * 10), format).examples, count);
   }
 }

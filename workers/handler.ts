@@ -3,6 +3,7 @@ import { exportCommand } from './commands/export';
 import { generateCommand } from './commands/generate';
 import { init } from './commands/init';
 import { listRunsCommand } from './commands/list-runs';
+import { runSeriesCommand } from './commands/run-series';
 import { loadDatasetCommand } from './commands/load-dataset';
 import { loadModelInto } from './commands/load-model';
 import { refusalCheckCommand } from './commands/refusal-check';
@@ -35,6 +36,10 @@ export class WorkerHandler {
           else s.run.stop();
         } else s.post({ type: 'log', level: 'info', message: `${cmd.type}: no run is training` });
         return;
+      case 'checkpoint':
+        // The page is being hidden or closed: keep what was trained so far resumable (a no-op without a live run).
+        if (s.run?.isActive) s.run.requestCheckpoint();
+        return;
       case 'abort':
         this.inFlight.get(cmd.requestId)?.abort();
         return;
@@ -56,6 +61,8 @@ export class WorkerHandler {
         return this.request(cmd.requestId, () => exportCommand(s, cmd));
       case 'listRuns':
         return this.request(cmd.requestId, () => listRunsCommand(s, cmd));
+      case 'runSeries':
+        return this.request(cmd.requestId, () => runSeriesCommand(s, cmd));
       default:
         s.post(errorEvent(new WorkerError('internal', `unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`, 'The page and the worker are from different versions: reload the page.')));
     }

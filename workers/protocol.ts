@@ -14,8 +14,11 @@ import type { SafetyPair, SpfOptions } from '../engine/safety/spf-options';
 import type { BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary } from '../engine/run/run-types';
 import type { RunEvent } from '../engine/run/run-events';
 import type { BatchShape } from '../engine/run/size-defaults';
+import type { PresetChoice, PresetId, PresetPatch } from '../engine/run/presets';
+import type { SampleGeneration } from '../engine/run/sample-prompts';
 
 export type { DatasetReport, RowFormat, LoraConfig, TrainOptions, SafetyPair, SpfOptions };
+export type { PresetChoice, PresetId, PresetPatch, SampleGeneration };
 export type { BatchShape, BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary };
 
 /** Where a model comes from. */
@@ -50,24 +53,43 @@ export type WorkerCommand =
   | { type: 'resumeRun'; requestId: string; runId: string }
   | { type: 'pause' }
   | { type: 'stop' }
-  | { type: 'generate'; requestId: string; prompt: string; which: 'base' | 'tuned'; maxNewTokens: number; temperature: number }
+  // save a checkpoint after the step in flight and train on (the page is being hidden or closed)
+  | { type: 'checkpoint' }
+  // which 'plain': the run's plain-LoRA comparison adapter (a run with compareWithPlain)
+  | { type: 'generate'; requestId: string; prompt: string; which: ChatSide; maxNewTokens: number; temperature: number }
   // prompts: harmful requests to answer (default: the bundled public/datasets/harmful-eval.jsonl, else the probe requests)
   | { type: 'refusalCheck'; requestId: string; which: 'base' | 'tuned'; prompts?: string[] }
   // runId: export from a stored run (its last checkpoint) instead of the current one; dtype: for 'merged' (default same-as-base)
   | { type: 'export'; requestId: string; what: 'adapter' | 'merged' | 'record'; runId?: string; dtype?: MergedDType }
   | { type: 'listRuns'; requestId: string }
+  // a stored run's metric series, for drawing it beside the current run (answers runSeries)
+  | { type: 'runSeries'; requestId: string; runId: string }
   | { type: 'abort'; requestId: string };
+
+/** The models a chat reply can come from: no adapter, the run's main adapter, or its plain-LoRA comparison. */
+export type ChatSide = 'base' | 'tuned' | 'plain';
+
+/** A long job's count so far: rows tokenized of a dataset, prompts judged by a refusal check. */
+export type ProgressTask = 'tokenize' | 'refusal';
 
 export type WorkerEvent =
   // fallback: why the backend asked for could not be used (then `backend` is 'cpu'); defaults: see EngineDefaults
   | { type: 'ready'; requestId: string; backend: BackendChoice; adapter: string; fallback?: string; defaults?: EngineDefaults }
   | { type: 'downloadProgress'; requestId: string; file: string; loadedBytes: number; totalBytes: number }
   // batchShape: the batch size, accumulation and max length suited to this model's size (engine/run/size-defaults.ts)
-  | { type: 'modelLoaded'; requestId: string; summary: ModelSummary; batchShape: BatchShape }
+  // presets: the run presets with the fields each sets for this model's size (engine/run/presets.ts)
+  | { type: 'modelLoaded'; requestId: string; summary: ModelSummary; batchShape: BatchShape; presets?: PresetChoice[] }
   | { type: 'datasetLoaded'; requestId: string; report: DatasetReport; preview: PreviewRow[] }
   | { type: 'runStarted'; requestId: string; run: RunSummary }
   | RunEvent // metrics (batched), runStatus, log: what a TrainingRun reports (engine/run/run-events.ts)
-  | { type: 'token'; requestId: string; which: 'base' | 'tuned'; text: string } // streamed generation
+  | { type: 'token'; requestId: string; which: ChatSide; text: string } // streamed generation
+  // how far a long request has got (sent at most every ~100 items and at the end)
+  | { type: 'progress'; requestId: string; task: ProgressTask; done: number; total: number }
+  | { type: 'runSeries'; requestId: string; runId: string; metrics: MetricPoint[]; evals: EvalPoint[] }
+  // the run's main adapter answering a few fixed prompts of the dataset at an evaluation (step 0: before training)
+  | { type: 'samples'; runId: string; generation: SampleGeneration }
+  // greedy token accuracy of the run's main adapter on the validation rows at an evaluation (none without validation)
+  | { type: 'tokenAccuracy'; runId: string; step: number; accuracy: number }
   // samples: each prompt's answer and verdict (for a look at what the model said)
   | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number; samples?: { prompt: string; response: string; refused: boolean }[] }
   | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user

@@ -2,11 +2,11 @@ import type { AdapterSummary, UnavailableReason } from '../gpu/probeWebGpu';
 import type { SelfTestResult } from '../gpu/runAddSelfTest';
 import { formatBytes } from '../format';
 import { useApp } from '../store/app-store';
-import { Step } from './Step';
 
 /**
- * Tells the user up front whether this browser can train: WebGPU present, which adapter, the limits that bound model
- * size, and a 4-element compute self-test. The probe runs once at start-up (main.tsx) and lands in the store; this
+ * Whether this browser can train, as a badge in the page header: one line (WebGPU or the CPU, and the adapter's name)
+ * with the adapter's limits and the compute self-test folded under it for whoever wants them. When WebGPU is missing
+ * the help to enable it is shown at once. The probe runs once at start-up (main.tsx) and lands in the store; this
  * renders it. The data-testid / data-state attributes are what the e2e tests read.
  */
 export function CapabilityCheck() {
@@ -15,44 +15,48 @@ export function CapabilityCheck() {
   const backendAdapter = useApp((s) => s.backendAdapter);
   const workerStatus = useApp((s) => s.workerStatus);
   const fallback = useApp((s) => s.backendFallback);
-  const status =
-    workerStatus === 'failed' ? 'engine failed to start' : backend === undefined ? 'starting the engine…' : backend === 'webgpu' ? 'engine on WebGPU' : 'engine on CPU (slow)';
+  const state = workerStatus === 'failed' ? 'failed' : backend === undefined ? 'starting' : backend;
   return (
-    <Step n={1} title="This browser" testId="step-capability" status={status}>
+    <div className={`capability-badge capability-${state}`} data-testid="step-capability" data-state={state}>
       <div data-testid="capability-check" data-state={report?.status ?? 'checking'}>
-        {report === undefined && <p>Checking for WebGPU…</p>}
-        {report?.status === 'available' && <Available adapter={report.adapter} selfTest={report.selfTest} />}
-        {report?.status === 'unavailable' && <Unavailable reason={report.reason} detail={report.detail} />}
-        {backend !== undefined && (
-          <p data-testid="engine-backend" data-backend={backend}>
-            Training engine: <strong>{backend === 'webgpu' ? 'WebGPU' : 'CPU'}</strong>
-            {backendAdapter ? ` (${backendAdapter})` : ''}
+        {backend === undefined ? (
+          <span className="badge-line">{workerStatus === 'failed' ? 'Engine failed to start' : report === undefined ? 'Checking for WebGPU…' : 'Starting the engine…'}</span>
+        ) : (
+          <span className="badge-line" data-testid="engine-backend" data-backend={backend}>
+            {backend === 'webgpu' ? '✓ WebGPU' : '⚠ CPU (slow)'}
+            {backendAdapter ? ` · ${backendAdapter}` : ''}
             {backend === 'cpu' && ' — the CPU fallback is slow: it runs the small demo model only, for trying SafeTune out.'}
-          </p>
+          </span>
         )}
+        {report?.status === 'unavailable' && <Unavailable reason={report.reason} detail={report.detail} />}
         {fallback !== undefined && (
           <p className="note" data-testid="engine-fallback">
             WebGPU could not be used by the engine: {fallback}
           </p>
         )}
+        {report?.status === 'available' && (
+          <details className="capability-details">
+            <summary>Browser details</summary>
+            <Available adapter={report.adapter} selfTest={report.selfTest} />
+          </details>
+        )}
       </div>
-    </Step>
+    </div>
   );
 }
 
 function Available({ adapter, selfTest }: { adapter: AdapterSummary; selfTest: SelfTestResult }) {
   return (
     <>
-      <p>WebGPU is available.</p>
       <table className="facts">
         <tbody>
-          <Row label="Adapter" testId="adapter-name" value={adapter.name ?? '(not disclosed by the browser)'} />
-          <Row label="Vendor / architecture" value={`${adapter.vendor || '?'} / ${adapter.architecture || '?'}`} />
+          <Row label="GPU adapter" testId="adapter-name" value={adapter.name ?? '(not disclosed by the browser)'} />
+          {(adapter.vendor || adapter.architecture) && <Row label="Vendor / architecture" value={[adapter.vendor, adapter.architecture].filter(Boolean).join(' / ')} />}
           <Row label="Feature level" value={adapter.featureLevel + (adapter.isFallbackAdapter ? ' (software fallback)' : '')} />
-          <Row label="maxBufferSize" value={formatBytes(adapter.maxBufferSize)} />
-          <Row label="maxStorageBufferBindingSize" value={formatBytes(adapter.maxStorageBufferBindingSize)} />
-          <Row label="shader-f16" value={adapter.shaderF16 ? 'yes' : 'no'} />
-          <Row label="subgroups" value={adapter.subgroups ? 'yes' : 'no'} />
+          <Row label="Largest GPU buffer" value={formatBytes(adapter.maxBufferSize)} />
+          <Row label="Largest tensor one kernel can bind" value={formatBytes(adapter.maxStorageBufferBindingSize)} />
+          <Row label="Half-precision shaders (shader-f16)" value={adapter.shaderF16 ? 'yes' : 'no'} />
+          <Row label="Subgroup operations" value={adapter.subgroups ? 'yes' : 'no'} />
         </tbody>
       </table>
       <p data-testid="self-test" data-ok={String(selfTest.ok)}>

@@ -6,11 +6,12 @@ import { useApp } from '../store/app-store';
 import { datasetName } from '../store/dataset-slice';
 import { ConversationPreview } from './ConversationPreview';
 import { DatasetReportView } from './DatasetReportView';
+import { LengthHistogram } from './LengthHistogram';
 import { ErrorMessage } from './ErrorMessage';
 import { NumberField } from './fields/NumberField';
 import { Step } from './Step';
 
-/** Step 3: the training data: drop or pick a file (or a bundled demo set), check the format, the report and a preview. */
+/** Step 2: the training data: drop or pick a file (or a bundled demo set), check the format, the report and a preview. */
 export function DatasetDrop() {
   const session = useSession();
   const status = useApp((s) => s.datasetStatus);
@@ -21,7 +22,9 @@ export function DatasetDrop() {
   const validation = useApp((s) => s.validationFraction);
   const setValidation = useApp((s) => s.setValidationFraction);
   const modelReady = useApp((s) => s.modelStatus === 'ready');
-  const running = useApp((s) => s.runStatus === 'running' || s.runStatus === 'paused');
+  const running = useApp((s) => s.runStatus === 'running' || s.runStatus === 'paused' || s.runRequestPending);
+  const pending = useApp((s) => s.pendingChoice);
+  const tokenized = useApp((s) => s.progress.tokenize);
   const [over, setOver] = useState(false);
   const disabled = !modelReady || running;
 
@@ -36,8 +39,9 @@ export function DatasetDrop() {
   const name = choice !== undefined ? datasetName(choice) : report?.files[0]?.fileName;
   const stepStatus =
     status === 'ready' ? `${name ?? 'dataset'}: ${report?.rowsUsed ?? 0} rows` : status === 'loading' ? 'reading…' : status === 'error' ? 'not usable' : 'no data yet';
+  const reading = pending !== undefined ? datasetName(pending) : name;
   return (
-    <Step n={3} title="Dataset" testId="step-dataset" status={stepStatus} state={status}>
+    <Step n={2} title="Dataset" testId="step-dataset" status={stepStatus} state={status}>
       <div
         className={over ? 'drop-zone drop-zone-over' : 'drop-zone'}
         data-testid="dataset-drop"
@@ -50,7 +54,7 @@ export function DatasetDrop() {
         onDrop={onDrop}
       >
         <p>
-          Drop a JSONL, JSON, CSV or Parquet file here, or{' '}
+          Drop a dataset here (JSONL, JSON, CSV, Parquet, or .txt with one example a line) or{' '}
           <label className="file-button">
             choose a file
             <input
@@ -64,14 +68,12 @@ export function DatasetDrop() {
               }}
             />
           </label>
-          . It is read in this browser and never uploaded.
-        </p>
-        <p className="bundled">
-          Or use a demo set:{' '}
+          ; it is read in this browser, never uploaded. Demo sets:{' '}
           {BUNDLED_DATASETS.map((d) => (
             <button
               key={d.fileName}
               type="button"
+              className="small"
               title={d.about}
               disabled={disabled}
               data-testid={`dataset-bundled-${d.fileName}`}
@@ -116,12 +118,26 @@ export function DatasetDrop() {
         />
       </div>
 
-      {status === 'loading' && <p aria-live="polite">Reading and tokenizing…</p>}
+      {status === 'loading' && (
+        <p aria-live="polite" data-testid="dataset-progress">
+          Reading and tokenizing {reading ?? 'the dataset'}…
+          {tokenized !== undefined && ` ${tokenized.done.toLocaleString('en')} of ${tokenized.total.toLocaleString('en')} rows`}
+        </p>
+      )}
       {error !== undefined && <ErrorMessage error={error} testId="dataset-error" />}
-      {status === 'ready' && report !== undefined && (
+      {error !== undefined && report !== undefined && (
+        <p className="note" data-testid="dataset-kept">
+          The dataset loaded before, {name ?? 'below'}, is still the one a run trains on.
+        </p>
+      )}
+      {report !== undefined && status !== 'error' && (
         <>
           <DatasetReportView report={report} />
-          <ConversationPreview />
+          <details className="more" data-testid="dataset-details">
+            <summary>Token lengths and the first rows as trained</summary>
+            <LengthHistogram bins={report.histogram} maxLength={report.maxLength} />
+            <ConversationPreview />
+          </details>
         </>
       )}
     </Step>

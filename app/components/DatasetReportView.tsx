@@ -1,9 +1,8 @@
 import type { DatasetReport } from '../../workers/protocol';
 import { ROW_FORMAT_LABELS } from '../dataset/row-formats';
 import { formatCount } from '../format';
-import { LengthHistogram } from './LengthHistogram';
 
-/** What the worker made of the dataset: rows used and rejected (with line numbers), lengths, truncation, warnings. */
+/** What the worker made of the dataset: rows used and rejected (with line numbers), lengths, truncation, warnings (the histogram and preview: DatasetDrop, folded). */
 export function DatasetReportView({ report }: { report: DatasetReport }) {
   const { tokens, split } = report;
   return (
@@ -24,27 +23,16 @@ export function DatasetReportView({ report }: { report: DatasetReport }) {
             </td>
           </tr>
           <tr>
-            <th>Token lengths</th>
-            <td>
-              min {tokens.min}, median {tokens.median}, 95th percentile {tokens.p95}, max {tokens.max}
-            </td>
-          </tr>
-          <tr>
-            <th>Truncated</th>
+            <th>Tokens</th>
             <td data-testid="dataset-truncated">
-              {report.truncated === 0 ? `none (max length ${report.maxLength})` : `${report.truncated} rows cut to ${report.maxLength} tokens`}
-              {report.dropped > 0 && `, ${report.dropped} dropped (nothing left to train on)`}
-            </td>
-          </tr>
-          <tr>
-            <th>Trained tokens</th>
-            <td>
-              {formatCount(report.trainedTokens)} per epoch, of {formatCount(report.tokensPerEpoch)} processed
+              length median {tokens.median} (min {tokens.min}, 95th percentile {tokens.p95}, max {tokens.max});{' '}
+              {report.truncated === 0 ? `none truncated (max length ${report.maxLength})` : `${report.truncated} rows cut to ${report.maxLength} tokens`}
+              {report.dropped > 0 && `, ${report.dropped} dropped (nothing left to train on)`}; {formatCount(report.trainedTokens)} trained per epoch, of{' '}
+              {formatCount(report.tokensPerEpoch)} processed
             </td>
           </tr>
         </tbody>
       </table>
-      <LengthHistogram bins={report.histogram} maxLength={report.maxLength} />
       {report.rejectedTotal > 0 && (
         <div className="rejected" data-testid="dataset-rejected">
           <h4>

@@ -36,7 +36,7 @@ export function HubModelForm({ disabled }: { disabled: boolean }) {
       </label>
       {problem !== undefined && repoId.trim() !== '' && <p className="field-problem">{problem}</p>}
       <div className="buttons">
-        <button type="button" disabled={problem !== undefined} onClick={() => void session.previewModel(source())}>
+        <button type="button" disabled={problem !== undefined} data-testid="hub-estimate" onClick={() => void session.previewModel(source(), true)}>
           Estimate memory
         </button>
         <button type="button" disabled={disabled || loading || problem !== undefined} data-testid="hub-load" onClick={() => void session.loadModel(source(), `hub ${repoId.trim()}`)}>

@@ -11,6 +11,14 @@ export function MemoryEstimateView() {
   const shape = useApp((s) => s.modelShape);
   const config = useApp((s) => s.config);
   const gpu = useApp((s) => s.gpu);
+  const problem = useApp((s) => s.modelShapeProblem);
+  if (problem !== undefined) {
+    return (
+      <p className="field-warning" data-testid="memory-estimate-problem" role="status">
+        {problem}
+      </p>
+    );
+  }
   if (shape === undefined || config === undefined) return null;
 
   const limits = deviceLimits(gpu, browserDeviceMemory());
@@ -29,8 +37,10 @@ export function MemoryEstimateView() {
   );
   const b = estimate.bytes;
   return (
-    <div className={estimate.fits ? 'estimate' : 'estimate estimate-bad'} data-testid="memory-estimate" data-fits={String(estimate.fits)}>
-      <h3>Memory estimate for this run</h3>
+    <details className={estimate.fits ? 'estimate more' : 'estimate estimate-bad'} open={!estimate.fits} data-testid="memory-estimate" data-fits={String(estimate.fits)}>
+      <summary>
+        Memory estimate for this run: <span data-testid="memory-total-summary">{formatBytes(estimate.bytes.total)}</span>, {estimate.fits ? 'fits' : 'does not fit'}
+      </summary>
       <p>
         {shape.architecture}, {formatCount(estimate.parameters)} parameters, {formatCount(estimate.loraParameters)} trainable LoRA
         parameters; batch {config.train.batchSize} × {config.train.maxLength} tokens.
@@ -64,7 +74,7 @@ export function MemoryEstimateView() {
           ))}
         </ul>
       )}
-    </div>
+    </details>
   );
 }
 

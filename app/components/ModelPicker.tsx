@@ -12,12 +12,14 @@ import { Step } from './Step';
 
 type SourceTab = 'bundled' | 'hub' | 'files';
 
-/** Step 2: which model to fine-tune: the bundled demo (preselected), a Hugging Face model id, or a local folder. */
+/** Step 1: which model to fine-tune: the bundled demo (preselected), a Hugging Face model id, or a local folder. */
 export function ModelPicker() {
   const session = useSession();
   const status = useApp((s) => s.modelStatus);
-  // A resumed run loads its own model: the summary names what is loaded, the label what was asked for.
-  const label = useApp((s) => s.modelSummary?.description ?? s.modelLabel);
+  // While a model loads, the label names it (the summary still describes the model loaded before); once loaded, the
+  // summary names what is loaded (a resumed run loads its own model).
+  const label = useApp((s) => (s.modelStatus === 'loading' ? s.modelLabel : (s.modelSummary?.description ?? s.modelLabel)));
+  const demoLoaded = useApp((s) => s.modelStatus === 'ready' && s.modelSummary?.description === `bundled ${DEMO_MODEL}`);
   const error = useApp((s) => s.modelError);
   const backend = useApp((s) => s.backend);
   // No loading while the engine starts or a run trains (the worker would answer not-ready / busy).
@@ -27,7 +29,7 @@ export function ModelPicker() {
 
   const stepStatus = status === 'ready' ? `loaded: ${label}` : status === 'loading' ? `loading ${label}…` : status === 'error' ? 'not loaded' : 'no model yet';
   return (
-    <Step n={2} title="Model" testId="step-model" status={stepStatus} state={status}>
+    <Step n={1} title="Model" testId="step-model" status={stepStatus} state={status}>
       <div className="tabs" role="tablist" aria-label="Model source">
         {(
           [
@@ -53,13 +55,19 @@ export function ModelPicker() {
       {tab === 'bundled' && (
         <div className="tab-panel">
           <p>
-            <strong>{DEMO_MODEL}</strong>: a tiny Llama trained from scratch for this demo, shipped with the page (no
-            download). It answers simple tasks and refuses harmful requests, so you can watch fine-tuning erode or keep
-            that refusal.
+            <strong>{DEMO_MODEL}</strong>: a tiny Llama trained from scratch, shipped with the page. It refuses harmful
+            requests, so you can watch fine-tuning erode or keep that refusal.{' '}
+            {demoLoaded && (
+              <span className="ok" data-testid="demo-loaded">
+                ✓ Loaded (it loads by itself).
+              </span>
+            )}
           </p>
-          <button type="button" disabled={busy || status === 'loading'} onClick={() => void session.loadModel({ kind: 'bundled', name: DEMO_MODEL }, `bundled ${DEMO_MODEL}`)}>
-            Load the demo model
-          </button>
+          {!demoLoaded && (
+            <button type="button" disabled={busy || status === 'loading'} onClick={() => void session.loadModel({ kind: 'bundled', name: DEMO_MODEL }, `bundled ${DEMO_MODEL}`)}>
+              Load the demo model
+            </button>
+          )}
         </div>
       )}
       {tab === 'hub' && (cpuOnly ? <CpuOnlyNote /> : <HubModelForm disabled={busy} />)}
@@ -78,36 +86,17 @@ function CpuOnlyNote() {
   return <p className="note">Without WebGPU only the bundled demo model can run (on the CPU). Hub and local models need WebGPU.</p>;
 }
 
+/** The loaded model in one short paragraph: what it is, its size, its chat template and where it runs. */
 function ModelSummaryView() {
   const summary = useApp((s) => s.modelSummary);
   const loading = useApp((s) => s.modelStatus === 'loading');
   if (summary === undefined || loading) return null;
   return (
-    <table className="facts" data-testid="model-summary" data-architecture={summary.architecture} data-layers={summary.layers} data-hidden={summary.hiddenSize}>
-      <tbody>
-        <tr>
-          <th>Model</th>
-          <td data-testid="model-description">{summary.description}</td>
-        </tr>
-        <tr>
-          <th>Architecture</th>
-          <td>{summary.architecture}</td>
-        </tr>
-        <tr>
-          <th>Parameters</th>
-          <td>
-            {formatCount(summary.parameters)} ({summary.layers} layers, hidden size {summary.hiddenSize}, vocabulary {summary.vocabSize})
-          </td>
-        </tr>
-        <tr>
-          <th>Chat template</th>
-          <td>{summary.hasChatTemplate ? 'from the tokenizer' : 'none in the tokenizer: a plain fallback template is used'}</td>
-        </tr>
-        <tr>
-          <th>Runs on</th>
-          <td>{summary.backend === 'webgpu' ? 'WebGPU' : 'CPU (slow)'}</td>
-        </tr>
-      </tbody>
-    </table>
+    <p className="model-summary" data-testid="model-summary" data-architecture={summary.architecture} data-layers={summary.layers} data-hidden={summary.hiddenSize}>
+      <strong data-testid="model-description">{summary.description}</strong>: {summary.architecture}, {formatCount(summary.parameters)} parameters ({summary.layers} layers, hidden
+      size {summary.hiddenSize}, vocabulary {summary.vocabSize}); chat template{' '}
+      {summary.hasChatTemplate ? 'from the tokenizer' : 'none in the tokenizer: a plain fallback template is used'}; runs on{' '}
+      {summary.backend === 'webgpu' ? 'WebGPU' : 'CPU (slow)'}.
+    </p>
   );
 }

@@ -12,8 +12,8 @@ export function ResumeBanner() {
   return (
     <div className="banner" role="status" data-testid="resume-banner" data-run-id={runId}>
       <p>
-        A run was interrupted at step {run.step} of {run.totalSteps} ({run.model}, {run.dataset}). Its last checkpoint is
-        saved in this browser.
+        A run was {run.reason?.startsWith('interrupted') === true ? 'interrupted' : 'paused'} at step {run.step} of {run.totalSteps} ({run.model}, {run.dataset}). Its
+        checkpoint of step {run.checkpointStep ?? 0} is saved in this browser: resuming continues from there with the run's dataset and settings.
       </p>
       <button type="button" className="primary" disabled={!ready} data-testid="resume-run" onClick={() => void session.resume(runId)}>
         Resume it

@@ -14,7 +14,7 @@ export const ROW_FORMAT_LABELS: Record<RowFormat, string> = {
 export const ROW_FORMATS = Object.keys(ROW_FORMAT_LABELS) as RowFormat[];
 
 /** The dataset files the page accepts (the worker detects the type from the name and the bytes). */
-export const DATASET_ACCEPT = '.jsonl,.json,.csv,.parquet,.ndjson,application/json,text/csv';
+export const DATASET_ACCEPT = '.jsonl,.json,.csv,.tsv,.parquet,.ndjson,.txt,application/json,text/csv,text/plain';
 
 /** The demo datasets in public/datasets/, one click each. */
 export const BUNDLED_DATASETS: readonly { fileName: string; label: string; about: string }[] = [

@@ -14,6 +14,12 @@ export function applyWorkerEvent(store: AppStore, event: WorkerEvent): void {
     case 'runStatus':
       s.runStatusChanged(event.runId, event.status, event.step, event.totalSteps, event.reason);
       return;
+    case 'tokenAccuracy':
+      s.addAccuracy(event.runId, event.step, event.accuracy);
+      return;
+    case 'samples':
+      s.addSamples(event.runId, event.generation);
+      return;
     case 'log':
       s.pushLog(event.level, event.message);
       return;

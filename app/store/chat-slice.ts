@@ -2,7 +2,10 @@ import type { StateCreator } from 'zustand';
 import type { AppState } from './app-store';
 import type { UiError } from './ui-error';
 
-export type ModelSide = 'base' | 'tuned';
+/** Which model answers: the base, the run's adapter, or its plain-LoRA comparison adapter. */
+export type ModelSide = 'base' | 'tuned' | 'plain';
+/** The sides a refusal check measures. */
+export type RefusalSide = 'base' | 'tuned';
 
 export interface ChatOutput {
   text: string;
@@ -18,14 +21,17 @@ export interface RefusalResult {
 
 export interface ChatSlice {
   chat: Record<ModelSide, ChatOutput>;
-  refusal: Record<ModelSide, RefusalResult | undefined>;
+  /** The prompt the answers shown are replies to (the text box may have been edited since). */
+  chatPrompt: string | undefined;
+  refusal: Record<RefusalSide, RefusalResult | undefined>;
   refusalRunning: boolean;
   chatError: UiError | undefined;
 
+  chatAsked(prompt: string): void;
   chatStarted(side: ModelSide): void;
   chatToken(side: ModelSide, text: string): void;
   chatFinished(side: ModelSide, status: 'done' | 'error'): void;
-  setRefusal(side: ModelSide, result: RefusalResult): void;
+  setRefusal(side: RefusalSide, result: RefusalResult): void;
   setRefusalRunning(running: boolean): void;
   setChatError(error: UiError | undefined): void;
 }
@@ -33,11 +39,13 @@ export interface ChatSlice {
 const idle: ChatOutput = { text: '', status: 'idle' };
 
 export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set) => ({
-  chat: { base: idle, tuned: idle },
+  chat: { base: idle, tuned: idle, plain: idle },
+  chatPrompt: undefined,
   refusal: { base: undefined, tuned: undefined },
   refusalRunning: false,
   chatError: undefined,
 
+  chatAsked: (prompt) => set({ chatPrompt: prompt, chat: { base: idle, tuned: idle, plain: idle } }),
   chatStarted: (side) => set((s) => ({ chat: { ...s.chat, [side]: { text: '', status: 'streaming' } }, chatError: undefined })),
   chatToken: (side, text) => set((s) => ({ chat: { ...s.chat, [side]: { text: s.chat[side].text + text, status: 'streaming' } } })),
   chatFinished: (side, status) => set((s) => ({ chat: { ...s.chat, [side]: { ...s.chat[side], status } } })),

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { EvalPoint, MetricPoint } from '../../workers/protocol';
+import type { EvalPoint, MetricPoint, SampleGeneration } from '../../workers/protocol';
 import type { AppState } from './app-store';
 import { appendBatch, emptySeries, type MetricSeries } from './metric-columns';
 
@@ -10,18 +10,36 @@ export interface MetricsSlice {
   seriesRunId: string | undefined;
   /** The worker's latest estimate of the time left, in seconds (not charted, so not a column). */
   lastEtaSeconds: number | undefined;
+  /** Greedy token accuracy of the run's main adapter on the validation rows, at each evaluation (columns, step order). */
+  accuracy: { step: number[]; value: number[] };
+  /** The run's answers to its sample prompts, one entry per evaluation (step 0: before training), in step order. */
+  samples: SampleGeneration[];
+  /** Past runs drawn beside the current one, in the order they were added. */
+  overlays: { runId: string; series: MetricSeries }[];
 
   resetSeries(runId: string): void;
   /** Appends a batch; `replace` (sent on resume) swaps in the run's whole series so far. */
   appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[], replace?: boolean): void;
+  addSamples(runId: string, generation: SampleGeneration): void;
+  addAccuracy(runId: string, step: number, accuracy: number): void;
+  addOverlay(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[]): void;
+  removeOverlay(runId: string): void;
 }
 
 export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = (set) => ({
   series: emptySeries(),
   seriesRunId: undefined,
   lastEtaSeconds: undefined,
+  overlays: [],
+  samples: [],
+  accuracy: { step: [], value: [] },
 
-  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined }),
+  resetSeries: (runId) => set({ series: emptySeries(), seriesRunId: runId, lastEtaSeconds: undefined, samples: [], accuracy: { step: [], value: [] } }),
+  // A resumed run evaluates a step again: its new answers replace the old ones.
+  addSamples: (runId, generation) =>
+    set((s) =>
+      s.seriesRunId !== undefined && s.seriesRunId !== runId ? {} : { samples: [...s.samples.filter((g) => g.step < generation.step), generation] },
+    ),
   appendMetrics: (runId, points, evals, replace = false) =>
     set((s) => {
       if (replace) return { series: appendBatch(emptySeries(), points, evals), seriesRunId: runId, lastEtaSeconds: points.at(-1)?.etaSeconds };
@@ -30,4 +48,14 @@ export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = 
       const eta = points.at(-1)?.etaSeconds;
       return { series: appendBatch(s.series, points, evals), seriesRunId: runId, lastEtaSeconds: eta ?? s.lastEtaSeconds };
     }),
+  // A resumed run measures a step again: the new value replaces it and any later ones.
+  addAccuracy: (runId, step, value) =>
+    set((s) => {
+      if (s.seriesRunId !== undefined && s.seriesRunId !== runId) return {};
+      const keep = s.accuracy.step.filter((x) => x < step).length;
+      return { accuracy: { step: [...s.accuracy.step.slice(0, keep), step], value: [...s.accuracy.value.slice(0, keep), value] } };
+    }),
+  addOverlay: (runId, points, evals) =>
+    set((s) => ({ overlays: [...s.overlays.filter((o) => o.runId !== runId), { runId, series: appendBatch(emptySeries(), points, evals) }] })),
+  removeOverlay: (runId) => set((s) => ({ overlays: s.overlays.filter((o) => o.runId !== runId) })),
 });

@@ -15,13 +15,15 @@ export interface ModelSlice {
   download: DownloadProgress;
   /** Sizes read from config.json before loading, for the memory estimate; undefined when unknown. */
   modelShape: ModelShape | undefined;
+  /** Why the memory estimate the user asked for could not be made (config.json unreadable: offline, wrong id). */
+  modelShapeProblem: string | undefined;
   modelError: UiError | undefined;
 
   modelLoading(label: string): void;
   modelDownload(file: string, loadedBytes: number, totalBytes: number): void;
   modelLoaded(summary: ModelSummary): void;
   modelFailed(error: UiError): void;
-  setModelShape(shape: ModelShape | undefined): void;
+  setModelShape(shape: ModelShape | undefined, problem?: string): void;
 }
 
 export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set) => ({
@@ -30,6 +32,7 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   modelSummary: undefined,
   download: {},
   modelShape: undefined,
+  modelShapeProblem: undefined,
   modelError: undefined,
 
   // The summary of the model loaded now stays while another loads: the worker checks the new model's config and
@@ -38,5 +41,5 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   modelDownload: (file, loadedBytes, totalBytes) => set((s) => ({ download: { ...s.download, [file]: { loadedBytes, totalBytes } } })),
   modelLoaded: (summary) => set({ modelStatus: 'ready', modelLabel: summary.description, modelSummary: summary, modelError: undefined }),
   modelFailed: (error) => set((s) => ({ modelStatus: s.modelSummary === undefined ? 'error' : 'ready', modelError: error })),
-  setModelShape: (shape) => set({ modelShape: shape }),
+  setModelShape: (shape, problem) => set({ modelShape: shape, modelShapeProblem: problem }),
 });

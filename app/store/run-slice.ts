@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { EngineDefaults, RunConfig, RunStatus, RunSummary, SafetyPair } from '../../workers/protocol';
+import type { EngineDefaults, PresetChoice, PresetId, RunConfig, RunStatus, RunSummary, SafetyPair } from '../../workers/protocol';
 import type { AppState } from './app-store';
 import type { UiError } from './ui-error';
 
@@ -28,6 +28,10 @@ export interface RunSlice {
   pastRuns: RunSummary[];
   /** The run a reload interrupted, which the worker can resume. */
   resumableRunId: string | undefined;
+  /** The presets the engine offers for the loaded model's size, each with the fields it sets. */
+  presets: PresetChoice[];
+  /** The preset last applied (its fields are listed on the page; each stays editable). */
+  presetId: PresetId | undefined;
 
   setEngineDefaults(defaults: EngineDefaults): void;
   setDefaultConfig(config: RunConfig): void;
@@ -38,6 +42,8 @@ export interface RunSlice {
   runFailed(error: UiError | undefined): void;
   setRunRequestPending(pending: boolean): void;
   setPastRuns(runs: RunSummary[], resumable: string | undefined): void;
+  setPresets(presets: PresetChoice[]): void;
+  applyPreset(preset: PresetChoice): void;
 }
 
 export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) => ({
@@ -54,10 +60,12 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   runRequestPending: false,
   pastRuns: [],
   resumableRunId: undefined,
+  presets: [],
+  presetId: undefined,
 
   setEngineDefaults: (d) =>
     set({ defaultConfig: d.run, config: structuredClone(d.run), defaultAnchors: d.anchors, defaultProbe: d.probe }),
-  setDefaultConfig: (config) => set({ defaultConfig: config, config: structuredClone(config) }),
+  setDefaultConfig: (config) => set({ defaultConfig: config, config: structuredClone(config), presetId: undefined }),
   patchConfig: (section, patch) =>
     set((s) => (s.config === undefined ? {} : { config: { ...s.config, [section]: { ...s.config[section], ...patch } } })),
   setConfig: (patch) => set((s) => (s.config === undefined ? {} : { config: { ...s.config, ...patch } })),
@@ -78,4 +86,21 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   runFailed: (error) => set({ runError: error }),
   setRunRequestPending: (pending) => set({ runRequestPending: pending }),
   setPastRuns: (runs, resumable) => set({ pastRuns: runs, resumableRunId: resumable }),
+  setPresets: (presets) => set({ presets }),
+  // The preset's fields replace those of the settings shown, section by section; every other field keeps its value.
+  applyPreset: ({ id, patch }) =>
+    set((s) =>
+      s.config === undefined
+        ? {}
+        : {
+            presetId: id,
+            config: {
+              ...s.config,
+              lora: { ...s.config.lora, ...patch.lora },
+              train: { ...s.config.train, ...patch.train },
+              spf: { ...s.config.spf, ...patch.spf },
+              ...(patch.evalEvery === undefined ? {} : { evalEvery: patch.evalEvery }),
+            },
+          },
+    ),
 });

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { BackendChoice } from '../../workers/protocol';
+import type { BackendChoice, ProgressTask } from '../../workers/protocol';
 import type { WebGpuReport } from '../gpu/probeWebGpu';
 import type { AppState } from './app-store';
 import type { UiError } from './ui-error';
@@ -26,6 +26,8 @@ export interface UiSlice {
   downloads: Download[];
   exporting: 'adapter' | 'merged' | 'record' | undefined;
   exportError: UiError | undefined;
+  /** Counts of the long jobs in flight (rows tokenized, prompts judged); absent when none runs. */
+  progress: Partial<Record<ProgressTask, { done: number; total: number }>>;
 
   setGpu(report: WebGpuReport): void;
   workerReady(backend: BackendChoice, adapter: string, fallback: string | undefined): void;
@@ -35,6 +37,7 @@ export interface UiSlice {
   pushLog(level: 'info' | 'warn', message: string): void;
   addDownload(download: Download): void;
   setExporting(what: UiSlice['exporting'], error?: UiError): void;
+  setProgress(task: ProgressTask, count: { done: number; total: number } | undefined): void;
 }
 
 /** Enough log lines to see what happened recently without growing forever. */
@@ -51,6 +54,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   downloads: [],
   exporting: undefined,
   exportError: undefined,
+  progress: {},
 
   setGpu: (report) => set({ gpu: report }),
   workerReady: (backend, adapter, fallback) => set({ backend, backendAdapter: adapter, backendFallback: fallback, workerStatus: 'ready' }),
@@ -65,4 +69,9 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
       return { downloads: [...s.downloads.filter((d) => d.fileName !== download.fileName), download] };
     }),
   setExporting: (what, error) => set({ exporting: what, exportError: error }),
+  setProgress: (task, count) =>
+    set((s) => {
+      const { [task]: _old, ...rest } = s.progress;
+      return { progress: count === undefined ? rest : { ...rest, [task]: count } };
+    }),
 });

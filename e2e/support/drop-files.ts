@@ -2,7 +2,8 @@ import type { Page } from '@playwright/test';
 
 export interface DroppedFile {
   name: string;
-  content: string;
+  /** Text (written as UTF-8), or raw bytes for a binary file. */
+  content: string | number[];
   type?: string;
 }
 
@@ -15,7 +16,10 @@ export async function dropFiles(page: Page, testId: string, files: readonly Drop
   await target.scrollIntoViewIfNeeded();
   const dataTransfer = await page.evaluateHandle((list: readonly DroppedFile[]) => {
     const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([f.content], f.name, { type: f.type ?? 'application/octet-stream' }));
+    for (const f of list) {
+      const body = typeof f.content === 'string' ? f.content : new Uint8Array(f.content);
+      dt.items.add(new File([body], f.name, { type: f.type ?? 'application/octet-stream' }));
+    }
     return dt;
   }, files);
   for (const type of ['dragenter', 'dragover', 'drop']) await target.dispatchEvent(type, { dataTransfer });

@@ -7,11 +7,12 @@ const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
 
 /**
  * A screenshot of a stage, saved under e2e/screenshots/ and attached to the test's report: of the part of the page the
- * stage is about when `focus` is given (the page is long; a whole-page picture shrinks it past reading), else the page.
+ * stage is about when `focus` is given (a whole-page picture shrinks it past reading), else the page.
  */
-export async function snap(page: Page, testInfo: TestInfo, name: string, focus?: Locator): Promise<void> {
+export async function snap(page: Page, testInfo: TestInfo, name: string, focus?: Locator, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = `${SCREENSHOTS}${name}.png`;
-  const body = focus === undefined ? await page.screenshot({ path, fullPage: true }) : await focus.screenshot({ path });
+  // fullPage: false takes the window as the user sees it (the cockpit's first screen).
+  const body = focus === undefined ? await page.screenshot({ path, fullPage: options.fullPage ?? true }) : await focus.screenshot({ path });
   await testInfo.attach(name, { body, contentType: 'image/png' });
 }

@@ -1,4 +1,5 @@
 import type { TokenizedExample } from '../data/types';
+import type { LoraAdapter } from '../model/lora';
 import type { Timers } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
 import type { RunEvent } from './run-events';
@@ -17,6 +18,11 @@ export interface RunHost {
   gpuFailure: () => Error | undefined;
   /** The exception as a GPU failure when it is one (the run then pauses at its last checkpoint), else undefined. */
   asGpuFailure: (e: unknown) => Error | undefined;
+  /**
+   * Called after each evaluation of the main adapter (step 0: before training), between steps: the worker answers a
+   * few fixed prompts with it for the page's sample table. Optional; the run waits for it.
+   */
+  onEvaluated?: (step: number, adapter: LoraAdapter) => Promise<void>;
 }
 
 /** The run's examples, tokenized for the model's tokenizer. */

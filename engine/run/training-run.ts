@@ -2,6 +2,7 @@ import { SafeTuneError } from '../errors';
 import type { LoraAdapter } from '../model/lora';
 import { isEvalStep, SafetyProbe } from '../safety/drift';
 import type { StepStats } from '../train/trainer';
+import { isCheckpointStep } from './checkpoint-schedule';
 import { metricPoint, nonFiniteFields } from './metric-point';
 import { MetricsBatcher } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
@@ -18,13 +19,14 @@ import { EtaClock } from './throughput';
  * second adapter of the same base, stepped alternately so both see the same data at the same pace. Between steps it
  * honours pause / stop, measures probe drift (and validation loss) every evalEvery steps, lets the safety guard pause
  * the run when the main adapter's drift crosses the threshold, stops with its last good checkpoint when a step
- * diverges, and checkpoints every checkpointEvery steps and on every pause / stop / end — never after a step that
- * ran on a failing GPU. Metrics go out batched; the run record (config + every series) is stored with each
- * checkpoint and status change. The worker and the CLI drive the same class.
+ * diverges, and checkpoints every min(checkpointEvery, ⌈steps ÷ 4⌉) steps, when the host asks, and on every pause /
+ * stop / end — never after a step that ran on a failing GPU. Metrics go out batched; the run record (config + every
+ * series) is stored with each checkpoint and status change. The worker and the CLI drive the same class.
  */
 export class TrainingRun {
   private request: 'continue' | 'pause' | 'stop' = 'continue';
   private requestReason: string | undefined;
+  private checkpointRequested = false;
   private active = false;
   private readonly batcher: MetricsBatcher;
   private readonly eta = new EtaClock();
@@ -99,6 +101,16 @@ export class TrainingRun {
     return this.variants[0]!.adapter;
   }
 
+  /** The adapter of one variant this run trains (the plain-LoRA comparison beside SPF), or undefined when it has none. */
+  adapterOf(variant: Variant): LoraAdapter | undefined {
+    return this.variants.find((v) => v.name === variant)?.adapter;
+  }
+
+  /** Saves a checkpoint after the step in flight and trains on (the host's tab is being hidden or closed). */
+  requestCheckpoint(): void {
+    this.checkpointRequested = true;
+  }
+
   get summary(): RunSummary {
     return summarizeRun(this.record, mainVariant(this.record.config));
   }
@@ -135,6 +147,10 @@ export class TrainingRun {
           await this.setStatus(end, this.requestReason);
           return end;
         }
+        if (this.checkpointRequested) {
+          this.checkpointRequested = false;
+          await this.checkpoint();
+        }
         await this.iteration();
       }
       await this.checkpoint();
@@ -170,8 +186,7 @@ export class TrainingRun {
     });
     this.record.step = step;
     if (isEvalStep(step, this.record.config.evalEvery, this.record.totalSteps)) await this.evaluate(step);
-    const every = this.record.config.train.checkpointEvery;
-    if (every > 0 && step % every === 0) await this.checkpoint();
+    if (isCheckpointStep(step, this.record.config.train.checkpointEvery, this.record.totalSteps)) await this.checkpoint();
     this.eta.observeIteration((this.host.timers.now() - t0) / 1000);
   }
 
@@ -182,6 +197,7 @@ export class TrainingRun {
     const validationLoss = await main.validationLoss();
     this.record.safety.probeBaseline = probeLoss;
     for (const v of this.variants) this.addEval({ variant: v.name, step: 0, probeLoss, drift: 0, ...(validationLoss === undefined ? {} : { validationLoss }) });
+    await this.host.onEvaluated?.(0, main.adapter);
   }
 
   private async evaluate(step: number): Promise<void> {
@@ -199,6 +215,7 @@ export class TrainingRun {
         this.pause(`safety guard: probe drift ${drift.toFixed(3)} crossed the threshold ${guard.driftThreshold} at step ${step}`);
       }
     }
+    await this.host.onEvaluated?.(step, this.mainAdapter);
   }
 
   private lastDrift(variant: Variant): number {

@@ -97,7 +97,7 @@ describe('chart specs', () => {
 
   it('draw training and validation loss, naming only the adapters the run trains', () => {
     const spec = lossChart(['spf']);
-    expect(spec.series.map((s) => s.label)).toEqual(['train (SPF)', 'validation (SPF)']);
+    expect(spec.series.map((s) => s.label)).toEqual(['train (SPF)', 'validation (SPF)', 'token accuracy (validation, SPF)']);
     const [x, train, validation] = spec.data(store.getState());
     expect(x).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(train).toEqual([null, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4]);

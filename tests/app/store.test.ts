@@ -84,14 +84,25 @@ describe('app store', () => {
     expect(store.getState().logs.at(-1)?.message).toBe('line 59');
   });
 
-  it('forgets a dataset that failed to load, so a run cannot start on the old one', () => {
+  it('keeps the dataset loaded before when another fails to load (the worker keeps training on it)', () => {
     const store = createAppStore();
     const report = { rowsUsed: 3 } as never;
-    store.getState().datasetLoading({ kind: 'bundled', fileName: 'mixed.jsonl' }, undefined);
+    const mixed = { kind: 'bundled' as const, fileName: 'mixed.jsonl' };
+    store.getState().datasetLoading(mixed, undefined);
     store.getState().datasetLoaded(report, []);
+    store.getState().datasetLoading({ kind: 'bundled', fileName: 'bad.jsonl' }, 'alpaca');
+    expect(store.getState().datasetChoice).toEqual(mixed); // still the loaded one while the new file is read
     store.getState().datasetFailed({ area: 'dataset', code: 'bad-dataset', message: 'bad.jsonl line 2: not valid JSON', hint: undefined });
     const s = store.getState();
-    expect([s.datasetStatus, s.report]).toEqual(['error', undefined]);
+    expect([s.datasetStatus, s.report, s.datasetChoice, s.datasetFormat, s.pendingChoice]).toEqual(['ready', report, mixed, undefined, undefined]);
+    expect(s.datasetError?.message).toContain('bad.jsonl line 2');
+  });
+
+  it('has no dataset after a failed first load', () => {
+    const store = createAppStore();
+    store.getState().datasetLoading({ kind: 'bundled', fileName: 'bad.jsonl' }, undefined);
+    store.getState().datasetFailed({ area: 'dataset', code: 'bad-dataset', message: 'bad.jsonl: empty', hint: undefined });
+    expect([store.getState().datasetStatus, store.getState().report, store.getState().datasetChoice]).toEqual(['error', undefined, undefined]);
   });
 
   it('keeps the loaded model when loading another fails (the worker keeps it too)', () => {
@@ -112,7 +123,7 @@ describe('app store', () => {
     store.getState().chatToken('tuned', "I'm");
     store.getState().chatToken('tuned', ' sorry');
     store.getState().chatFinished('tuned', 'done');
-    expect(store.getState().chat).toEqual({ base: { text: '', status: 'idle' }, tuned: { text: "I'm sorry", status: 'done' } });
+    expect(store.getState().chat).toEqual({ base: { text: '', status: 'idle' }, tuned: { text: "I'm sorry", status: 'done' }, plain: { text: '', status: 'idle' } });
   });
 });
 

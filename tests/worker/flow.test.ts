@@ -8,6 +8,7 @@ import { MemoryFiles } from '../../engine/weights/memory-files';
 import { readSafetensorsHeader } from '../../engine/weights/safetensors';
 import type { EngineDefaults, MetricPoint, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
+import { zipOf } from './helpers/zip-files';
 import { serveTinySite } from './helpers/tiny-site-server';
 import { ANCHOR, jsonlBytes, PROBE, TINY_MODEL } from './helpers/site';
 
@@ -133,9 +134,15 @@ describe('training worker: the page flow on tfjs-cpu', () => {
     after.forEach(expectFinitePoint);
 
     // Export: the PEFT adapter parses, with every target module's factors in PEFT's names and shapes.
-    const exported = await h2.ok({ type: 'export', requestId: 'x1', what: 'adapter' });
-    const files = new Map(exported.flatMap((e) => (e.type === 'file' ? [[e.fileName, new Uint8Array(e.bytes)] as const] : [])));
-    expect([...files.keys()].sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+    // One zip, with the model card (README.md in the Hub's layout: front matter naming the base model).
+    const exported = zipOf(await h2.ok({ type: 'export', requestId: 'x1', what: 'adapter' }));
+    expect(exported.fileName).toBe(`${runId}-adapter.zip`);
+    const files = exported.files;
+    expect([...files.keys()].sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
+    const card = new TextDecoder().decode(files.get('README.md'));
+    expect(card).toMatch(new RegExp(`^---\nbase_model: "${TINY_MODEL}"\nlibrary_name: peft\n`));
+    expect(card).toContain('Safety drift');
+    files.delete('README.md');
     const header = await readSafetensorsHeader(byteSourceFromBytes('adapter_model.safetensors', files.get('adapter_model.safetensors')!));
     expect(header.tensors.size).toBe(2 * LORA_TARGETS.length * 2);
     expect(header.tensors.get('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight')?.shape).toEqual([4, 64]);
@@ -150,18 +157,17 @@ describe('training worker: the page flow on tfjs-cpu', () => {
     expect(Array.from(peft.modules.get(path)!.B)).toEqual(Array.from(final.adapter.modules.get(path)!.B));
 
     // Merged weights: a plain model folder that loads as a base model.
-    const merged = await h2.ok({ type: 'export', requestId: 'x3', what: 'merged', dtype: 'F32' });
-    const mergedFiles = new Map(merged.flatMap((e) => (e.type === 'file' ? [[e.fileName, new Uint8Array(e.bytes)] as const] : [])));
-    expect([...mergedFiles.keys()].sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    const mergedFiles = zipOf(await h2.ok({ type: 'export', requestId: 'x3', what: 'merged', dtype: 'F32' })).files;
+    expect([...mergedFiles.keys()].sort()).toEqual(['README.md', 'config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
     const mergedModel = await loadCausalLM(new MemoryFiles(mergedFiles));
     expect(mergedModel.adapter).toBeUndefined();
     mergedModel.dispose();
 
     // The run record: config, and every series of both adapters.
-    const record = (await h2.ok({ type: 'export', requestId: 'x2', what: 'record' })).find((e) => e.type === 'file');
-    if (record?.type !== 'file') throw new Error('no record file');
-    expect(record.fileName).toBe(`${runId}.json`);
-    const json = JSON.parse(new TextDecoder().decode(record.bytes));
+    const record = zipOf(await h2.ok({ type: 'export', requestId: 'x2', what: 'record' }));
+    expect(record.fileName).toBe(`${runId}-record.zip`);
+    expect([...record.files.keys()]).toEqual([`${runId}.json`]);
+    const json = JSON.parse(new TextDecoder().decode(record.files.get(`${runId}.json`)));
     expect(json).toMatchObject({ runId, status: 'done', step: 6, checkpointStep: 6, config: { compareWithPlain: true, train: { maxSteps: 6 } } });
     expect(json.series.metrics).toHaveLength(12);
     expect(json.series.evals.map((p: { step: number }) => p.step)).toEqual([0, 0, 3, 3, 6, 6]);

@@ -4,6 +4,7 @@ import type { EngineDefaults, RunConfig, WorkerEvent } from '../../workers/proto
 import { RunStorage } from '../../workers/run-storage';
 import { deviceLostError } from '../../workers/worker-errors';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
+import { zipOf } from './helpers/zip-files';
 import { serveTinySite } from './helpers/tiny-site-server';
 import { jsonlBytes, PROBE, TINY_MODEL } from './helpers/site';
 
@@ -144,7 +145,7 @@ describe('training worker: safety nets', () => {
     const refused = await h.fails({ type: 'resumeRun', requestId: 'r3', runId });
     expect(refused).toMatchObject({ code: 'not-ready', message: `run ${runId} cannot be resumed: it was stopped` });
     // Its adapter is still there to export, from memory or from storage.
-    expect((await h.ok({ type: 'export', requestId: 'x', what: 'adapter', runId })).filter((e) => e.type === 'file')).toHaveLength(2);
+    expect([...zipOf(await h.ok({ type: 'export', requestId: 'x', what: 'adapter', runId })).files.keys()].sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
   });
 
   test('init falls back to the cpu backend, with the reason, where WebGPU is unavailable', async () => {

@@ -1,5 +1,7 @@
 import { SafeTuneError } from '../../engine/errors';
 import { exportMergedModel } from '../../engine/export/merge';
+import { modelCard } from '../../engine/export/model-card';
+import { zipFolder } from '../zip-folder';
 import { peftAdapterFiles, writePeftAdapter } from '../../engine/export/peft-adapter';
 import type { HostLoraWeights } from '../../engine/model/lora';
 import { loadTrainState } from '../../engine/train/train-state';
@@ -20,25 +22,32 @@ interface ExportSource {
 }
 
 /**
- * Downloads for the user, one `file` event each (bytes transferred, not copied):
- * - 'adapter': adapter_model.safetensors + adapter_config.json, as PEFT's save_pretrained writes them;
- * - 'merged': the base model with the adapter merged in (config.json, safetensors shard(s), tokenizer files);
- * - 'record': <runId>.json, the run record (config + every metric series).
+ * One download for the user, one zip (`file` event, bytes transferred, not copied) — a browser asks before letting a
+ * page start several downloads at once, and a folder's files belong together:
+ * - 'adapter': <runId>-adapter.zip: adapter_model.safetensors + adapter_config.json, as PEFT's save_pretrained writes
+ *   them, and README.md, the model card;
+ * - 'merged': <runId>-merged.zip: the base model with the adapter merged in (config.json, safetensors shard(s),
+ *   tokenizer files) and README.md;
+ * - 'record': <runId>-record.zip: <runId>.json, the run record (config + every metric series).
  * From the current run (its adapter as trained so far), or with `runId` from a stored run's last checkpoint.
  */
 export async function exportCommand(state: WorkerState, cmd: ExportCommand): Promise<void> {
   const source = await exportSource(state, cmd.runId);
-  const send = (fileName: string, bytes: Uint8Array): void => {
-    const buffer = bytes.slice().buffer; // an exact-size copy we own, so it can be transferred
-    state.post({ type: 'file', requestId: cmd.requestId, fileName, mime: fileName.endsWith('.json') ? 'application/json' : 'application/octet-stream', bytes: buffer }, [buffer]);
+  const { runId } = source.record;
+  const baseModel = baseModelName(source.record.model.source);
+  const send = (what: string, files: Iterable<[string, Uint8Array]>): void => {
+    const bytes = zipFolder(files);
+    const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer; // transferable, exact size
+    state.post({ type: 'file', requestId: cmd.requestId, fileName: `${runId}-${what}.zip`, mime: 'application/zip', bytes: buffer as ArrayBuffer }, [buffer as ArrayBuffer]);
   };
   switch (cmd.what) {
     case 'record':
-      send(`${source.record.runId}.json`, encodeRunRecord(source.record));
+      send('record', [[`${runId}.json`, encodeRunRecord(source.record)]]);
       return;
     case 'adapter': {
-      const written = writePeftAdapter(await source.adapter(), baseModelName(source.record.model.source));
-      for (const [name, bytes] of peftAdapterFiles(written)) send(name, bytes);
+      const written = writePeftAdapter(await source.adapter(), baseModel);
+      const card = new TextEncoder().encode(modelCard(source.record, { baseModel, kind: 'adapter' }));
+      send('adapter', [...peftAdapterFiles(written), ['README.md', card]]);
       return;
     }
     case 'merged': {
@@ -47,7 +56,9 @@ export async function exportCommand(state: WorkerState, cmd: ExportCommand): Pro
         throw new WorkerError('not-ready', `run ${source.record.runId} trained ${source.record.model.summary.description}, but ${session.summary.description} is loaded`, 'Load the run\'s base model first: the merge reads its weights.');
       }
       const files = await exportMergedModel(session.files, await source.adapter(), { dtype: cmd.dtype ?? 'same-as-base' });
-      for (const [name, bytes] of files) send(name, bytes);
+      // The base model's own README.md (its card) gives way to this model's.
+      const card = new TextEncoder().encode(modelCard(source.record, { baseModel, kind: 'merged' }));
+      send('merged', [...[...files].filter(([name]) => name !== 'README.md'), ['README.md', card]]);
       return;
     }
     default:

@@ -10,7 +10,8 @@ export const MAX_NEW_TOKENS_LIMIT = 4096;
 
 /**
  * The model's reply to one user message (chat template, generation prompt), streamed as `token` events holding the
- * new text. 'base' runs without any adapter, 'tuned' with the run's adapter as trained so far. The whole reply runs
+ * new text. 'base' runs without any adapter, 'tuned' with the run's adapter as trained so far, 'plain' with its
+ * plain-LoRA comparison adapter. The whole reply runs
  * under the model lock: during training it waits for the step in flight and the next step waits for it. Aborting
  * ends the reply where it is (then `done`: the text sent so far is the reply).
  */
@@ -49,5 +50,5 @@ function checkGenerateArgs(cmd: GenerateCommand): void {
   if (!(cmd.temperature >= 0) || !Number.isFinite(cmd.temperature)) {
     throw new SafeTuneError('bad-argument', `temperature must be ≥ 0, got ${cmd.temperature}`, 'Use 0 for greedy (deterministic) replies, 0.7 for varied ones.');
   }
-  if (cmd.which !== 'base' && cmd.which !== 'tuned') throw new SafeTuneError('bad-argument', `which must be 'base' or 'tuned', got ${String(cmd.which)}`);
+  if (cmd.which !== 'base' && cmd.which !== 'tuned' && cmd.which !== 'plain') throw new SafeTuneError('bad-argument', `which must be 'base', 'tuned' or 'plain', got ${String(cmd.which)}`);
 }

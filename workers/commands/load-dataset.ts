@@ -22,7 +22,8 @@ export async function loadDatasetCommand(state: WorkerState, cmd: LoadDatasetCom
 /** Makes `dataset` the current one and sends its report and preview (also used by resumeRun). */
 export async function showDataset(state: WorkerState, dataset: ChosenDataset, requestId: string, maxLength?: number): Promise<void> {
   const session = state.requireModel();
-  const loaded = await dataset.load(session.tokenizer, maxLength);
+  // Rows tokenized so far, for the page's count ("1,200 of 7,473 rows"): GSM8K-sized files take many seconds.
+  const loaded = await dataset.load(session.tokenizer, maxLength, (done, total) => state.post({ type: 'progress', requestId, task: 'tokenize', done, total }));
   state.dataset = dataset;
   state.post({ type: 'datasetLoaded', requestId, report: loaded.report, preview: previewRows([...loaded.train, ...loaded.validation], session.tokenizer) });
 }

@@ -1,3 +1,4 @@
+import { presetsForModel } from '../../engine/run/presets';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
 import { downloadProgressReporter } from '../download-progress';
 import { LoadedModel } from '../loaded-model';
@@ -22,7 +23,7 @@ export async function loadModelInto(state: WorkerState, source: ModelSource, req
   await state.disposeModel();
   const session = await LoadedModel.load(opened, tokenizer, backend);
   state.model = session;
-  state.post({ type: 'modelLoaded', requestId, summary: session.summary, batchShape: batchShapeForModel(session.summary.parameters) });
+  state.post({ type: 'modelLoaded', requestId, summary: session.summary, batchShape: batchShapeForModel(session.summary.parameters), presets: presetsForModel(session.summary.parameters) });
   if (rereadDataset) await rereadCurrentDataset(state, requestId);
   return session;
 }

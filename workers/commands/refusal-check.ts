@@ -15,8 +15,11 @@ export async function refusalCheckCommand(state: WorkerState, cmd: RefusalCheckC
   const session = state.requireModel();
   const adapter = adapterFor(state, cmd.which);
   const prompts = await promptsFor(state, cmd.prompts);
+  let judged = 0;
   const result = await evaluateRefusals(session.model, session.tokenizer, prompts, {
     signal,
+    // A count per prompt: the check takes a minute or more on a software GPU, and the page shows how far it is.
+    onResponse: (_response, _index, total) => state.post({ type: 'progress', requestId: cmd.requestId, task: 'refusal', done: ++judged, total }),
     exclusive: (task) => session.use(adapter, () => task()),
   });
   const run = state.run;

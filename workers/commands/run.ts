@@ -7,6 +7,10 @@ import { resolveRunConfig } from '../../engine/run/run-config';
 import { isResumable, type RunRecord } from '../../engine/run/run-record';
 import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
 import { TrainingRun } from '../../engine/run/training-run';
+import { SAMPLE_MAX_NEW_TOKENS, type SampleGeneration, type SamplePrompt } from '../../engine/run/sample-prompts';
+import { greedyChatReply } from '../../engine/safety/refusal-eval';
+import { tokenAccuracy } from '../../engine/run/token-accuracy';
+import type { TokenizedExample } from '../../engine/data/types';
 import type { RunHost } from '../../engine/run/run-host';
 import type { WorkerState } from '../worker-state';
 import { gpuFailure, WorkerError } from '../worker-errors';
@@ -36,7 +40,8 @@ export async function startRun(state: WorkerState, cmd: StartRunCommand, signal:
     const model = { source: session.stored, summary: session.summary };
     const record = newRunRecord({ runId: newRunId(now), now, model, dataset: dataset.request, loaded, config, safety });
     await state.disposeRun();
-    const started = await TrainingRun.start(runHost(state, session, record.runId), record, data, dataset.request.bytes);
+    const prompts = await dataset.samplePrompts(loaded.report.format).catch(() => []);
+    const started = await TrainingRun.start(runHost(state, session, record, prompts, data.validation), record, data, dataset.request.bytes);
     await state.storage.addToIndex(record.runId);
     state.run = started;
     return started;
@@ -72,7 +77,8 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     const loaded = await dataset.load(session.tokenizer, record.config.train.maxLength);
     const data = runData(session.tokenizer, loaded, record.safety, record.config.train.maxLength);
     await state.disposeRun();
-    const resumed = await TrainingRun.resume(runHost(state, session, record.runId), record, data);
+    const prompts = await dataset.samplePrompts(loaded.report.format).catch(() => []);
+    const resumed = await TrainingRun.resume(runHost(state, session, record, prompts, data.validation), record, data);
     state.run = resumed;
     return resumed;
   });
@@ -93,8 +99,14 @@ async function drive(run: TrainingRun, signal: AbortSignal): Promise<void> {
   }
 }
 
-/** The worker as a run's host: the loaded model behind its lock, the run's OPFS folder, events posted to the page. */
-function runHost(state: WorkerState, session: LoadedModel, runId: string): RunHost {
+/**
+ * The worker as a run's host: the loaded model behind its lock, the run's OPFS folder, events posted to the page, and
+ * after each evaluation of the main adapter its token accuracy on the validation rows and its greedy answers to a few
+ * of the dataset's prompts (the page's chart and sample table).
+ */
+function runHost(state: WorkerState, session: LoadedModel, record: RunRecord, prompts: readonly SamplePrompt[], validation: readonly TokenizedExample[]): RunHost {
+  const { runId } = record;
+  const { batchSize, maxLength } = record.config.train;
   return {
     access: session,
     folder: state.storage.folder(runId),
@@ -102,6 +114,19 @@ function runHost(state: WorkerState, session: LoadedModel, runId: string): RunHo
     timers: state.timers,
     gpuFailure: () => state.failure,
     asGpuFailure: gpuFailure,
+    onEvaluated: async (step, adapter) => {
+      if (validation.length > 0) {
+        const accuracy = await session.use(adapter, (model) => tokenAccuracy(model, validation, batchSize, maxLength, session.padId));
+        if (accuracy !== undefined) state.post({ type: 'tokenAccuracy', runId, step, accuracy });
+      }
+      if (prompts.length === 0) return;
+      const samples: SampleGeneration['samples'] = [];
+      for (const p of prompts) {
+        const reply = await session.use(adapter, (model) => greedyChatReply(model, session.tokenizer, p.prompt, SAMPLE_MAX_NEW_TOKENS));
+        samples.push({ prompt: p.prompt, expected: p.expected, reply });
+      }
+      state.post({ type: 'samples', runId, generation: { step, samples } });
+    },
   };
 }
 

@@ -84,13 +84,20 @@ export function BatchFields({ disabled }: { disabled: boolean }) {
       />
       <NumberField
         label="Checkpoint every"
-        help="Save a resumable checkpoint in this browser every N steps (0: only when paused, stopped or finished)."
+        help="Save a resumable checkpoint in this browser every N steps, and at least every quarter of the run's steps (0: only when paused, stopped or finished). A checkpoint is also saved when this tab is hidden or closed."
         value={train.checkpointEvery}
         integer
         min={0}
         disabled={disabled}
+        testId="config-checkpoint-every"
         onChange={(checkpointEvery) => patch('train', { checkpointEvery })}
       />
+      {train.maxSteps !== undefined && train.checkpointEvery > train.maxSteps && (
+        <p className="field-warning" data-testid="checkpoint-warning" role="status">
+          Every {train.checkpointEvery} steps is more than the run's {train.maxSteps}: a checkpoint is saved every quarter of
+          the run instead, so a reload can resume it.
+        </p>
+      )}
     </fieldset>
   );
 }

@@ -28,7 +28,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
   if (spf === undefined || rank === undefined || probe === undefined) return null;
   const off = disabled || !spf.enabled;
   return (
-    <fieldset className="wide">
+    <fieldset>
       <legend>Safety-preserving fine-tuning (SPF)</legend>
       <CheckField
         label="SPF on"
@@ -38,82 +38,85 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
         testId="config-spf"
         onChange={(enabled) => patch('spf', { enabled })}
       />
-      <div className="row">
-        <NumberField
-          label="Subspace rank k"
-          help={`Safety directions per LoRA block and per anchor (top-k singular vectors of the anchors' stacked safety gradients; at most 16 in all). At most the LoRA rank (${rank}); 4 captures most of an anchor's safety gradient.`}
-          value={spf.k}
-          integer
-          min={1}
-          max={Math.min(16, rank)}
+      <details className="more" data-testid="spf-details">
+        <summary>SPF details: subspace, gate, anchors and probe set</summary>
+        <div className="row">
+          <NumberField
+            label="Subspace rank k"
+            help={`Safety directions per LoRA block and per anchor (top-k singular vectors of the anchors' stacked safety gradients; at most 16 in all). At most the LoRA rank (${rank}); 4 captures most of an anchor's safety gradient.`}
+            value={spf.k}
+            integer
+            min={1}
+            max={Math.min(16, rank)}
+            disabled={off}
+            testId="config-spf-k"
+            onChange={(k) => patch('spf', { k })}
+          />
+          <SelectField
+            label="Gate"
+            help="Which conflicting components are removed. direction (default): each safety direction along which the step would raise the safety loss, keeping those that help; block: whole blocks that conflict; global: all blocks whenever the total conflicts; always: every step."
+            value={spf.gate}
+            options={GATES}
+            disabled={off}
+            onChange={(gate) => patch('spf', { gate })}
+          />
+          <SelectField
+            label="Project"
+            help="What is projected. update (default): AdamW's step itself, so momentum and its per-coordinate scaling cannot bring the conflict back; gradient: the task gradient before AdamW (the paper's literal reading, weaker); both."
+            value={spf.project}
+            options={PROJECTS}
+            disabled={off}
+            onChange={(project) => patch('spf', { project })}
+          />
+          <NumberField
+            label="Refresh every"
+            help="Recompute the safety gradient and subspace every N steps (1: every step); the subspace is reused in between, which saves time."
+            value={spf.refreshEvery}
+            integer
+            min={1}
+            disabled={off}
+            onChange={(refreshEvery) => patch('spf', { refreshEvery })}
+          />
+          <NumberField
+            label="Power iterations (warm)"
+            help="Subspace-iteration steps when starting from the previous step's subspace."
+            value={spf.iters.warm}
+            integer
+            min={1}
+            max={64}
+            disabled={off}
+            onChange={(warm) => patch('spf', { iters: { ...spf.iters, warm } })}
+          />
+          <NumberField
+            label="Power iterations (cold)"
+            help="Subspace-iteration steps when starting from scratch (the first step, or after a refresh gap)."
+            value={spf.iters.cold}
+            integer
+            min={1}
+            max={64}
+            disabled={off}
+            onChange={(cold) => patch('spf', { iters: { ...spf.iters, cold } })}
+          />
+        </div>
+        <SafetyPairsEditor
+          title="Safety anchors"
+          help="The (harmful request, refusal) pairs whose gradients define the safety subspace. Each anchor adds its own directions (k per anchor), so a few from different harm categories protect more than one; the bundled set is used unless you give your own."
+          defaults={defaultAnchors}
+          pairs={spf.anchors}
           disabled={off}
-          testId="config-spf-k"
-          onChange={(k) => patch('spf', { k })}
+          testId="spf-anchors"
+          onChange={(anchors) => patch('spf', { anchors })}
         />
-        <SelectField
-          label="Gate"
-          help="Which conflicting components are removed. direction (default): each safety direction along which the step would raise the safety loss, keeping those that help; block: whole blocks that conflict; global: all blocks whenever the total conflicts; always: every step."
-          value={spf.gate}
-          options={GATES}
-          disabled={off}
-          onChange={(gate) => patch('spf', { gate })}
+        <SafetyPairsEditor
+          title="Probe set"
+          help="Held-out (harmful request, refusal) pairs never trained on: their loss, minus its value before training, is the safety drift charted below."
+          defaults={defaultProbe}
+          pairs={probe}
+          disabled={disabled}
+          testId="probe-set"
+          onChange={(pairs) => setConfig({ probe: pairs })}
         />
-        <SelectField
-          label="Project"
-          help="What is projected. update (default): AdamW's step itself, so momentum and its per-coordinate scaling cannot bring the conflict back; gradient: the task gradient before AdamW (the paper's literal reading, weaker); both."
-          value={spf.project}
-          options={PROJECTS}
-          disabled={off}
-          onChange={(project) => patch('spf', { project })}
-        />
-        <NumberField
-          label="Refresh every"
-          help="Recompute the safety gradient and subspace every N steps (1: every step); the subspace is reused in between, which saves time."
-          value={spf.refreshEvery}
-          integer
-          min={1}
-          disabled={off}
-          onChange={(refreshEvery) => patch('spf', { refreshEvery })}
-        />
-        <NumberField
-          label="Power iterations (warm)"
-          help="Subspace-iteration steps when starting from the previous step's subspace."
-          value={spf.iters.warm}
-          integer
-          min={1}
-          max={64}
-          disabled={off}
-          onChange={(warm) => patch('spf', { iters: { ...spf.iters, warm } })}
-        />
-        <NumberField
-          label="Power iterations (cold)"
-          help="Subspace-iteration steps when starting from scratch (the first step, or after a refresh gap)."
-          value={spf.iters.cold}
-          integer
-          min={1}
-          max={64}
-          disabled={off}
-          onChange={(cold) => patch('spf', { iters: { ...spf.iters, cold } })}
-        />
-      </div>
-      <SafetyPairsEditor
-        title="Safety anchors"
-        help="The (harmful request, refusal) pairs whose gradients define the safety subspace. Each anchor adds its own directions (k per anchor), so a few from different harm categories protect more than one; the bundled set is used unless you give your own."
-        defaults={defaultAnchors}
-        pairs={spf.anchors}
-        disabled={off}
-        testId="spf-anchors"
-        onChange={(anchors) => patch('spf', { anchors })}
-      />
-      <SafetyPairsEditor
-        title="Probe set"
-        help="Held-out (harmful request, refusal) pairs never trained on: their loss, minus its value before training, is the safety drift charted below."
-        defaults={defaultProbe}
-        pairs={probe}
-        disabled={disabled}
-        testId="probe-set"
-        onChange={(pairs) => setConfig({ probe: pairs })}
-      />
+      </details>
     </fieldset>
   );
 }

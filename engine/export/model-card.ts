@@ -1,0 +1,101 @@
+import type { RunRecord } from '../run/run-record';
+import type { EvalPoint, MetricPoint, Variant } from '../run/run-types';
+
+/**
+ * The model card exported with an adapter or a merged model: README.md in the Hugging Face layout (YAML front matter
+ * the Hub reads, then prose), from the run record alone — base model, data summary, every setting, SPF's settings
+ * and the measured numbers (loss, safety drift, refusal checks). Only numbers the run measured are written; a number
+ * the run did not measure is said to be missing, never filled in.
+ */
+export function modelCard(record: RunRecord, options: { baseModel: string; kind: 'adapter' | 'merged' }): string {
+  const { config, dataset } = record;
+  const main: Variant = config.spf.enabled ? 'spf' : 'plain';
+  const lastPoint = findLast(record.series.metrics, (p: MetricPoint) => p.variant === main);
+  const lastEval = findLast(record.series.evals, (p: EvalPoint) => p.variant === main);
+  const lastPlainEval = main === 'spf' ? findLast(record.series.evals, (p: EvalPoint) => p.variant === 'plain') : undefined;
+  const report = dataset.report;
+  const t = config.train;
+  const tags = ['safetune', 'lora', ...(config.spf.enabled ? ['safety-preserving-fine-tuning'] : [])];
+  const frontMatter = [
+    '---',
+    `base_model: ${yamlString(options.baseModel)}`,
+    ...(options.kind === 'adapter' ? ['library_name: peft'] : ['library_name: transformers']),
+    'tags:',
+    ...tags.map((tag) => `- ${tag}`),
+    '---',
+  ];
+  const checks = record.refusalChecks.map((c) => `| ${c.which} | ${c.step} | ${(c.rate * 100).toFixed(1)} % of ${c.total} | ${c.at} |`);
+  const lines = [
+    ...frontMatter,
+    '',
+    `# ${options.kind === 'adapter' ? 'LoRA adapter' : 'Merged model'} for ${options.baseModel}`,
+    '',
+    `Fine-tuned in the browser with SafeTune (run \`${record.runId}\`, started ${record.startedAt}, ${statusWords(record)}).`,
+    config.spf.enabled
+      ? 'Safety-Preserving Fine-Tuning (SPF) was on: at every step the part of the update that would raise the loss on the safety anchors was removed.'
+      : 'Plain LoRA: no safety projection was applied.',
+    '',
+    '## Data',
+    '',
+    `- File: \`${dataset.fileName}\` (${report.format} rows, format ${report.formatSource})`,
+    `- Rows: ${report.rowsUsed} used of ${report.rowsTotal} (${report.rejectedTotal} rejected); ${report.split.train} training, ${report.split.validation} validation`,
+    `- Max length ${report.maxLength} tokens (${report.truncated} rows truncated); ${report.trainedTokens} trained tokens per epoch`,
+    '',
+    '## Settings',
+    '',
+    '| setting | value |',
+    '|---|---|',
+    `| LoRA rank / alpha / dropout | ${config.lora.r} / ${config.lora.alpha} / ${config.lora.dropout}${config.lora.useRslora ? ' (rsLoRA)' : ''} |`,
+    `| target modules | ${config.lora.targets.join(', ')} |`,
+    `| learning rate / schedule / warmup | ${t.lr} / ${t.schedule} / ${t.warmupSteps} steps |`,
+    `| steps | ${record.totalSteps}${t.maxSteps === undefined ? ` (${t.epochs} epochs)` : ''} |`,
+    `| batch × accumulation × max length | ${t.batchSize} × ${t.gradAccum} × ${t.maxLength}${t.pack ? ' (packed)' : ''} |`,
+    `| AdamW betas / eps / weight decay / clipping | ${t.beta1}, ${t.beta2} / ${t.eps} / ${t.weightDecay} / ${t.maxGradNorm} |`,
+    `| seed | ${t.seed} |`,
+    '',
+    '## SPF',
+    '',
+    config.spf.enabled
+      ? `k ${config.spf.k} per anchor, gate \`${config.spf.gate}\`, projecting the \`${config.spf.project}\`, power iterations ${config.spf.iters.warm} warm / ${config.spf.iters.cold} cold, subspace refreshed every ${config.spf.refreshEvery} step(s), ${record.safety.anchors.length} safety anchor(s).`
+      : 'Off.',
+    '',
+    '## Measured',
+    '',
+    `- Steps trained: ${record.checkpointStep ?? record.step} of ${record.totalSteps} (this export holds the adapter ${options.kind === 'adapter' ? 'of' : 'merged from'} that step)`,
+    `- Last training loss: ${lastPoint === undefined ? 'not measured' : `${lastPoint.loss.toFixed(4)} (step ${lastPoint.step})`}`,
+    `- Last validation loss: ${lastEval?.validationLoss === undefined ? 'not measured' : `${lastEval.validationLoss.toFixed(4)} (step ${lastEval.step})`}`,
+    `- Safety drift (probe refusal loss minus its value before training, nats per token, on ${record.safety.probe.length} held-out probe pairs): ${lastEval === undefined ? 'not measured' : `${lastEval.drift.toFixed(4)} (step ${lastEval.step})`}${lastPlainEval === undefined ? '' : `; plain LoRA trained alongside: ${lastPlainEval.drift.toFixed(4)}`}`,
+    ...(checks.length === 0
+      ? ['- Refusal rate: not checked during this run']
+      : ['', 'Refusal checks (greedy replies to harmful requests, keyword judge):', '', '| model | at step | refused | when |', '|---|---|---|---|', ...checks]),
+    '',
+    '## Use',
+    '',
+    ...(options.kind === 'adapter'
+      ? [
+          '```python',
+          'from peft import PeftModel',
+          'from transformers import AutoModelForCausalLM',
+          `base = AutoModelForCausalLM.from_pretrained(${JSON.stringify(options.baseModel)})`,
+          'model = PeftModel.from_pretrained(base, "path/to/this/folder")',
+          '```',
+        ]
+      : ['```python', 'from transformers import AutoModelForCausalLM', 'model = AutoModelForCausalLM.from_pretrained("path/to/this/folder")', '```']),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function statusWords(record: RunRecord): string {
+  return record.status === 'done' ? 'finished' : `${record.status} at step ${record.step} of ${record.totalSteps}`;
+}
+
+/** A YAML scalar that stays a string whatever the name holds (quotes and backslashes escaped, as JSON does). */
+function yamlString(text: string): string {
+  return JSON.stringify(text);
+}
+
+function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return items[i];
+  return undefined;
+}
