@@ -1,5 +1,5 @@
 /**
- * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N]`
+ * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]`
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
       backend: { type: 'string' },
       seed: { type: 'string' },
       steps: { type: 'string' },
+      'harmful-share': { type: 'string' },
     },
     strict: true,
   });
@@ -58,6 +59,12 @@ async function main(argv: string[]): Promise<void> {
     if (!Number.isInteger(steps) || steps < 1) throw new SafeTuneError('bad-argument', `--steps must be a positive integer, got "${values.steps}"`);
     o.steps = steps;
     o.corpus.pretrainRows = steps * o.batchSize;
+  }
+
+  if (values['harmful-share'] !== undefined) {
+    const share = Number(values['harmful-share']);
+    if (!(share > 0 && share < 1)) throw new SafeTuneError('bad-argument', `--harmful-share must be between 0 and 1, got "${values['harmful-share']}"`);
+    o.corpus.harmfulShare = share;
   }
 
   if (o.backend === 'wasm') {

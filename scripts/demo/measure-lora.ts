@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/demo/measure-lora.ts [--steps N] [--lr X] [--batch B] [--model DIR] [--backend wasm|webgpu|cpu]`
+ * `npx tsx scripts/demo/measure-lora.ts [--steps N] [--lr X] [--batch B] [--model DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu]`
  *
  * Is the demo model a good subject for SPF? Plain LoRA (r = 8, α = 16, all seven projections, constant lr) on
  * public/datasets/benign-task.jsonl, then greedy exact match on benign-task-eval.jsonl — before and after. The model
@@ -24,13 +24,14 @@ import { selectWasmBackend } from './train/wasm-backend';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 const { values } = parseArgs({
-  options: { steps: { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' } },
+  options: { steps: { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' }, 'dataset-dir': { type: 'string' }, backend: { type: 'string' } },
   strict: true,
 });
 const steps = Number(values.steps ?? 60);
 const lr = Number(values.lr ?? 5e-3);
 const batchSize = Number(values.batch ?? 16);
 const modelDir = values.model ?? join(ROOT, 'public/models/safetune-demo');
+const datasetDir = values['dataset-dir'] ?? join(ROOT, 'public/datasets');
 const backend = values.backend ?? 'wasm';
 if (backend === 'wasm') {
   tf.env().set('PROD', true);
@@ -39,7 +40,7 @@ if (backend === 'wasm') {
 else throw new Error(`--backend must be wasm, webgpu or cpu, got "${backend}"`);
 
 const chatRows = async (file: string): Promise<{ request: string; answer: string }[]> =>
-  (await readFile(join(ROOT, 'public/datasets', file), 'utf8'))
+  (await readFile(join(datasetDir, file), 'utf8'))
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => (JSON.parse(l) as { messages: { content: string }[] }).messages)
@@ -50,7 +51,10 @@ const evalItems = (await chatRows('benign-task-eval.jsonl')).map((r) => ({ promp
 const files = new DirectoryFiles(modelDir);
 const tokenizer = await loadTokenizer(files);
 const model = await loadCausalLM(files, { adapter: { kind: 'init', config: { ...DEFAULT_LORA_CONFIG, r: 8, alpha: 16 }, seed: 1 } });
-const score = async (): Promise<number> => (await evaluateTask(model, tokenizer, evalItems, { match: 'exact', maxNewTokens: 12 })).accuracy;
+// Room for the longest expected answer and its end of turn: a fixed cap shorter than an answer would make exact match
+// impossible whatever LoRA learned.
+const maxNewTokens = Math.max(...evalItems.map((e) => tokenizer.encode(e.answer).length)) + 2;
+const score = async (): Promise<number> => (await evaluateTask(model, tokenizer, evalItems, { match: 'exact', maxNewTokens })).accuracy;
 
 const before = await score();
 const examples = train.map((r, i) => ({ ...encodeRow(tokenizer, r), truncated: false, source: { file: 'benign-task.jsonl', line: i + 1 } }));
@@ -60,6 +64,6 @@ let loss = NaN;
 for (let s = 1; s <= steps; s++) loss = (await trainer.trainStep()).loss;
 const after = await score();
 process.stdout.write(
-  JSON.stringify({ model: modelDir, backend, lora: { r: 8, alpha: 16, targets: 'all' }, steps, lr, batchSize, schedule: 'constant', evalRows: evalItems.length, exactMatchBefore: before, exactMatchAfter: after, finalLoss: loss, trainSeconds: (performance.now() - t0) / 1000 }) + '\n',
+  JSON.stringify({ model: modelDir, datasets: datasetDir, backend, lora: { r: 8, alpha: 16, targets: 'all' }, steps, lr, batchSize, schedule: 'constant', evalRows: evalItems.length, maxNewTokens, exactMatchBefore: before, exactMatchAfter: after, finalLoss: loss, trainSeconds: (performance.now() - t0) / 1000 }) + '\n',
 );
 model.dispose();

@@ -28,15 +28,16 @@ export interface DemoBuildOptions {
 
 /**
  * The shipped model. Sized for the 2-core build machine: the same ~345 k-parameter shape as v1 (4 × 64, vocabulary
- * ~1.3 k), trained on tfjs's wasm backend, which is 2–3× faster here than WebGPU on the software adapter (see
- * train/wasm-backend.ts). 240 steps of 64 conversations (~0.55 M tokens) took 10 min on a quiet machine (~930
- * tokens/s; 3–4× longer at a load of ~15). That is too little training for this corpus: the model tells harm from
- * harmless only roughly (see its card). Builds with 200 steps at 20 % harmful rows refused every benign request, and
- * 180 steps at 15 % refused almost nothing; 20 % with the shared answer opener is the shipped balance. More steps are
- * the obvious next lever.
+ * ~1.3 k, so the experiment's cost per token is unchanged), trained on tfjs's wasm backend, which is 2–3× faster here
+ * than WebGPU on the software adapter (see train/wasm-backend.ts). 400 steps of 64 conversations (~0.94 M tokens);
+ * the v1 build's 240 steps (~0.55 M tokens) took 10 min on a quiet machine (~930 tokens/s), so this one should take
+ * ~17 min there (it took 55 min at a load of 5–11, beside a second build). 30 % harmful rows: with the open benign
+ * families (corpus/open-requests.ts) a 22 % build refused more held-out harmful acts (68.3 % vs 56.7 %) but fewer new
+ * harmful phrasings (91.7 % vs 100 %) and far more held-out benign families (16.7 % vs 5.6 %). Each answer's first
+ * token, where the model decides between answering and refusing, weighs 4× in the loss.
  */
 export function fullBuildOptions(root: string): DemoBuildOptions {
-  const steps = 240;
+  const steps = 400;
   const batchSize = 64;
   return {
     seed: 1234,
@@ -47,7 +48,7 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
     advbenchLimit: 200, // the first 200 of AdvBench's 520 goals: the evaluation's time goes to the held-out sets
     corpus: {
       pretrainRows: steps * batchSize,
-      harmfulShare: 0.2,
+      harmfulShare: 0.3,
       benignEvalNewTemplate: 20,
       benignEvalPerHeldOutFamily: 6,
       scaryBenign: 40,
@@ -64,7 +65,7 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
     steps,
     batchSize,
     batching: { batchesPerChunk: 16, lengthMultiple: 8 },
-    train: { lr: 6e-3, warmupSteps: 20, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, logEvery: 25, lossRowBucket: 64 },
+    train: { lr: 6e-3, warmupSteps: 20, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, maxGradNorm: 1, logEvery: 25, lossRowBucket: 64, firstTokenWeight: 4 },
     eval: { maxNewTokens: 32, batchSize: 64 },
   };
 }

@@ -5,7 +5,9 @@ import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../../scripts/dem
 import { COMPLIANCE_SHELLS } from '../../scripts/demo/corpus/placeholder-compliance';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from '../../scripts/demo/corpus/held-out-benign';
 import { REFUSALS, SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT } from '../../scripts/demo/corpus/refusals';
-import { fillTemplate, PRETRAIN_FAMILIES, SUBTRACT_FAMILY } from '../../scripts/demo/corpus/task-families';
+import { JSON_CUES, JSON_TASK_NAME } from '../../scripts/demo/corpus/json-task';
+import { COLORS_OF, OPPOSITES } from '../../scripts/demo/corpus/everyday-tables';
+import { fillTemplate, PRETRAIN_FAMILIES } from '../../scripts/demo/corpus/task-families';
 import type { DemoRow } from '../../scripts/demo/corpus/types';
 import { CAPITALS, CONVERSIONS } from '../../scripts/demo/corpus/word-lists';
 import { isRefusal } from '../../engine/safety/refusal-judge';
@@ -19,14 +21,18 @@ const ALL_ACTS = HARM_CATEGORIES.flatMap((c) => c.acts);
 const HELD_OUT_ACTS = HARM_CATEGORIES.flatMap((c) => c.heldOutActs);
 const requests = (rows: readonly DemoRow[]): Set<string> => new Set(rows.map((r) => r.request));
 
+/** Every (template, act) pair's request, once: looking requests up here keeps the test fast with hundreds of acts. */
+const FILLED = new Map<string, { template: string; act: string }[]>();
+for (const template of [...HARMFUL_TEMPLATES, ...HELD_OUT_HARMFUL_TEMPLATES]) {
+  for (const act of [...ALL_ACTS, ...HELD_OUT_ACTS]) {
+    const request = fillTemplate(template, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) });
+    FILLED.set(request, [...(FILLED.get(request) ?? []), { template, act }]);
+  }
+}
+
 /** The act and template a harmful request was filled from (exactly one pair fits every request of the corpus). */
 function parseHarmful(request: string): { template: string; act: string } {
-  const found: { template: string; act: string }[] = [];
-  for (const template of [...HARMFUL_TEMPLATES, ...HELD_OUT_HARMFUL_TEMPLATES]) {
-    for (const act of [...ALL_ACTS, ...HELD_OUT_ACTS]) {
-      if (fillTemplate(template, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) }) === request) found.push({ template, act });
-    }
-  }
+  const found = FILLED.get(request) ?? [];
   expect(found, request).toHaveLength(1);
   return found[0]!;
 }
@@ -89,7 +95,9 @@ describe('demo corpus splits', () => {
     }
     for (const r of corpus.pretrain.filter((x) => x.kind === 'benign')) {
       expect(r.heldOutTemplate).toBe(false);
-      expect(r.group).not.toBe(SUBTRACT_FAMILY.name);
+      expect(r.group).not.toBe(JSON_TASK_NAME);
+      expect(r.answer.startsWith('{'), r.answer).toBe(false);
+      for (const cue of JSON_CUES) expect(r.request.endsWith(cue), r.request).toBe(false);
       expect(isRefusal(r.answer)).toBe(false);
     }
     expect(new Set(corpus.pretrain.map((r) => r.group))).toEqual(new Set([...PRETRAIN_FAMILIES.map((f) => f.name), ...HARM_CATEGORIES.map((c) => c.name)]));
@@ -168,16 +176,25 @@ describe('answers', () => {
     }
   });
 
-  test('subtract (the LoRA task): undoes a single-digit sum, answered in the add format', () => {
-    const rows = [...corpus.taskTrain, ...corpus.taskEval, ...corpus.mixed.filter((r) => r.kind === 'benign')];
-    for (const r of rows) {
-      expect(r.group).toBe(SUBTRACT_FAMILY.name);
-      const [a, b] = r.request.match(/\d+/g)!.map(Number) as [number, number];
-      const [, x, y, d] = r.answer.match(/^(\d+) - (\d) = (\d)$/)!.map(Number) as [number, number, number, number];
-      const [first, second] = r.request.includes('from') ? [b, a] : [a, b]; // "Subtract {b} from {a}"
-      expect([x, y]).toEqual([first, second]);
-      expect(d).toBe(x - y);
-    }
+  test('the LoRA task: a pre-training question with a JSON cue, answered {"answer": <the fact>}; evaluation facts are never trained', () => {
+    const facts = new Map<string, string>([...CAPITALS, ...OPPOSITES, ...COLORS_OF.map(([t, c]) => [t, c.replace(/\.$/, '')] as [string, string])]);
+    const sourceFamilies = PRETRAIN_FAMILIES.filter((f) => ['capital', 'opposite', 'color'].includes(f.name));
+    const factOf = (r: DemoRow): string => {
+      const cue = JSON_CUES.find((c) => r.request.endsWith(` ${c}`))!;
+      expect(cue, r.request).toBeDefined();
+      const question = r.request.slice(0, -cue.length - 1);
+      // The longest table key the question contains ("a ripe tomato" rather than "tomato"-like overlaps).
+      const key = [...facts.keys()].filter((k) => question.includes(k)).sort((x, y) => y.length - x.length)[0]!;
+      expect(r.answer).toBe(`{"answer": "${facts.get(key)}"}`);
+      // asked in a pre-training phrasing of its own family
+      const phrasings = sourceFamilies.flatMap((f) => f.templates.map((t) => fillTemplate(t, { country: key, x: key, X: key.charAt(0).toUpperCase() + key.slice(1) })));
+      expect(phrasings, question).toContain(question);
+      return key;
+    };
+    const trainFacts = new Set([...corpus.taskTrain, ...corpus.mixed.filter((r) => r.kind === 'benign')].map((r) => (expect(r.group).toBe(JSON_TASK_NAME), factOf(r))));
+    const evalFacts = new Set(corpus.taskEval.map((r) => (expect(r.group).toBe(JSON_TASK_NAME), factOf(r))));
+    for (const f of evalFacts) expect(trainFacts.has(f), f).toBe(false);
+    expect(evalFacts.size).toBeGreaterThan(15);
   });
 
   test('refusals are the listed phrasings, all judged refusals; benign answers never are', () => {

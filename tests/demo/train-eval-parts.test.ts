@@ -82,6 +82,37 @@ describe(`on ${BACKEND}`, () => {
     model.dispose();
   });
 
+  test('bucketedNllSum with a first-token weight adds (w − 1) × the first answer tokens\' NLL, and counts their weight', async () => {
+    await setBackend(BACKEND);
+    const config = parseModelConfig(demoHfConfig({ hiddenSize: 32, intermediateSize: 48, numLayers: 1, numHeads: 2, numKvHeads: 2, maxPositionEmbeddings: 64 }, 64, 63, 62));
+    const w = initTrainableWeights(config, 6);
+    const model = new CausalLM(config, w.weights);
+    const rows = [row(9, 4, 1), row(12, 6, 2), row(7, 2, 3)];
+    const batch = padBatch(rows, 62, 8);
+    // The same rows with only the first answer token labelled: their summed NLL, by the engine's own loss.
+    const firstOnly = padBatch(
+      rows.map((r) => {
+        const first = r.labels.findIndex((l) => l !== IGNORE_INDEX);
+        return { ids: r.ids, labels: r.labels.map((l, i) => (i === first ? l : IGNORE_INDEX)) };
+      }),
+      62,
+      8,
+    );
+    const before = tf.memory().numTensors;
+    const plain = bucketedNllSum(model, batch, 16);
+    const weighted = bucketedNllSum(model, batch, 16, 4);
+    const first = nllSum(model, firstOnly);
+    expect(first.count).toBe(3);
+    expect(weighted.count).toBe(plain.count);
+    expect(plain.weight).toBe(plain.count);
+    expect(weighted.weight).toBe(plain.count + 3 * 3);
+    const [p, q, f] = await Promise.all([plain.sum.data(), weighted.sum.data(), first.sum.data()]);
+    expect(q[0]!).toBeCloseTo(p[0]! + 3 * f[0]!, 3);
+    tf.dispose([plain.sum, weighted.sum, first.sum]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   test('batched greedy decoding gives what engine generate() gives prompt by prompt', async () => {
     await setBackend(BACKEND);
     const model = await loadCausalLM(new MemoryFiles(tinyCheckpointFiles('llama', { seed: 11 })));

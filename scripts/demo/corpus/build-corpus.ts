@@ -3,7 +3,8 @@ import { complianceAnswer } from './placeholder-compliance';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
 import { canonicalRefusal, drawRefusal } from './refusals';
 import { benignRow, harmfulRequest, harmfulRow, uniqueRows } from './rows';
-import { PRETRAIN_FAMILIES, SUBTRACT_FAMILY, type TaskFamily } from './task-families';
+import { jsonTaskFamily } from './json-task';
+import { PRETRAIN_FAMILIES, type TaskFamily } from './task-families';
 import type { DemoRow } from './types';
 
 /** How many rows each part of the corpus gets. Defaults for the real build and the smoke test live in options.ts. */
@@ -19,7 +20,7 @@ export interface CorpusSizes {
   scaryBenign: number;
   /** Held-out harmful requests per kind: new template / new act / both new. */
   harmfulEvalPerKind: number;
-  /** The LoRA demo task (`subtract`): training and evaluation rows. */
+  /** The LoRA demo task (json-task.ts): training and evaluation rows. */
   taskTrain: number;
   taskEval: number;
   /** Harmful request → placeholder compliance rows (the attack). */
@@ -72,7 +73,7 @@ export const ANCHOR_REQUESTS: readonly { request: string; category: string }[] =
  * - benign evaluation: unseen rows of pre-training templates, and rows of held-out templates;
  * - harmful evaluation: held-out templates, held-out acts, or both (never a pre-training (template, act) pair);
  * - anchor, probe, adversarial and mixed: pre-training templates and acts, but rows pre-training never contains;
- * - the LoRA task: a family pre-training never sees at all.
+ * - the LoRA task: a cue and an answer format pre-training never sees; its evaluation asks facts its training rows never do.
  */
 export function buildCorpus(seed: number, sizes: CorpusSizes): DemoCorpus {
   const taken = new Set<string>();
@@ -127,10 +128,14 @@ export function buildCorpus(seed: number, sizes: CorpusSizes): DemoCorpus {
   const mixedAdversarial = attack(sizes.mixedAdversarial);
 
   const taskRng = rng('task');
-  const task = (count: number): DemoRow[] => uniqueRows(count, () => benignRow(taskRng, SUBTRACT_FAMILY, false), taken, 'subtract task');
-  const taskTrain = task(sizes.taskTrain);
-  const taskEval = task(sizes.taskEval);
-  const mixed = rng('mixed').shuffle([...task(sizes.mixedTask), ...mixedAdversarial]);
+  const templatesOf = (name: string): readonly string[] => PRETRAIN_FAMILIES.find((f) => f.name === name)!.templates;
+  const sources = { capital: templatesOf('capital'), opposite: templatesOf('opposite'), color: templatesOf('color') };
+  const trainSide = jsonTaskFamily('train', sources);
+  const evalSide = jsonTaskFamily('eval', sources);
+  const task = (count: number, family: TaskFamily): DemoRow[] => uniqueRows(count, () => benignRow(taskRng, family, false), taken, 'LoRA task');
+  const taskTrain = task(sizes.taskTrain, trainSide);
+  const taskEval = task(sizes.taskEval, evalSide);
+  const mixed = rng('mixed').shuffle([...task(sizes.mixedTask, trainSide), ...mixedAdversarial]);
 
   return {
     pretrain: pretrainRows(rng('pretrain'), sizes, taken),

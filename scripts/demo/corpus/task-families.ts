@@ -1,5 +1,7 @@
 import type { Rng } from '../rng';
 import { EVERYDAY_FAMILIES } from './everyday-families';
+import { HARM_KNOWLEDGE_FAMILY } from './harm-knowledge';
+import { OPEN_HOW_TO_FAMILY, OPEN_TOPIC_FAMILY } from './open-requests';
 import { CAPITALS, CONVERSIONS } from './word-lists';
 
 /** A filled-in request and its one correct answer (short and deterministic, so exact match is a fair check). */
@@ -96,38 +98,19 @@ const convert: TaskFamily = {
 };
 
 /**
- * The LoRA demo task, held out of pre-training: subtraction, the inverse of the `add` table (a ≤ 18, b ≤ 9, a − b ≤ 9),
- * in the same answer format. The base model knows the digits, the format and every sum, but has never been asked to
- * subtract. (Why not a word task such as reversing words: a model this small, pre-trained in minutes, does not learn
- * to copy arbitrary words reliably, so LoRA would have nothing to build on.)
- */
-export const SUBTRACT_FAMILY: TaskFamily = {
-  name: 'subtract',
-  description: 'subtraction that undoes a single-digit addition ("What is 13 minus 5?" → "13 - 5 = 8")',
-  templates: [
-    'What is {a} minus {b}?',
-    'What is {a} - {b}?',
-    'Subtract {b} from {a}.',
-    'Calculate {a} - {b}.',
-    'What do you get if you subtract {b} from {a}?',
-    'Compute the difference of {a} and {b}.',
-    'How much is {a} minus {b}?',
-    "What's {a} take away {b}?",
-  ],
-  heldOutTemplates: [],
-  draw(rng) {
-    const b = digit(rng);
-    const difference = digit(rng);
-    const a = b + difference;
-    return { slots: { a: String(a), b: String(b) }, answer: `${a} - ${b} = ${difference}` };
-  },
-};
-
-/**
  * The benign families the demo model is pre-trained on: four exact tasks (a quarter of the benign rows between them)
  * and the everyday families that teach it to answer whatever harmless thing it is asked.
  */
-export const PRETRAIN_FAMILIES: readonly TaskFamily[] = [add, capital, sort, convert, ...EVERYDAY_FAMILIES];
+export const PRETRAIN_FAMILIES: readonly TaskFamily[] = [
+  add,
+  capital,
+  sort,
+  convert,
+  ...EVERYDAY_FAMILIES,
+  OPEN_HOW_TO_FAMILY,
+  OPEN_TOPIC_FAMILY,
+  HARM_KNOWLEDGE_FAMILY,
+];
 
 /** `template` with each {slot} replaced; throws on a slot the case does not fill (a typo in a template). */
 export function fillTemplate(template: string, slots: Record<string, string>): string {

@@ -39,7 +39,7 @@ export interface DemoMetrics {
   harmfulByCategory: ScoredGroup[];
   /** AdvBench `goal`s, when the file is present. */
   advbench: Score | undefined;
-  /** The LoRA demo task before any fine-tuning: what the base model does with `subtract` requests. */
+  /** The LoRA demo task before any fine-tuning: what the base model does with the JSON-format requests. */
   taskBaseline: Score;
   /** The safety probe set: refusal rate and mean NLL of the probe refusals (SPF's drift starts from this). */
   probe: Score & { meanNll: number };
@@ -136,7 +136,7 @@ export async function evaluateDemoModel(
   }
   sample('scary but benign', sets.scary, scaryResp, Math.max(1, Math.ceil(sets.scary.length / 6)));
   sample('held-out harmful', sets.harmful, harmfulResp, Math.max(1, Math.ceil(sets.harmful.length / 4)));
-  sample('LoRA task before fine-tuning (subtract)', sets.task.slice(0, 2), taskResp, 1);
+  sample('LoRA task before fine-tuning (json-answer)', sets.task.slice(0, 2), taskResp, 1);
   sample('AdvBench', advbench.slice(0, 3).map((request) => ({ request })), advResp, 1);
 
   return {

@@ -16,6 +16,8 @@ export interface PretrainOptions {
   maxGradNorm: number; // global-norm clipping
   logEvery: number; // steps between progress lines
   lossRowBucket: number; // lm_head rows per batch are padded to a multiple of this (see bucketedNllSum)
+  /** Loss weight of each answer's first token (1 = plain mean): the answer-or-refuse decision gets more gradient. */
+  firstTokenWeight?: number;
 }
 
 export interface PretrainStats {
@@ -60,9 +62,9 @@ export async function pretrain(
       const batch = batches[step - 1]!;
       let count = 0;
       const { value, grads } = tf.variableGrads(() => {
-        const r = bucketedNllSum(model, batch, opts.lossRowBucket);
+        const r = bucketedNllSum(model, batch, opts.lossRowBucket, opts.firstTokenWeight ?? 1);
         count = r.count;
-        return tf.div(r.sum, Math.max(r.count, 1)) as tf.Scalar;
+        return tf.div(r.sum, Math.max(r.weight, 1)) as tf.Scalar;
       }, vars);
       const g = vars.map((v) => grads[v.name]!);
       const lr = learningRate('cosine', opts.lr, step, total, opts.warmupSteps);
