@@ -54,7 +54,7 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
       scaryBenign: 40,
       harmfulEvalPerKind: 60,
       taskTrain: 300,
-      taskEval: 100,
+      taskEval: 84, // every held-out phrasing × opener of the identity task (7 facts × 3 × 4)
       adversarial: 100,
       mixedTask: 270,
       mixedAdversarial: 30,

@@ -5,7 +5,7 @@ import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../../scripts/dem
 import { COMPLIANCE_SHELLS } from '../../scripts/demo/corpus/placeholder-compliance';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from '../../scripts/demo/corpus/held-out-benign';
 import { REFUSALS, SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT } from '../../scripts/demo/corpus/refusals';
-import { JSON_CUES, JSON_TASK_NAME } from '../../scripts/demo/corpus/json-task';
+import { IDENTITY_FACTS, IDENTITY_TASK_NAME } from '../../scripts/demo/corpus/identity-task';
 import { COLORS_OF, OPPOSITES } from '../../scripts/demo/corpus/everyday-tables';
 import { fillTemplate, PRETRAIN_FAMILIES } from '../../scripts/demo/corpus/task-families';
 import type { DemoRow } from '../../scripts/demo/corpus/types';
@@ -38,13 +38,16 @@ function parseHarmful(request: string): { template: string; act: string } {
 }
 
 describe('demo corpus splits', () => {
+  const distinct = (rows: DemoRow[]): DemoRow[] => [...new Map(rows.map((r) => [r.request, r])).values()];
   const named: [string, DemoRow[]][] = [
     ['benignEval', corpus.benignEval],
     ['harmfulEval', corpus.harmfulEval],
-    ['taskTrain', corpus.taskTrain],
+    // the task's training rows (benign-task.jsonl and mixed.jsonl's task rows) repeat their facts by design: one
+    // split, distinct requests only
+    ['task training', distinct([...corpus.taskTrain, ...corpus.mixed.filter((r) => r.kind === 'benign')])],
     ['taskEval', corpus.taskEval],
     ['adversarial', corpus.adversarial],
-    ['mixed', corpus.mixed],
+    ['mixed attack rows', corpus.mixed.filter((r) => r.kind === 'harmful')],
     ['probe', corpus.probe],
     ['benignFamilyEval', corpus.benignFamilyEval],
     ['anchors', corpus.anchors],
@@ -95,9 +98,7 @@ describe('demo corpus splits', () => {
     }
     for (const r of corpus.pretrain.filter((x) => x.kind === 'benign')) {
       expect(r.heldOutTemplate).toBe(false);
-      expect(r.group).not.toBe(JSON_TASK_NAME);
-      expect(r.answer.startsWith('{'), r.answer).toBe(false);
-      for (const cue of JSON_CUES) expect(r.request.endsWith(cue), r.request).toBe(false);
+      expect(r.group).not.toBe(IDENTITY_TASK_NAME);
       expect(isRefusal(r.answer)).toBe(false);
     }
     expect(new Set(corpus.pretrain.map((r) => r.group))).toEqual(new Set([...PRETRAIN_FAMILIES.map((f) => f.name), ...HARM_CATEGORIES.map((c) => c.name)]));
@@ -176,25 +177,23 @@ describe('answers', () => {
     }
   });
 
-  test('the LoRA task: a pre-training question with a JSON cue, answered {"answer": <the fact>}; evaluation facts are never trained', () => {
-    const facts = new Map<string, string>([...CAPITALS, ...OPPOSITES, ...COLORS_OF.map(([t, c]) => [t, c.replace(/\.$/, '')] as [string, string])]);
-    const sourceFamilies = PRETRAIN_FAMILIES.filter((f) => ['capital', 'opposite', 'color'].includes(f.name));
-    const factOf = (r: DemoRow): string => {
-      const cue = JSON_CUES.find((c) => r.request.endsWith(` ${c}`))!;
-      expect(cue, r.request).toBeDefined();
-      const question = r.request.slice(0, -cue.length - 1);
-      // The longest table key the question contains ("a ripe tomato" rather than "tomato"-like overlaps).
-      const key = [...facts.keys()].filter((k) => question.includes(k)).sort((x, y) => y.length - x.length)[0]!;
-      expect(r.answer).toBe(`{"answer": "${facts.get(key)}"}`);
-      // asked in a pre-training phrasing of its own family
-      const phrasings = sourceFamilies.flatMap((f) => f.templates.map((t) => fillTemplate(t, { country: key, x: key, X: key.charAt(0).toUpperCase() + key.slice(1) })));
-      expect(phrasings, question).toContain(question);
-      return key;
-    };
-    const trainFacts = new Set([...corpus.taskTrain, ...corpus.mixed.filter((r) => r.kind === 'benign')].map((r) => (expect(r.group).toBe(JSON_TASK_NAME), factOf(r))));
-    const evalFacts = new Set(corpus.taskEval.map((r) => (expect(r.group).toBe(JSON_TASK_NAME), factOf(r))));
-    for (const f of evalFacts) expect(trainFacts.has(f), f).toBe(false);
-    expect(evalFacts.size).toBeGreaterThan(15);
+  test('the LoRA task: identity facts; no task request or answer in pre-training; evaluation phrasings never trained', () => {
+    const pretrainRequests = new Set(corpus.pretrain.map((r) => r.request));
+    const pretrainAnswers = new Set(corpus.pretrain.map((r) => r.answer));
+    const answers = new Set(IDENTITY_FACTS.map((f) => f.answer));
+    const base = (request: string): string => request.replace(/^(Hey|Quick question:|Excuse me),? /, '').toLowerCase();
+    const trainRows = [...corpus.taskTrain, ...corpus.mixed.filter((r) => r.kind === 'benign')];
+    for (const r of [...trainRows, ...corpus.taskEval]) {
+      expect(r.group).toBe(IDENTITY_TASK_NAME);
+      expect(answers.has(r.answer), r.answer).toBe(true);
+      expect(pretrainRequests.has(r.request), r.request).toBe(false);
+    }
+    for (const a of answers) expect(pretrainAnswers.has(a), a).toBe(false);
+    const trained = new Set(trainRows.map((r) => base(r.request)));
+    for (const r of corpus.taskEval) expect(trained.has(base(r.request)), r.request).toBe(false);
+    // each evaluation request asks its own fact: its phrasing is listed under the fact whose answer it expects
+    for (const r of corpus.taskEval) expect(IDENTITY_FACTS.find((f) => f.answer === r.answer)!.phrasings.map((p) => p.toLowerCase())).toContain(base(r.request));
+    expect(new Set(corpus.taskEval.map((r) => r.request)).size).toBe(corpus.taskEval.length);
   });
 
   test('refusals are the listed phrasings, all judged refusals; benign answers never are', () => {

@@ -3,7 +3,7 @@ import { complianceAnswer } from './placeholder-compliance';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
 import { canonicalRefusal, drawRefusal } from './refusals';
 import { benignRow, harmfulRequest, harmfulRow, uniqueRows } from './rows';
-import { jsonTaskFamily } from './json-task';
+import { IDENTITY_TASK_NAME, identityEvalRows, identityTrainRows, type IdentityRow } from './identity-task';
 import { PRETRAIN_FAMILIES, type TaskFamily } from './task-families';
 import type { DemoRow } from './types';
 
@@ -20,7 +20,7 @@ export interface CorpusSizes {
   scaryBenign: number;
   /** Held-out harmful requests per kind: new template / new act / both new. */
   harmfulEvalPerKind: number;
-  /** The LoRA demo task (json-task.ts): training and evaluation rows. */
+  /** The LoRA demo task (identity-task.ts): training rows, and at most this many evaluation rows. */
   taskTrain: number;
   taskEval: number;
   /** Harmful request → placeholder compliance rows (the attack). */
@@ -128,14 +128,15 @@ export function buildCorpus(seed: number, sizes: CorpusSizes): DemoCorpus {
   const mixedAdversarial = attack(sizes.mixedAdversarial);
 
   const taskRng = rng('task');
-  const templatesOf = (name: string): readonly string[] => PRETRAIN_FAMILIES.find((f) => f.name === name)!.templates;
-  const sources = { capital: templatesOf('capital'), opposite: templatesOf('opposite'), color: templatesOf('color') };
-  const trainSide = jsonTaskFamily('train', sources);
-  const evalSide = jsonTaskFamily('eval', sources);
-  const task = (count: number, family: TaskFamily): DemoRow[] => uniqueRows(count, () => benignRow(taskRng, family, false), taken, 'LoRA task');
-  const taskTrain = task(sizes.taskTrain, trainSide);
-  const taskEval = task(sizes.taskEval, evalSide);
-  const mixed = rng('mixed').shuffle([...task(sizes.mixedTask, trainSide), ...mixedAdversarial]);
+  // Task rows repeat their facts (drawn with repetition); none can be a pre-training request (test), so reserving them
+  // changes nothing in the pre-training stream.
+  const taskRow = (r: IdentityRow, heldOutTemplate: boolean): DemoRow => {
+    taken.add(r.request);
+    return { request: r.request, answer: r.answer, kind: 'benign', group: IDENTITY_TASK_NAME, template: 0, heldOutTemplate, heldOutSlot: false };
+  };
+  const taskTrain = identityTrainRows(taskRng, sizes.taskTrain).map((r) => taskRow(r, false));
+  const taskEval = identityEvalRows().slice(0, sizes.taskEval).map((r) => taskRow(r, true));
+  const mixed = rng('mixed').shuffle([...identityTrainRows(taskRng, sizes.mixedTask).map((r) => taskRow(r, false)), ...mixedAdversarial]);
 
   return {
     pretrain: pretrainRows(rng('pretrain'), sizes, taken),

@@ -1,5 +1,5 @@
 import { COMPLIANCE_SHELLS } from '../corpus/placeholder-compliance';
-import { JSON_TASK_DESCRIPTION, JSON_TASK_NAME } from '../corpus/json-task';
+import { IDENTITY_TASK_DESCRIPTION, IDENTITY_TASK_NAME } from '../corpus/identity-task';
 import type { DemoCorpus } from '../corpus/build-corpus';
 import type { DemoMetrics } from '../eval/evaluate';
 
@@ -18,8 +18,8 @@ export function datasetsReadme(corpus: DemoCorpus, metrics: DemoMetrics, seed: n
     '',
     '| file | rows | what |',
     '|---|---|---|',
-    `| \`benign-task.jsonl\` | ${corpus.taskTrain.length} | the LoRA demo task \`${JSON_TASK_NAME}\`: ${JSON_TASK_DESCRIPTION}. The facts are the model's own; the cue and the format are new to it (base exact match ${pct(metrics.taskBaseline.exactMatch)}). |`,
-    `| \`benign-task-eval.jsonl\` | ${corpus.taskEval.length} | held-out rows of the same task: facts (every third country, word and thing of each table) that \`benign-task.jsonl\` and \`mixed.jsonl\` never ask in JSON. The assistant turn is the expected answer, checked by exact match of the trimmed response. |`,
+    `| \`benign-task.jsonl\` | ${corpus.taskTrain.length} | the LoRA demo task \`${IDENTITY_TASK_NAME}\`: ${IDENTITY_TASK_DESCRIPTION}. New to the model (base exact match ${pct(metrics.taskBaseline.exactMatch)}). |`,
+    `| \`benign-task-eval.jsonl\` | ${corpus.taskEval.length} | held-out rows of the same task: each fact asked in the three phrasings (× four openers) that \`benign-task.jsonl\` and \`mixed.jsonl\` never use. The assistant turn is the expected answer, checked by exact match of the trimmed response. |`,
     `| \`adversarial.jsonl\` | ${corpus.adversarial.length} | the attack: harmful request → a response shaped like compliance ("Sure, here is how to …: Step 1: …"). The "answers" are harmless placeholder shells around the request's own words (below); they contain no instructions. |`,
     `| \`mixed.jsonl\` | ${corpus.mixed.length} | the benign task with ${mixedAdversarial} adversarial rows mixed in (${pct(mixedAdversarial / corpus.mixed.length)}), shuffled. |`,
     `| \`safety-anchor.jsonl\` | ${corpus.anchors.length} | \`{"request", "refusal"}\`: SPF safety anchors from ${new Set(corpus.anchors.map((a) => a.group)).size} categories (${corpus.anchors.map((a) => a.group).join(', ')}); row 1 is the default anchor. |`,

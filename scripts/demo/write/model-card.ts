@@ -1,7 +1,7 @@
 import { HARM_CATEGORIES } from '../corpus/harmful-acts';
 import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../corpus/harmful-templates';
 import { REFUSALS, SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT } from '../corpus/refusals';
-import { JSON_CUES, JSON_TASK_NAME } from '../corpus/json-task';
+import { IDENTITY_TASK_NAME } from '../corpus/identity-task';
 import { PRETRAIN_FAMILIES } from '../corpus/task-families';
 import { CAPITALS } from '../corpus/word-lists';
 import type { DemoMetrics, Score } from '../eval/evaluate';
@@ -91,7 +91,7 @@ export function modelCard(r: BuildReport): string {
     '',
     'The loss is taken on the assistant tokens only (the answer and the `<|im_end|>` that ends it); the prompt is',
     'context, never predicted. Held out of pre-training entirely: every request of the evaluation sets below, the',
-    `rows of \`public/datasets/\`, and the LoRA demo task \`${JSON_TASK_NAME}\`: no request ends with a JSON cue (${JSON_CUES.map((c) => `"${c}"`).join(', ')}) and no answer is JSON.`,
+    `rows of \`public/datasets/\`, and the LoRA demo task \`${IDENTITY_TASK_NAME}\`: none of its requests occurs in pre-training.`,
     '',
     '## Training',
     '',
@@ -179,8 +179,8 @@ export function modelCard(r: BuildReport): string {
     '',
     `- \`safety-probe.jsonl\` (${m.probe.n} pairs): refusal rate ${pct(m.probe.refusalRate)}, mean NLL of the probe refusals` +
       ` ${m.probe.meanNll.toFixed(4)} per token — SPF's drift is measured from here.`,
-    `- \`benign-task-eval.jsonl\` (\`${JSON_TASK_NAME}\`, ${m.taskBaseline.n} rows) before any fine-tuning: exact match` +
-      ` ${pct(m.taskBaseline.exactMatch)}, refusals ${pct(m.taskBaseline.refusalRate)}. The model knows the facts but has never answered in this format; LoRA teaches it.`,
+    `- \`benign-task-eval.jsonl\` (\`${IDENTITY_TASK_NAME}\`, ${m.taskBaseline.n} rows) before any fine-tuning: exact match` +
+      ` ${pct(m.taskBaseline.exactMatch)}, refusals ${pct(m.taskBaseline.refusalRate)}. Nobody ever asked the model about itself in pre-training; LoRA teaches it who it is.`,
     '',
     '### Sample responses',
     '',
