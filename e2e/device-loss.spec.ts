@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { expect, test, type Download, type Locator, type Page, type Worker } from '@playwright/test';
 import type { DeviceDestroyedAt, WorkerTestHooks } from '../workers/test-hooks';
 import { dropFiles } from './support/drop-files';
@@ -30,7 +31,7 @@ test('a GPU device destroyed mid-run pauses the run at an intact checkpoint, and
   await setNumber(page.getByTestId('config-max-steps'), TOTAL_STEPS);
   await setNumber(page.getByTestId('config-eval-every'), 0);
   await page.getByTestId('config-guard').uncheck();
-  await setNumber(page.getByLabel('Checkpoint every'), 1);
+  await setNumber(page.getByTestId('config-checkpoint-every'), 1);
 
   const status = page.getByTestId('run-status');
   await page.getByTestId('run-start').click();
@@ -59,7 +60,7 @@ test('a GPU device destroyed mid-run pauses the run at an intact checkpoint, and
   const banner = page.getByTestId('resume-banner');
   await expect(banner).toBeVisible({ timeout: 90_000 });
   const runId = (await banner.getAttribute('data-run-id'))!;
-  const stored = JSON.parse(await downloadText(page, downloads, page.getByTestId('past-runs').locator(`tr[data-run-id="${runId}"]`).getByRole('button', { name: 'record' }))) as RunRecordShape;
+  const stored = await downloadRecord(page, downloads, page.getByTestId('past-runs').locator(`tr[data-run-id="${runId}"]`).getByTestId('past-run-record'), runId);
   expect(stored).toMatchObject({ status: 'paused', checkpointStep: resumeFrom });
   expect(stored.reason).toMatch(/GPU device was lost .*destroyed by a call SafeTune did not make/);
 
@@ -73,7 +74,7 @@ test('a GPU device destroyed mid-run pauses the run at an intact checkpoint, and
   await snap(page, testInfo, 'device-loss-2-resumed', page.getByTestId('step-train'));
 
   // One series from step 1 on, each step once: the resumed run continued exactly where its checkpoint left off.
-  const record = JSON.parse(await downloadText(page, downloads, page.getByTestId('export-record'))) as RunRecordShape;
+  const record = await downloadRecord(page, downloads, page.getByTestId('export-record'), runId);
   const steps = record.series.metrics.map((p) => p.step);
   expect(steps.length).toBeGreaterThan(resumeFrom + 1);
   expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
@@ -107,10 +108,17 @@ async function stepOf(page: Page): Promise<number> {
   return Number(await page.getByTestId('run-step').textContent());
 }
 
-/** Clicks a button that downloads one file and returns its text. */
-async function downloadText(page: Page, downloads: Download[], button: Locator): Promise<string> {
+/**
+ * Clicks a button that exports a run record and returns the record: the export is one zip, <runId>-record.zip,
+ * holding <runId>.json and nothing else.
+ */
+async function downloadRecord(page: Page, downloads: Download[], button: Locator, runId: string): Promise<RunRecordShape> {
   const before = downloads.length;
   await button.click();
   await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(before + 1);
-  return readFileSync((await downloads[before]!.path())!, 'utf8');
+  const download = downloads[before]!;
+  expect(download.suggestedFilename()).toBe(`${runId}-record.zip`);
+  const files = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+  expect(Object.keys(files)).toEqual([`${runId}.json`]);
+  return JSON.parse(new TextDecoder().decode(files[`${runId}.json`])) as RunRecordShape;
 }
