@@ -20,12 +20,7 @@ function firstEvalPair(): { prompt: string; answer: string } {
   return { prompt, answer };
 }
 
-// FIXME(issue 13): today's demo model and task (subtraction) are not learnt by LoRA in a few minutes: after the
-// preset's 40 steps the replies take the task's "a - b = c" form with wrong numbers (CLI, wasm: "What is 8 minus 6?"
-// → "11 - 6 = 6"), and in Chromium here the safety guard paused the run at step 20 (probe drift 0.763 > 0.5). The
-// demo model and task are being rebuilt for a task LoRA learns fast; retune the preset (engine/run/presets.ts) and
-// re-enable this test then.
-test.fixme('the quick-demo preset teaches the demo model its task, shown in the chat', async ({ page }, testInfo) => {
+test('the quick-demo preset teaches the demo model its task, shown in the chat', async ({ page }, testInfo) => {
   test.setTimeout(300_000);
   const { prompt, answer } = firstEvalPair();
   await page.goto('/');
