@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { snap } from './support/screens';
+import { setNumber } from './support/run-fields';
 
 // The page as a cockpit at a laptop's 1440×900: the run bar and the three main charts stay in sight while a setting
 // changes; the browser check is a badge; a finished run's page (details folded) is at most 2.5 screens tall.
@@ -106,8 +107,3 @@ async function expectInViewport(page: Page, locator: Locator, what: string): Pro
   void page;
 }
 
-async function setNumber(page: Page, testId: string, value: number): Promise<void> {
-  const input = page.getByTestId(testId);
-  await input.fill(String(value));
-  await expect(input).toHaveValue(String(value));
-}

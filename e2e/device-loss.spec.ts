@@ -5,6 +5,7 @@ import type { DeviceDestroyedAt, WorkerTestHooks } from '../workers/test-hooks';
 import { dropFiles } from './support/drop-files';
 import { reverseWordsJsonl } from './support/fixtures';
 import { snap } from './support/screens';
+import { setNumber, stepOf } from './support/run-fields';
 
 // The real WebGPU device destroyed in the training worker mid-run (device.destroy() through the worker's test hook,
 // present in the test build only): the run pauses with a message saying what happened, the checkpoint in OPFS is the
@@ -25,13 +26,13 @@ test('a GPU device destroyed mid-run pauses the run at an intact checkpoint, and
   // Plain LoRA (the fastest step), a checkpoint after every step: without the guard against saving after a faulted
   // step, the step that ran on the destroyed device would be checkpointed.
   await page.getByTestId('config-spf').uncheck();
-  await setNumber(page.getByTestId('config-batch-size'), 2);
-  await setNumber(page.getByTestId('config-max-length'), 48);
+  await setNumber(page, 'config-batch-size', 2);
+  await setNumber(page, 'config-max-length', 48);
   await page.getByTestId('config-duration-kind').selectOption('steps');
-  await setNumber(page.getByTestId('config-max-steps'), TOTAL_STEPS);
-  await setNumber(page.getByTestId('config-eval-every'), 0);
+  await setNumber(page, 'config-max-steps', TOTAL_STEPS);
+  await setNumber(page, 'config-eval-every', 0);
   await page.getByTestId('config-guard').uncheck();
-  await setNumber(page.getByTestId('config-checkpoint-every'), 1);
+  await setNumber(page, 'config-checkpoint-every', 1);
 
   const status = page.getByTestId('run-status');
   await page.getByTestId('run-start').click();
@@ -97,15 +98,6 @@ async function destroyGpuDevice(page: Page): Promise<DeviceDestroyedAt> {
     if (hooks === undefined) throw new Error('the worker has no test hooks: build with VITE_SAFETUNE_TEST_HOOKS=1 (playwright.config.ts does)');
     return hooks.destroyGpuDevice();
   });
-}
-
-async function setNumber(input: Locator, value: number): Promise<void> {
-  await input.fill(String(value));
-  await expect(input).toHaveValue(String(value));
-}
-
-async function stepOf(page: Page): Promise<number> {
-  return Number(await page.getByTestId('run-step').textContent());
 }
 
 /**

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { snap } from './support/screens';
+import { setNumber, stepOf } from './support/run-fields';
 
 // A reload in the middle of a short run (issue 13, problem 2): with the default "checkpoint every 25", a 12-step run
 // still saves every quarter (3 steps), so the reload offers to resume it; the runs table tells its true state, and
@@ -49,12 +50,3 @@ test('a reload mid-run offers the run back, with its dataset and settings', asyn
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
 });
 
-async function setNumber(page: Page, testId: string, value: number): Promise<void> {
-  const input = page.getByTestId(testId);
-  await input.fill(String(value));
-  await expect(input).toHaveValue(String(value));
-}
-
-async function stepOf(page: Page): Promise<number> {
-  return Number(await page.getByTestId('run-step').textContent());
-}

@@ -5,6 +5,7 @@ import { dropFiles } from './support/drop-files';
 import { PROBE_JSONL, reverseWordsJsonl } from './support/fixtures';
 import { readSafetensorsHeader } from './support/safetensors-header';
 import { snap } from './support/screens';
+import { setNumber, stepOf } from './support/run-fields';
 
 // The whole page on the bundled demo model, in one test because each stage needs the one before: load → drop a
 // dataset → configure a tiny SPF run → train ≥ 10 steps → pause / resume → export → chat → reload → resume.
@@ -160,16 +161,6 @@ interface RunRecordShape {
     metrics: { variant: string; step: number; loss: number; spf?: { cos: number } }[];
     evals: { variant: string; step: number; drift: number }[];
   };
-}
-
-async function setNumber(page: Page, testId: string, value: number): Promise<void> {
-  const input = page.getByTestId(testId);
-  await input.fill(String(value));
-  await expect(input).toHaveValue(String(value));
-}
-
-async function stepOf(page: Page): Promise<number> {
-  return Number(await page.getByTestId('run-step').textContent());
 }
 
 /** Clicks an export button; the export is one zip download: returns the files in it. */
