@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SafeTuneError } from '../../engine/errors';
 import { loadDataset, type LoadDatasetOptions } from '../../engine/data/load-dataset';
@@ -114,4 +118,27 @@ describe('encodings and damaged Parquet', () => {
     }
     expect(unhandled).toEqual([]);
   });
+
+  it('a Parquet footer whose schema claims a negative child count is refused at once, not walked forever', () => {
+    // Found by the dataset fuzz (seed 572504285): three bytes changed in this 317-byte file give schema element 3
+    // num_children = -1, and hyparquet's GeoParquet schema walk (i += num_children) then never ends. A hang cannot be
+    // caught in-process, so the real CLI loads the file in a child process with a deadline: a regression fails, not stalls.
+    const good = writeParquet({ ...messagesColumn([[{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'yo' }], null]), codec: 'uncompressed' });
+    const damaged = good.slice();
+    for (const [at, value] of [[116, 32], [162, 1], [234, 52]] as const) damaged[at] = value;
+    const dir = mkdtempSync(join(tmpdir(), 'safetune-parquet-'));
+    try {
+      const file = join(dir, 'hostile.parquet');
+      writeFileSync(file, damaged);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'data-report', '--model', 'public/models/safetune-demo', '--data', file], {
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      expect(r.error?.message ?? null).toBeNull(); // ETIMEDOUT here is the hang
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/hostile\.parquet is not a Parquet file SafeTune can read: schema element 3 claims -1 children, but 2 elements follow it/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

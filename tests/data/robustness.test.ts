@@ -67,10 +67,9 @@ const mutation = fc.oneof(
 const RUNS = { randomBytes: 2500, parquetMagic: 1000, damagedParquet: 3500, jsonRows: 2500, junkLines: 300, csvRoundTrip: 300 };
 /**
  * The suite's fuzz is reproducible: a fixed seed unless SAFETUNE_FUZZ_SEED is set (a number, or `random` to explore; the
- * seed is printed). Known open bug, found by this fuzz (SAFETUNE_FUZZ_SEED=572504285, the damaged-Parquet property):
- * the 317-byte messages-column file below with bytes 116 → 32, 162 → 1, 234 → 52 makes hyparquet's parquetMetadata
- * (the footer's thrift decode) run synchronously for longer than any timeout (> 20 s, 100 % CPU), so a hostile Parquet
- * file can hang the loader; the fix is a footer check or a killable parsing worker. Until then CI runs a fixed seed.
+ * seed is printed). A fixed seed keeps CI reproducible; run it with `random` a few times after touching a parser. It
+ * found the Parquet footer whose negative child count hung hyparquet (seed 572504285; now refused, and a regression
+ * test in hostile-files.test.ts).
  */
 const SEED_ENV = process.env['SAFETUNE_FUZZ_SEED'];
 const SEED = SEED_ENV === undefined ? 20261202 : SEED_ENV === 'random' ? Date.now() % 2 ** 31 : Number(SEED_ENV);

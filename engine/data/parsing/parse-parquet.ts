@@ -13,7 +13,9 @@ export async function parseParquet(bytes: Uint8Array, fileName: string): Promise
   const file = whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
   let objects: Record<string, unknown>[];
   try {
-    const metadata = parquetMetadata(file);
+    // geoparquet: false — its schema walk trusts each element's num_children, and a negative count loops forever.
+    const metadata = parquetMetadata(file, { geoparquet: false });
+    checkSchemaShape(metadata);
     checkColumnPaths(metadata);
     objects = await parquetReadObjects({ file, metadata, rowFormat: 'object' });
   } catch (e) {
@@ -26,6 +28,22 @@ export async function parseParquet(bytes: Uint8Array, fileName: string): Promise
     else parsed.rejected.push({ source, reason: 'is not a record of named columns' });
   });
   return parsed;
+}
+
+/**
+ * The footer's schema is a flattened tree: each element says how many children follow it. Every walk of it (ours,
+ * hyparquet's) trusts those counts, so a damaged one (negative, fractional, or past the end of the list) is refused
+ * here, before anything walks it: a negative count made hyparquet's own walk loop forever on a 317-byte file.
+ */
+function checkSchemaShape(metadata: FileMetaData): void {
+  const { schema } = metadata;
+  if (!Array.isArray(schema) || schema.length === 0) throw new Error('the footer has no schema');
+  for (const [i, element] of schema.entries()) {
+    const children = element.num_children ?? 0;
+    if (!Number.isInteger(children) || children < 0 || children > schema.length - 1 - i) {
+      throw new Error(`schema element ${i} claims ${String(children).slice(0, 20)} children, but ${schema.length - 1 - i} elements follow it`);
+    }
+  }
 }
 
 /**
