@@ -22,8 +22,24 @@ export function isTinyArch(s: string): s is TinyArch {
  */
 export function tinyCheckpointFiles(arch: TinyArch, opts: TinyCheckpointOptions = {}): Map<string, Uint8Array> {
   const tok = buildTinyTokenizer();
-  const eos = tok.specialTokenIds['<|im_end|>'];
-  const hf = tinyHfConfig(arch, tok.vocabSize, eos);
+  return checkpointFiles(tinyHfConfig(arch, tok.vocabSize, tok.specialTokenIds['<|im_end|>']), tok, opts);
+}
+
+/**
+ * The same folder for a real model's config.json (its exact shapes, random weights) with the tiny tokenizer: the
+ * tokenizer's ids are a prefix of the model's vocabulary, so the full embedding and lm_head are allocated and used, as
+ * they are for the real model. For testing sizes and device limits without downloading weights.
+ */
+export function shapedCheckpointFiles(hfConfig: Record<string, unknown>, opts: TinyCheckpointOptions = {}): Map<string, Uint8Array> {
+  const tok = buildTinyTokenizer();
+  const vocab = hfConfig['vocab_size'];
+  if (typeof vocab !== 'number' || vocab < tok.vocabSize) throw new Error(`vocab_size ${String(vocab)} is smaller than the tiny tokenizer's ${tok.vocabSize}`);
+  return checkpointFiles({ ...hfConfig, bos_token_id: null, eos_token_id: tok.specialTokenIds['<|im_end|>'] }, tok, opts);
+}
+
+function checkpointFiles(hfConfig: Record<string, unknown>, tok: ReturnType<typeof buildTinyTokenizer>, opts: TinyCheckpointOptions): Map<string, Uint8Array> {
+  const hf = { ...hfConfig };
+  const eos = hf['eos_token_id'];
   const dtype = opts.dtype ?? 'f32';
   hf['torch_dtype'] = dtype === 'bf16' ? 'bfloat16' : 'float32';
   const config = parseModelConfig(hf);
