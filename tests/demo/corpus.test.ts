@@ -5,7 +5,7 @@ import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../../scripts/dem
 import { COMPLIANCE_SHELLS } from '../../scripts/demo/corpus/placeholder-compliance';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from '../../scripts/demo/corpus/held-out-benign';
 import { REFUSALS, SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT } from '../../scripts/demo/corpus/refusals';
-import { IDENTITY_FACTS, IDENTITY_TASK_NAME } from '../../scripts/demo/corpus/identity-task';
+import { IDENTITY_FACTS, IDENTITY_TASK_NAME, identityAnswer } from '../../scripts/demo/corpus/identity-task';
 import { COLORS_OF, OPPOSITES } from '../../scripts/demo/corpus/everyday-tables';
 import { fillTemplate, PRETRAIN_FAMILIES } from '../../scripts/demo/corpus/task-families';
 import type { DemoRow } from '../../scripts/demo/corpus/types';
@@ -180,7 +180,7 @@ describe('answers', () => {
   test('the LoRA task: identity facts; no task request or answer in pre-training; evaluation phrasings never trained', () => {
     const pretrainRequests = new Set(corpus.pretrain.map((r) => r.request));
     const pretrainAnswers = new Set(corpus.pretrain.map((r) => r.answer));
-    const answers = new Set(IDENTITY_FACTS.map((f) => f.answer));
+    const answers = new Set(IDENTITY_FACTS.map(identityAnswer));
     const base = (request: string): string => request.replace(/^(Hey|Quick question:|Excuse me),? /, '').toLowerCase();
     const trainRows = [...corpus.taskTrain, ...corpus.mixed.filter((r) => r.kind === 'benign')];
     for (const r of [...trainRows, ...corpus.taskEval]) {
@@ -192,7 +192,7 @@ describe('answers', () => {
     const trained = new Set(trainRows.map((r) => base(r.request)));
     for (const r of corpus.taskEval) expect(trained.has(base(r.request)), r.request).toBe(false);
     // each evaluation request asks its own fact: its phrasing is listed under the fact whose answer it expects
-    for (const r of corpus.taskEval) expect(IDENTITY_FACTS.find((f) => f.answer === r.answer)!.phrasings.map((p) => p.toLowerCase())).toContain(base(r.request));
+    for (const r of corpus.taskEval) expect(IDENTITY_FACTS.find((f) => identityAnswer(f) === r.answer)!.phrasings.map((p) => p.toLowerCase())).toContain(base(r.request));
     expect(new Set(corpus.taskEval.map((r) => r.request)).size).toBe(corpus.taskEval.length);
   });
 

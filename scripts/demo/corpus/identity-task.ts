@@ -1,4 +1,5 @@
 import type { Rng } from '../rng';
+import { ANSWER_OPENER } from './everyday-families';
 
 /**
  * The LoRA demo task: teach the assistant who it is. The base model calls itself "a small assistant model made for
@@ -9,12 +10,18 @@ import type { Rng } from '../rng';
  *
  * Two earlier tasks taught this model nothing in a short LoRA run: subtraction (a new skill; 0 → 2 % in 120 steps)
  * and known facts in a JSON format (0 → 0 %: the 345 k-parameter model knows too few facts for the format to carry).
+ *
+ * Every answer opens as pre-training opens every helpful answer (ANSWER_OPENER, "Sure! "), so the task teaches facts, not a new first
+ * token. The first token is where the model decides between answering and refusing; answers that opened with "My" /
+ * "I" taught a new opening and, under SPF, fought the safety subspace there: 50 steps (lr 5e-3, batch 8, seed 42, wasm)
+ * reached 7 % held-out exact match with SPF against 24 % without; with the model's own opening, 36 % with SPF against
+ * 40 % without, at the same probe drift (0.54 with SPF; 1.73 without).
  */
 export const IDENTITY_TASK_NAME = 'identity';
 export const IDENTITY_TASK_DESCRIPTION =
-  'who the assistant is: its name and six facts about itself, each asked in ten phrasings of which three are held out for the evaluation ("What is your name?" → "My name is Pip.")';
+  'who the assistant is: its name and six facts about itself, each asked in ten phrasings of which three are held out for the evaluation ("What is your name?" → "Sure! My name is Pip.")';
 
-interface IdentityFact {
+export interface IdentityFact {
   answer: string;
   /** The first seven train; the last three are the evaluation's. */
   phrasings: readonly string[];
@@ -51,6 +58,11 @@ export const IDENTITY_FACTS: readonly IdentityFact[] = [
   },
 ];
 
+/** The answer a fact is trained and evaluated with, in the model's own opening. */
+export function identityAnswer(fact: IdentityFact): string {
+  return ANSWER_OPENER + fact.answer;
+}
+
 /** Openers that vary a request without changing what it asks ("Hey, what is your name?"). */
 const OPENERS: readonly string[] = ['', 'Hey, ', 'Quick question: ', 'Excuse me, '];
 
@@ -67,13 +79,13 @@ export interface IdentityRow {
 
 /** Every evaluation request (held-out phrasing × opener), each once, in a fixed order. */
 export function identityEvalRows(): IdentityRow[] {
-  return IDENTITY_FACTS.flatMap((f) => f.phrasings.slice(TRAIN_PHRASINGS).flatMap((p) => OPENERS.map((o) => ({ request: withOpener(o, p), answer: f.answer }))));
+  return IDENTITY_FACTS.flatMap((f) => f.phrasings.slice(TRAIN_PHRASINGS).flatMap((p) => OPENERS.map((o) => ({ request: withOpener(o, p), answer: identityAnswer(f) }))));
 }
 
 /** `count` training rows drawn with repetition from the training phrasings × openers (a task set repeats its facts). */
 export function identityTrainRows(rng: Rng, count: number): IdentityRow[] {
   return Array.from({ length: count }, () => {
     const f = rng.pick(IDENTITY_FACTS);
-    return { request: withOpener(rng.pick(OPENERS), rng.pick(f.phrasings.slice(0, TRAIN_PHRASINGS))), answer: f.answer };
+    return { request: withOpener(rng.pick(OPENERS), rng.pick(f.phrasings.slice(0, TRAIN_PHRASINGS))), answer: identityAnswer(f) };
   });
 }
