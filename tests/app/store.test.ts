@@ -77,6 +77,19 @@ describe('app store', () => {
     expect(store.getState().errors).toHaveLength(1);
   });
 
+  it('after a lost GPU device offers a reload, not a resume, until the page reloads', () => {
+    const store = createAppStore();
+    store.getState().runStarted(summary('run-1'));
+    expect(store.getState().deviceLost).toBe(false);
+    applyWorkerEvent(store, { type: 'error', code: 'out-of-memory', message: 'the GPU ran out of memory' });
+    expect(store.getState().deviceLost).toBe(false); // a smaller run may fit: resuming works
+    applyWorkerEvent(store, { type: 'runStatus', runId: 'run-1', status: 'paused', step: 4, totalSteps: 20, reason: 'the GPU device was lost (destroyed); resume continues from step 3' });
+    applyWorkerEvent(store, { type: 'error', code: 'device-lost', message: 'the GPU device was lost (destroyed)', hint: 'Reload the page.' });
+    expect(store.getState().deviceLost).toBe(true);
+    store.getState().runFailed(undefined); // a new request clears the error shown, not the lost device
+    expect(store.getState().deviceLost).toBe(true);
+  });
+
   it('keeps recent log lines only', () => {
     const store = createAppStore();
     for (let i = 0; i < 60; i++) applyWorkerEvent(store, { type: 'log', level: 'info', message: `line ${i}` });
