@@ -56,6 +56,20 @@ describe('app store', () => {
     expect(store.getState().series.steps.spf.loss).toEqual([3, 2.9]);
   });
 
+  it('restores the token accuracy and sample answers stored with a resumed run, replacing what was shown', () => {
+    const store = createAppStore();
+    store.getState().resetSeries('run-a');
+    applyWorkerEvent(store, { type: 'tokenAccuracy', runId: 'run-a', step: 6, accuracy: 0.9 }); // measured past the checkpoint
+    applyWorkerEvent(store, { type: 'samples', runId: 'run-a', generation: { step: 6, samples: [{ prompt: 'p', expected: 'e', reply: 'lost' }] } });
+    const stored = [0, 4].map((step) => ({ step, samples: [{ prompt: 'p', expected: 'e', reply: `at ${step}` }] }));
+    applyWorkerEvent(store, { type: 'metrics', runId: 'run-a', points: [point(4, 2)], evals: [], replace: true, accuracy: [{ step: 0, accuracy: 0.1 }, { step: 4, accuracy: 0.4 }], samples: stored });
+    expect(store.getState().accuracy).toEqual({ step: [0, 4], value: [0.1, 0.4] });
+    expect(store.getState().samples).toEqual(stored);
+    // A replace from a worker that stored none (an older record) leaves both empty.
+    applyWorkerEvent(store, { type: 'metrics', runId: 'run-a', points: [point(4, 2)], evals: [], replace: true });
+    expect([store.getState().accuracy, store.getState().samples]).toEqual([{ step: [], value: [] }, []]);
+  });
+
   it('follows run status events and keeps the reason the worker gave', () => {
     const store = createAppStore();
     store.getState().runStarted(summary('run-1'));
