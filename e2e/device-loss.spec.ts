@@ -50,14 +50,22 @@ test('a GPU device destroyed mid-run pauses the run at an intact checkpoint, and
   const error = page.getByTestId('run-error');
   await expect(error).toHaveAttribute('data-code', 'device-lost');
   await expect(error).toContainText('Reload the page');
+  // Only what works is offered: no Resume (it would fail on the lost device) and no Stop, but a reload, which gets a
+  // new device.
+  await expect(page.getByTestId('run-resume')).toHaveCount(0);
+  await expect(page.getByTestId('run-stop')).toBeDisabled();
+  const reload = page.getByTestId('run-reload');
+  await expect(reload).toBeEnabled();
+  await expect(reload).toHaveText('Reload to resume');
   await snap(page, testInfo, 'device-loss-1-paused', page.getByTestId('step-train'));
   const resumeFrom = Number(/resume continues from step (\d+)/.exec((await reason.textContent()) ?? '')![1]);
   // Nothing saved after the destroy: the last checkpoint is at most the step completed when the device went.
   expect(resumeFrom).toBeGreaterThanOrEqual(1);
   expect(resumeFrom).toBeLessThanOrEqual(at.step!);
 
-  // A reload gets a fresh device; the stored run, paused at that checkpoint, is offered for resuming.
-  await page.reload();
+  // The button reloads the page; the new page gets a fresh device, and the stored run, paused at that checkpoint, is
+  // offered for resuming.
+  await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), reload.click()]);
   const banner = page.getByTestId('resume-banner');
   await expect(banner).toBeVisible({ timeout: 90_000 });
   const runId = (await banner.getAttribute('data-run-id'))!;

@@ -20,6 +20,11 @@ test('a reload mid-run offers the run back, with its dataset and settings', asyn
   await setNumber(page, 'config-eval-every', 6);
   await page.getByTestId('run-start').click();
   await expect.poll(() => stepOf(page), { timeout: 100_000, intervals: [500] }).toBeGreaterThanOrEqual(7);
+  // The model's answers to the sample prompts at the drift measurement of step 6, beside those before training.
+  const samples = page.getByTestId('sample-generations');
+  await expect(samples).toHaveAttribute('data-step', '6');
+  const answersAt6 = await samples.getByTestId('sample-latest').allTextContents();
+  expect(answersAt6).toHaveLength(3);
 
   await page.reload();
   const banner = page.getByTestId('resume-banner');
@@ -42,6 +47,9 @@ test('a reload mid-run offers the run back, with its dataset and settings', asyn
   await expect(page.getByTestId('config-max-steps')).toHaveValue('12');
   await expect(page.getByTestId('config-batch-size')).toHaveValue('2');
   await expect(page.getByTestId('config-eval-every')).toHaveValue('6');
+  // The sample answers came back with the run (stored in its record), long before its next measurement at step 12.
+  await expect(samples).toHaveAttribute('data-step', '6');
+  expect(await samples.getByTestId('sample-latest').allTextContents()).toEqual(answersAt6);
   await expect.poll(() => stepOf(page), { timeout: 60_000, intervals: [500] }).toBeGreaterThan(saved);
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', /\d+/);
   expect(Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThan(saved); // the series before the reload came back

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { dropFiles } from './support/drop-files';
+import { setNumber } from './support/run-fields';
 import { snap } from './support/screens';
 
 // The wrong or silent states a new user met (issue 13, problem 6): each now says what happened, and a bad input
@@ -65,4 +66,32 @@ test('"Estimate memory" offline says why there is no estimate', async ({ page })
   await expect(problem).toBeVisible({ timeout: 30_000 });
   await expect(problem).toContainText('Qwen/Qwen3-0.6B');
   await expect(problem).toContainText('network');
+});
+
+test('a run interrupted before its first checkpoint is listed as such, with no adapter and no resume on offer', async ({ page }, testInfo) => {
+  test.setTimeout(150_000);
+  await page.getByTestId('dataset-bundled-benign-task.jsonl').click();
+  await expect(page.getByTestId('step-dataset')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await setNumber(page, 'config-batch-size', 2);
+  await setNumber(page, 'config-max-length', 48);
+  await page.getByTestId('config-duration-kind').selectOption('steps');
+  await setNumber(page, 'config-max-steps', 8);
+  await page.getByTestId('run-start').click();
+  // Stored and training, still in the first step's warm-up: no step trained, so no checkpoint written.
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  await expect(page.getByTestId('run-warmup')).toBeVisible();
+  await expect(page.getByTestId('run-step')).toHaveText('0');
+  await page.reload();
+  await expect(page.getByTestId('model-summary')).toBeVisible({ timeout: 90_000 });
+
+  const row = page.getByTestId('past-runs').locator('tbody tr');
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-checkpoint', '');
+  await expect(row.getByTestId('run-state')).toHaveText('interrupted at step 0 of 8 (no checkpoint)');
+  // Only what exists: its record; no adapter (no checkpoint holds one) and nothing to resume from.
+  await expect(row.getByTestId('past-run-record')).toBeVisible();
+  await expect(row.getByTestId('past-run-adapter')).toHaveCount(0);
+  await expect(row.getByTestId('past-run-resume')).toHaveCount(0);
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
+  await snap(page, testInfo, 'wrong-3-no-checkpoint-no-adapter', page.getByTestId('past-runs'));
 });

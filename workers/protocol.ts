@@ -11,15 +11,14 @@ import type { RowFormat } from '../engine/data/types';
 import type { LoraConfig } from '../engine/model/lora-config';
 import type { TrainOptions } from '../engine/train/options';
 import type { SafetyPair, SpfOptions } from '../engine/safety/spf-options';
-import type { BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary } from '../engine/run/run-types';
+import type { AccuracyPoint, BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, SampleGeneration } from '../engine/run/run-types';
 import type { RunEvent } from '../engine/run/run-events';
 import type { BatchShape } from '../engine/run/size-defaults';
 import type { PresetChoice, PresetId, PresetPatch } from '../engine/run/presets';
-import type { SampleGeneration } from '../engine/run/sample-prompts';
 
 export type { DatasetReport, RowFormat, LoraConfig, TrainOptions, SafetyPair, SpfOptions };
 export type { PresetChoice, PresetId, PresetPatch, SampleGeneration };
-export type { BatchShape, BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary };
+export type { AccuracyPoint, BatchShape, BackendChoice, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary };
 
 /** Where a model comes from. */
 export type ModelSource =
@@ -81,15 +80,14 @@ export type WorkerEvent =
   | { type: 'modelLoaded'; requestId: string; summary: ModelSummary; batchShape: BatchShape; presets?: PresetChoice[] }
   | { type: 'datasetLoaded'; requestId: string; report: DatasetReport; preview: PreviewRow[] }
   | { type: 'runStarted'; requestId: string; run: RunSummary }
-  | RunEvent // metrics (batched), runStatus, log: what a TrainingRun reports (engine/run/run-events.ts)
+  // metrics (batched), runStatus, log, and after each evaluation of the main adapter (step 0: before training) its
+  // tokenAccuracy on the validation rows (none without validation) and its samples (answers to a few fixed prompts of
+  // the dataset): what a TrainingRun reports (engine/run/run-events.ts)
+  | RunEvent
   | { type: 'token'; requestId: string; which: ChatSide; text: string } // streamed generation
   // how far a long request has got (sent at most every ~100 items and at the end)
   | { type: 'progress'; requestId: string; task: ProgressTask; done: number; total: number }
   | { type: 'runSeries'; requestId: string; runId: string; metrics: MetricPoint[]; evals: EvalPoint[] }
-  // the run's main adapter answering a few fixed prompts of the dataset at an evaluation (step 0: before training)
-  | { type: 'samples'; runId: string; generation: SampleGeneration }
-  // greedy token accuracy of the run's main adapter on the validation rows at an evaluation (none without validation)
-  | { type: 'tokenAccuracy'; runId: string; step: number; accuracy: number }
   // samples: each prompt's answer and verdict (for a look at what the model said)
   | { type: 'refusalResult'; requestId: string; which: 'base' | 'tuned'; rate: number; total: number; samples?: { prompt: string; response: string; refused: boolean }[] }
   | { type: 'file'; requestId: string; fileName: string; mime: string; bytes: ArrayBuffer } // a download for the user

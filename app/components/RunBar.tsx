@@ -18,6 +18,7 @@ export function RunBar() {
   const error = useApp((s) => s.runError);
   const canStart = useApp((s) => s.workerStatus === 'ready' && s.modelStatus === 'ready' && s.datasetStatus === 'ready' && s.config !== undefined);
   const pending = useApp((s) => s.runRequestPending);
+  const deviceLost = useApp((s) => s.deviceLost);
   const totalSteps = useApp((s) => s.totalSteps);
   const statusStep = useApp((s) => s.step);
   const lastStep = useApp((s) => last(s.series.steps[mainVariant(s.config)].step));
@@ -45,10 +46,18 @@ export function RunBar() {
           <button type="button" disabled={status !== 'running'} data-testid="run-pause" onClick={() => session.pause()}>
             Pause
           </button>
-          <button type="button" disabled={status !== 'paused' || runId === undefined || pending} data-testid="run-resume" onClick={() => runId !== undefined && void session.resume(runId)}>
-            Resume
-          </button>
-          <button type="button" disabled={!live} data-testid="run-stop" onClick={() => session.stop()}>
+          {deviceLost && status === 'paused' ? (
+            // The worker's device is gone and only a new page gets another: a resume here would fail the same way.
+            // The run waits at its last checkpoint, which the reloaded page offers to resume.
+            <button type="button" className="primary" data-testid="run-reload" title="A reload gets a new GPU device; the run then resumes from its last checkpoint" onClick={() => window.location.reload()}>
+              Reload to resume
+            </button>
+          ) : (
+            <button type="button" disabled={status !== 'paused' || runId === undefined || pending} data-testid="run-resume" onClick={() => runId !== undefined && void session.resume(runId)}>
+              Resume
+            </button>
+          )}
+          <button type="button" disabled={!live || (deviceLost && status === 'paused')} data-testid="run-stop" onClick={() => session.stop()}>
             Stop
           </button>
         </div>

@@ -9,7 +9,8 @@ export function applyWorkerEvent(store: AppStore, event: WorkerEvent): void {
   const s = store.getState();
   switch (event.type) {
     case 'metrics':
-      s.appendMetrics(event.runId, event.points, event.evals, event.replace === true);
+      if (event.replace === true) s.replaceSeries(event.runId, { points: event.points, evals: event.evals, accuracy: event.accuracy ?? [], samples: event.samples ?? [] });
+      else s.appendMetrics(event.runId, event.points, event.evals);
       return;
     case 'runStatus':
       s.runStatusChanged(event.runId, event.status, event.step, event.totalSteps, event.reason);

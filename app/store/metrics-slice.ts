@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { EvalPoint, MetricPoint, SampleGeneration } from '../../workers/protocol';
+import type { AccuracyPoint, EvalPoint, MetricPoint, SampleGeneration } from '../../workers/protocol';
 import type { AppState } from './app-store';
 import { appendBatch, emptySeries, type MetricSeries } from './metric-columns';
 
@@ -18,8 +18,10 @@ export interface MetricsSlice {
   overlays: { runId: string; series: MetricSeries }[];
 
   resetSeries(runId: string): void;
-  /** Appends a batch; `replace` (sent on resume) swaps in the run's whole series so far. */
-  appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[], replace?: boolean): void;
+  /** Appends a batch of the current run's points. */
+  appendMetrics(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[]): void;
+  /** The run's whole series so far, as stored with it (sent on resume): it replaces whatever was shown. */
+  replaceSeries(runId: string, stored: { points: readonly MetricPoint[]; evals: readonly EvalPoint[]; accuracy: readonly AccuracyPoint[]; samples: readonly SampleGeneration[] }): void;
   addSamples(runId: string, generation: SampleGeneration): void;
   addAccuracy(runId: string, step: number, accuracy: number): void;
   addOverlay(runId: string, points: readonly MetricPoint[], evals: readonly EvalPoint[]): void;
@@ -40,9 +42,16 @@ export const createMetricsSlice: StateCreator<AppState, [], [], MetricsSlice> = 
     set((s) =>
       s.seriesRunId !== undefined && s.seriesRunId !== runId ? {} : { samples: [...s.samples.filter((g) => g.step < generation.step), generation] },
     ),
-  appendMetrics: (runId, points, evals, replace = false) =>
+  replaceSeries: (runId, { points, evals, accuracy, samples }) =>
+    set({
+      series: appendBatch(emptySeries(), points, evals),
+      seriesRunId: runId,
+      lastEtaSeconds: points.at(-1)?.etaSeconds,
+      accuracy: { step: accuracy.map((p) => p.step), value: accuracy.map((p) => p.accuracy) },
+      samples: [...samples],
+    }),
+  appendMetrics: (runId, points, evals) =>
     set((s) => {
-      if (replace) return { series: appendBatch(emptySeries(), points, evals), seriesRunId: runId, lastEtaSeconds: points.at(-1)?.etaSeconds };
       if (s.seriesRunId !== undefined && s.seriesRunId !== runId) return {};
       if (points.length === 0 && evals.length === 0) return {};
       const eta = points.at(-1)?.etaSeconds;

@@ -22,6 +22,11 @@ export interface RunSlice {
   /** Why the run paused or stopped when the worker said (the safety guard, a lost device). */
   statusReason: string | undefined;
   runError: UiError | undefined;
+  /**
+   * The worker's GPU device was lost: every later GPU command fails the same way until a reload gets a fresh device,
+   * so the page offers a reload instead of a resume. Only a reload clears it.
+   */
+  deviceLost: boolean;
   /** A startRun / resumeRun sent and not yet answered with runStarted or an error: no second one meanwhile. */
   runRequestPending: boolean;
 
@@ -57,6 +62,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   totalSteps: 0,
   statusReason: undefined,
   runError: undefined,
+  deviceLost: false,
   runRequestPending: false,
   pastRuns: [],
   resumableRunId: undefined,
@@ -83,7 +89,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   runStatusChanged: (runId, status, step, totalSteps, reason) =>
     set((s) => (s.runId !== undefined && s.runId !== runId ? {} : { runId, runStatus: status, step, totalSteps, statusReason: reason })),
   // The status itself comes from the worker's runStatus events (a lost device pauses the run, it does not end it).
-  runFailed: (error) => set({ runError: error }),
+  runFailed: (error) => set((s) => ({ runError: error, deviceLost: s.deviceLost || error?.code === 'device-lost' })),
   setRunRequestPending: (pending) => set({ runRequestPending: pending }),
   setPastRuns: (runs, resumable) => set({ pastRuns: runs, resumableRunId: resumable }),
   setPresets: (presets) => set({ presets }),

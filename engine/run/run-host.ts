@@ -4,6 +4,15 @@ import type { Timers } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
 import type { RunEvent } from './run-events';
 import type { RunFolder } from './run-folder';
+import type { SampleGeneration } from './run-types';
+
+/** What the host measured of the main adapter after an evaluation; the run stores it with its series. */
+export interface EvaluationExtras {
+  /** Greedy token accuracy on the validation rows (none without validation rows). */
+  accuracy?: number;
+  /** The adapter's answers to the run's sample prompts (none for a dataset without prompts). */
+  samples?: SampleGeneration['samples'];
+}
 
 /** What a run needs from the host around it (the worker, the CLI, a test). */
 export interface RunHost {
@@ -19,10 +28,11 @@ export interface RunHost {
   /** The exception as a GPU failure when it is one (the run then pauses at its last checkpoint), else undefined. */
   asGpuFailure: (e: unknown) => Error | undefined;
   /**
-   * Called after each evaluation of the main adapter (step 0: before training), between steps: the worker answers a
-   * few fixed prompts with it for the page's sample table. Optional; the run waits for it.
+   * Called after each evaluation of the main adapter (step 0: before training), between steps: the worker measures its
+   * token accuracy and answers a few fixed prompts with it (the page's accuracy curve and sample table). The run
+   * stores what it returns in the record's series and emits it. Optional; the run waits for it.
    */
-  onEvaluated?: (step: number, adapter: LoraAdapter) => Promise<void>;
+  onEvaluated?: (step: number, adapter: LoraAdapter) => Promise<EvaluationExtras | undefined>;
 }
 
 /** The run's examples, tokenized for the model's tokenizer. */

@@ -2,7 +2,7 @@ import { SafeTuneError } from '../errors';
 import type { DatasetReport } from '../data/report';
 import type { RowFormat } from '../data/types';
 import type { SafetyPair } from '../safety/spf-options';
-import type { EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, StoredModelSource } from './run-types';
+import type { AccuracyPoint, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, SampleGeneration, StoredModelSource } from './run-types';
 
 export const RUN_RECORD_FORMAT = 'safetune-run-1';
 
@@ -17,7 +17,7 @@ export interface RefusalCheckRecord {
 
 /**
  * Everything about one run, as JSON: what it trained (model, dataset, every option), what it measured (every metric
- * and eval point, refusal checks) and where it stands (status, step, the step of its last checkpoint). Stored beside
+ * and eval point, the token accuracy and sample answers at each evaluation, refusal checks) and where it stands (status, step, the step of its last checkpoint). Stored beside
  * the checkpoints after every checkpoint and status change; exported as the run record. A reloaded tab resumes from
  * it: the model source and the stored dataset bytes say what to load.
  */
@@ -36,7 +36,8 @@ export interface RunRecord {
   step: number;
   totalSteps: number;
   checkpointStep?: number;
-  series: { metrics: MetricPoint[]; evals: EvalPoint[] };
+  // accuracy and samples: measured of the main adapter at each evaluation, in step order (RunHost.onEvaluated)
+  series: { metrics: MetricPoint[]; evals: EvalPoint[]; accuracy: AccuracyPoint[]; samples: SampleGeneration[] };
   refusalChecks: RefusalCheckRecord[];
 }
 
@@ -69,7 +70,8 @@ export function isResumable(record: RunRecord): boolean {
 
 /** The series as of a checkpoint: points past it were trained by steps a resume will train again. */
 export function seriesUpTo(series: RunRecord['series'], step: number): RunRecord['series'] {
-  return { metrics: series.metrics.filter((p) => p.step <= step), evals: series.evals.filter((p) => p.step <= step) };
+  const upTo = <T extends { step: number }>(points: readonly T[]): T[] => points.filter((p) => p.step <= step);
+  return { metrics: upTo(series.metrics), evals: upTo(series.evals), accuracy: upTo(series.accuracy), samples: upTo(series.samples) };
 }
 
 export function encodeRunRecord(record: RunRecord): Uint8Array {
@@ -88,7 +90,10 @@ export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
   if (r?.format !== RUN_RECORD_FORMAT || typeof r.runId !== 'string' || typeof r.step !== 'number' || typeof r.series !== 'object' || r.series === null) {
     throw new SafeTuneError('bad-argument', `${where} is not a SafeTune run record (format ${String(r?.format)})`);
   }
-  return { ...(r as RunRecord), refusalChecks: r.refusalChecks ?? [] };
+  // Records written before the accuracy and sample series were stored have none.
+  const series = r.series as Partial<RunRecord['series']>;
+  const full = { metrics: series.metrics ?? [], evals: series.evals ?? [], accuracy: series.accuracy ?? [], samples: series.samples ?? [] };
+  return { ...(r as RunRecord), series: full, refusalChecks: r.refusalChecks ?? [] };
 }
 
 function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {

@@ -74,7 +74,7 @@ export function newRunRecord(args: {
     status: 'idle',
     step: 0,
     totalSteps: 0,
-    series: { metrics: [], evals: [] },
+    series: { metrics: [], evals: [], accuracy: [], samples: [] },
     refusalChecks: [],
   };
 }

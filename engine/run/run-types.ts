@@ -58,6 +58,18 @@ export interface EvalPoint {
   drift: number; // probeLoss - its value before training
 }
 
+/** Greedy token accuracy of the main adapter on the validation rows at an evaluation (TRL's mean_token_accuracy). */
+export interface AccuracyPoint {
+  step: number;
+  accuracy: number; // share of trained positions whose argmax token is the label, 0..1
+}
+
+/** One evaluation's answers of the main adapter to the run's sample prompts (step 0: before training). */
+export interface SampleGeneration {
+  step: number;
+  samples: { prompt: string; expected: string; reply: string }[];
+}
+
 export type RunStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 
 export interface ModelSummary {

@@ -1,17 +1,14 @@
 import type { Example } from '../data/types';
 import { describeRow } from '../data/row-ref';
+import type { SampleGeneration } from './run-types';
+
+export type { SampleGeneration };
 
 /** A prompt the run answers at each evaluation, with the dataset's own answer to compare against. */
 export interface SamplePrompt {
   prompt: string;
   expected: string;
   source: string; // "train.jsonl line 3"
-}
-
-/** One evaluation's answers to the sample prompts, as the page shows them beside the charts. */
-export interface SampleGeneration {
-  step: number;
-  samples: { prompt: string; expected: string; reply: string }[];
 }
 
 /** Tokens generated per sample reply: enough for a short answer, little enough to keep evaluations quick. */

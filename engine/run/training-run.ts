@@ -197,7 +197,7 @@ export class TrainingRun {
     const validationLoss = await main.validationLoss();
     this.record.safety.probeBaseline = probeLoss;
     for (const v of this.variants) this.addEval({ variant: v.name, step: 0, probeLoss, drift: 0, ...(validationLoss === undefined ? {} : { validationLoss }) });
-    await this.host.onEvaluated?.(0, main.adapter);
+    await this.afterEvaluation(0);
   }
 
   private async evaluate(step: number): Promise<void> {
@@ -215,7 +215,25 @@ export class TrainingRun {
         this.pause(`safety guard: probe drift ${drift.toFixed(3)} crossed the threshold ${guard.driftThreshold} at step ${step}`);
       }
     }
-    await this.host.onEvaluated?.(step, this.mainAdapter);
+    await this.afterEvaluation(step);
+  }
+
+  /**
+   * What the host measures of the main adapter after an evaluation (token accuracy, answers to the sample prompts),
+   * stored in the record's series beside the evals — so a resumed run and the exported record keep them — and emitted.
+   */
+  private async afterEvaluation(step: number): Promise<void> {
+    const extras = await this.host.onEvaluated?.(step, this.mainAdapter);
+    const { series } = this.record;
+    if (extras?.accuracy !== undefined) {
+      series.accuracy.push({ step, accuracy: extras.accuracy });
+      this.host.emit({ type: 'tokenAccuracy', runId: this.runId, step, accuracy: extras.accuracy });
+    }
+    if (extras?.samples !== undefined && extras.samples.length > 0) {
+      const generation = { step, samples: extras.samples };
+      series.samples.push(generation);
+      this.host.emit({ type: 'samples', runId: this.runId, generation });
+    }
   }
 
   private lastDrift(variant: Variant): number {

@@ -56,6 +56,20 @@ describe('app store', () => {
     expect(store.getState().series.steps.spf.loss).toEqual([3, 2.9]);
   });
 
+  it('restores the token accuracy and sample answers stored with a resumed run, replacing what was shown', () => {
+    const store = createAppStore();
+    store.getState().resetSeries('run-a');
+    applyWorkerEvent(store, { type: 'tokenAccuracy', runId: 'run-a', step: 6, accuracy: 0.9 }); // measured past the checkpoint
+    applyWorkerEvent(store, { type: 'samples', runId: 'run-a', generation: { step: 6, samples: [{ prompt: 'p', expected: 'e', reply: 'lost' }] } });
+    const stored = [0, 4].map((step) => ({ step, samples: [{ prompt: 'p', expected: 'e', reply: `at ${step}` }] }));
+    applyWorkerEvent(store, { type: 'metrics', runId: 'run-a', points: [point(4, 2)], evals: [], replace: true, accuracy: [{ step: 0, accuracy: 0.1 }, { step: 4, accuracy: 0.4 }], samples: stored });
+    expect(store.getState().accuracy).toEqual({ step: [0, 4], value: [0.1, 0.4] });
+    expect(store.getState().samples).toEqual(stored);
+    // A replace from a worker that stored none (an older record) leaves both empty.
+    applyWorkerEvent(store, { type: 'metrics', runId: 'run-a', points: [point(4, 2)], evals: [], replace: true });
+    expect([store.getState().accuracy, store.getState().samples]).toEqual([{ step: [], value: [] }, []]);
+  });
+
   it('follows run status events and keeps the reason the worker gave', () => {
     const store = createAppStore();
     store.getState().runStarted(summary('run-1'));
@@ -75,6 +89,19 @@ describe('app store', () => {
     expect(store.getState().runError).toEqual({ area: 'run', code: 'gpu', message: 'the GPU device was lost', hint: 'Reload and resume.' });
     expect(store.getState().runStatus).toBe('running'); // the status itself comes from runStatus events
     expect(store.getState().errors).toHaveLength(1);
+  });
+
+  it('after a lost GPU device offers a reload, not a resume, until the page reloads', () => {
+    const store = createAppStore();
+    store.getState().runStarted(summary('run-1'));
+    expect(store.getState().deviceLost).toBe(false);
+    applyWorkerEvent(store, { type: 'error', code: 'out-of-memory', message: 'the GPU ran out of memory' });
+    expect(store.getState().deviceLost).toBe(false); // a smaller run may fit: resuming works
+    applyWorkerEvent(store, { type: 'runStatus', runId: 'run-1', status: 'paused', step: 4, totalSteps: 20, reason: 'the GPU device was lost (destroyed); resume continues from step 3' });
+    applyWorkerEvent(store, { type: 'error', code: 'device-lost', message: 'the GPU device was lost (destroyed)', hint: 'Reload the page.' });
+    expect(store.getState().deviceLost).toBe(true);
+    store.getState().runFailed(undefined); // a new request clears the error shown, not the lost device
+    expect(store.getState().deviceLost).toBe(true);
   });
 
   it('keeps recent log lines only', () => {

@@ -6,6 +6,7 @@ import type { EngineDefaults, RunConfig, WorkerEvent } from '../../workers/proto
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
 import { serveTinySite } from './helpers/tiny-site-server';
 import { chatRows, jsonlBytes, TINY_MODEL } from './helpers/site';
+import { zipOf } from './helpers/zip-files';
 
 // The worker side of the cockpit (issue 13) on tfjs-cpu with the tiny site model: presets sent with the model,
 // .txt datasets with a row count as they tokenize, checkpoints every quarter of a short run and on the page's
@@ -106,5 +107,11 @@ describe('training worker: the cockpit', () => {
     expect(samples.map((e) => e.generation.step)).toEqual([0, 2]);
     expect(samples[0]!.generation.samples.map((x) => [x.prompt, x.expected])).toEqual(rows.slice(0, 3).map((r) => [r.messages[0]!.content, r.messages[1]!.content])); // the file's first rows
     expect(samples.every((e) => e.runId === h.all('runStarted')[1]!.run.runId && e.generation.samples.every((x) => typeof x.reply === 'string'))).toBe(true);
+    // Both are kept with the run: the exported record holds what the page was shown.
+    const secondRun = h.all('runStarted')[1]!.run.runId;
+    const { files } = zipOf(await h.ok({ type: 'export', requestId: 'x', what: 'record', runId: secondRun }));
+    const record = decodeRunRecord(files.get(`${secondRun}.json`)!, 'the exported record');
+    expect(record.series.accuracy).toEqual(accuracy.map((e) => ({ step: e.step, accuracy: e.accuracy })));
+    expect(record.series.samples).toEqual(samples.map((e) => e.generation));
   });
 });

@@ -137,7 +137,12 @@ describe('run records', () => {
       step: 5,
       totalSteps: 10,
       checkpointStep: 4,
-      series: { metrics: [point(3), point(4), point(5)], evals: [{ variant: 'spf', step: 4, probeLoss: 1, drift: 0 }, { variant: 'spf', step: 5, probeLoss: 1, drift: 0 }] },
+      series: {
+        metrics: [point(3), point(4), point(5)],
+        evals: [{ variant: 'spf', step: 4, probeLoss: 1, drift: 0 }, { variant: 'spf', step: 5, probeLoss: 1, drift: 0 }],
+        accuracy: [{ step: 4, accuracy: 0.25 }, { step: 5, accuracy: 0.5 }],
+        samples: [{ step: 4, samples: [{ prompt: 'p', expected: 'e', reply: 'r4' }] }, { step: 5, samples: [{ prompt: 'p', expected: 'e', reply: 'r5' }] }],
+      },
       refusalChecks: [],
       ...over,
     }) as RunRecord;
@@ -154,7 +159,12 @@ describe('run records', () => {
     const trimmed = seriesUpTo(record({}).series, 4);
     expect(trimmed.metrics.map((p) => p.step)).toEqual([3, 4]);
     expect(trimmed.evals.map((p) => p.step)).toEqual([4]);
+    expect(trimmed.accuracy).toEqual([{ step: 4, accuracy: 0.25 }]);
+    expect(trimmed.samples.map((g) => g.samples[0]!.reply)).toEqual(['r4']);
     expect(decodeRunRecord(encodeRunRecord(record({})), 'x')).toEqual(record({}));
+    // A record stored before accuracy and samples were kept reads with both empty.
+    const { accuracy: _a, samples: _s, ...older } = record({}).series;
+    expect(decodeRunRecord(encodeRunRecord(record({ series: older as RunRecord['series'] })), 'x').series).toEqual({ ...older, accuracy: [], samples: [] });
     expect(() => decodeRunRecord(new TextEncoder().encode('{"format": "other"}'), 'run.json in test')).toThrow(/run\.json in test is not a SafeTune run record/);
     expect(() => decodeRunRecord(new TextEncoder().encode('{'), 'run.json in test')).toThrow(/is not valid JSON/);
   });

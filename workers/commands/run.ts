@@ -84,7 +84,8 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
   });
   state.post({ type: 'runStarted', requestId: cmd.requestId, run: run.summary });
   // Copies: the record's arrays keep growing (postMessage clones at once, an in-process sink would not).
-  state.post({ type: 'metrics', runId: run.runId, points: [...run.record.series.metrics], evals: [...run.record.series.evals], replace: true });
+  const { series } = run.record;
+  state.post({ type: 'metrics', runId: run.runId, points: [...series.metrics], evals: [...series.evals], accuracy: [...series.accuracy], samples: [...series.samples], replace: true });
   await drive(run, signal);
 }
 
@@ -102,7 +103,7 @@ async function drive(run: TrainingRun, signal: AbortSignal): Promise<void> {
 /**
  * The worker as a run's host: the loaded model behind its lock, the run's OPFS folder, events posted to the page, and
  * after each evaluation of the main adapter its token accuracy on the validation rows and its greedy answers to a few
- * of the dataset's prompts (the page's chart and sample table).
+ * of the dataset's prompts (the page's chart and sample table), which the run stores in its record and emits.
  */
 function runHost(state: WorkerState, session: LoadedModel, record: RunRecord, prompts: readonly SamplePrompt[], validation: readonly TokenizedExample[]): RunHost {
   const { runId } = record;
@@ -114,18 +115,14 @@ function runHost(state: WorkerState, session: LoadedModel, record: RunRecord, pr
     timers: state.timers,
     gpuFailure: () => state.failure,
     asGpuFailure: gpuFailure,
-    onEvaluated: async (step, adapter) => {
-      if (validation.length > 0) {
-        const accuracy = await session.use(adapter, (model) => tokenAccuracy(model, validation, batchSize, maxLength, session.padId));
-        if (accuracy !== undefined) state.post({ type: 'tokenAccuracy', runId, step, accuracy });
-      }
-      if (prompts.length === 0) return;
+    onEvaluated: async (_step, adapter) => {
+      const accuracy = validation.length === 0 ? undefined : await session.use(adapter, (model) => tokenAccuracy(model, validation, batchSize, maxLength, session.padId));
       const samples: SampleGeneration['samples'] = [];
       for (const p of prompts) {
         const reply = await session.use(adapter, (model) => greedyChatReply(model, session.tokenizer, p.prompt, SAMPLE_MAX_NEW_TOKENS));
         samples.push({ prompt: p.prompt, expected: p.expected, reply });
       }
-      state.post({ type: 'samples', runId, generation: { step, samples } });
+      return { ...(accuracy === undefined ? {} : { accuracy }), samples };
     },
   };
 }
