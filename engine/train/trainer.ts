@@ -225,22 +225,27 @@ export class Trainer {
   }
 }
 
-/** Token-weighted mean NLL of `examples` (used for validation and for safety probes). */
+/**
+ * Token-weighted mean NLL of `examples` (used for validation and for safety probes). Each batch's sum is read back
+ * before the next batch starts: the await hands the event loop a turn, and only then can the WebGPU host release the
+ * bind groups (and other per-dispatch objects) of the batches already run. Without it, 40 probes at the SmolLM2-135M
+ * shape ran ~50,000 dispatches in one synchronous stretch and the process died (SIGSEGV) when Mesa's Vulkan ran out of
+ * memory mappings for their descriptor pools.
+ */
 export async function meanLoss(model: CausalLM, examples: readonly TokenizedExample[], batchSize: number, maxLength: number, padId: number): Promise<number> {
-  let total: tf.Tensor = tf.scalar(0);
+  let sum = 0;
   let count = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
     const rows = examples.slice(i, i + batchSize).map((e) => ({ ids: e.ids.slice(0, maxLength), labels: e.labels.slice(0, maxLength) }));
     const batch = toBatch(rows, Math.max(...rows.map((r) => r.ids.length)), padId);
     const r = nllSum(model, batch);
-    const next = tf.add(total, r.sum);
-    total.dispose();
-    r.sum.dispose();
-    total = next;
+    try {
+      sum += (await r.sum.data())[0]!;
+    } finally {
+      r.sum.dispose();
+    }
     count += r.count;
   }
-  const sum = (await total.data())[0]!; // sync point: one read for the whole evaluation
-  total.dispose();
   return count === 0 ? Number.NaN : sum / count;
 }
 
