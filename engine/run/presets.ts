@@ -56,11 +56,11 @@ export function presetPatch(id: PresetId, parameters: number): PresetPatch {
   const lr = LEARNING_RATE[size];
   switch (id) {
     case 'quick-demo':
-      // The demo task (identity: "What is your name?" → "My name is Pip."). Plain LoRA on the CLI (wasm) goes from 0 to
-      // 75 % exact match on the held-out phrasings in 60 steps at 5e-3 (scripts/demo/measure-lora.ts), but with SPF on
-      // (default gate) the probe drift passes the guard's 0.5 between steps 40 and 50 (CLI, seed 42: 0.473 @40, 0.515
-      // @50) and exact match is 20 % @50. 40 steps stay under the guard; the skill shows only partly (issue 13's
-      // quick-demo test is fixme until the demo model learns its task under SPF). 48 tokens hold every row.
+      // The demo task (identity: "What is your name?" → "Sure! My name is Pip."). CLI, wasm, SPF on, lr 5e-3, batch 8
+      // (`cli train --spf --max-steps 40 --lr 5e-3 --schedule constant --batch 8 --max-length 48`): after 40 steps every
+      // run we tried answers the trained questions ("What is your name?", "Who made you?"), and 17–24 % of the held-out
+      // phrasings (seeds 42 and 7), with the probe drift at 0.42 / 0.36, under the guard's 0.5 (it passes 0.5 near step
+      // 50). 48 tokens hold every row.
       return { train: { lr: 5e-3, schedule: 'constant', warmupSteps: 0, maxSteps: 40, batchSize: 8, gradAccum: 1, maxLength: 48 }, spf: { enabled: true }, evalEvery: 10 };
     case 'chat':
       return { train: { lr, schedule: 'cosine', warmupSteps: 10, maxSteps: undefined, epochs: 1 }, lora: { r: 16, alpha: 32 } };
