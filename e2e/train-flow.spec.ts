@@ -63,6 +63,9 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await expect.poll(() => stepOf(page), { timeout: 150_000, intervals: [1000] }).toBeGreaterThanOrEqual(10);
   await page.getByTestId('run-pause').click();
   await expect(status).toHaveAttribute('data-status', 'paused', { timeout: 30_000 });
+  // Paused: resume is offered; stop is not (the worker has no training stretch to stop).
+  await expect(page.getByTestId('run-resume')).toBeEnabled();
+  await expect(page.getByTestId('run-stop')).toBeDisabled();
   const pausedAt = await stepOf(page);
   expect(pausedAt).toBeGreaterThanOrEqual(10);
   await expect(page.getByTestId('run-total')).toHaveText(String(TOTAL_STEPS));

@@ -57,7 +57,8 @@ export function RunBar() {
               Resume
             </button>
           )}
-          <button type="button" disabled={!live || (deviceLost && status === 'paused')} data-testid="run-stop" onClick={() => session.stop()}>
+          {/* Stop ends a training stretch; a paused run has none to end (it stays resumable, or a new run replaces it). */}
+          <button type="button" disabled={!(status === 'running' || pending)} data-testid="run-stop" onClick={() => session.stop()}>
             Stop
           </button>
         </div>
