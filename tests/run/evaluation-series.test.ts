@@ -28,12 +28,18 @@ function measured(step: number, stretch: string): EvaluationExtras {
   return { accuracy: step / 10, samples: [{ prompt: 'Spell red.', expected: 'r-e-d', reply: `${stretch} @${step}` }] };
 }
 
-test('accuracy and sample answers are stored with the run, survive a resume from its checkpoint, and round-trip as the record', async () => {
+/** The tiny model, its tokenizer and the chat rows, on tfjs-cpu. */
+async function tinySetup() {
   await setBackend('cpu');
   const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
   const tokenizer = await loadTokenizer(files);
   const model = await loadCausalLM(files);
   const loaded = await loadDataset(bytes, 'chat.jsonl', tokenizer, { maxLength: 48 });
+  return { tokenizer, model, loaded };
+}
+
+test('accuracy and sample answers are stored with the run, survive a resume from its checkpoint, and round-trip as the record', async () => {
+  const { tokenizer, model, loaded } = await tinySetup();
   const d = DEFAULT_RUN_CONFIG;
   // 6 steps, an evaluation after every step, a checkpoint every 2 (steps 2, 4, 6).
   const config = resolveRunConfig({
@@ -91,11 +97,7 @@ test('accuracy and sample answers are stored with the run, survive a resume from
 }, 120_000);
 
 test('a host that measures nothing adds nothing: no accuracy without validation rows, no samples without prompts', async () => {
-  await setBackend('cpu');
-  const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
-  const tokenizer = await loadTokenizer(files);
-  const model = await loadCausalLM(files);
-  const loaded = await loadDataset(bytes, 'chat.jsonl', tokenizer, { maxLength: 48 });
+  const { tokenizer, model, loaded } = await tinySetup();
   const d = DEFAULT_RUN_CONFIG;
   const config = resolveRunConfig({ ...d, lora: { ...d.lora, r: 2, alpha: 4 }, train: { ...d.train, batchSize: 2, maxLength: 48, maxSteps: 2, seed: 1 }, spf: { ...d.spf, enabled: false }, evalEvery: 1, guard: { enabled: false, driftThreshold: 0.5 } });
   const safety = { anchors: [], probe: PROBE.slice(0, 1) };
