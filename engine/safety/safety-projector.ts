@@ -62,25 +62,36 @@ export class SafetyProjector {
     update: ({ directions }) => this.onUpdate(directions),
   };
 
-  /** Each anchor's safety gradient per trainable variable, and the mean of their losses. */
-  private anchorGradients(vars: tf.Variable[]): { grads: tf.Tensor[][]; loss: tf.Scalar } {
+  /**
+   * Each anchor's safety gradient per trainable variable, and the mean of their losses. Each anchor's loss is read back
+   * before the next anchor's pass: as in meanLoss, the await gives the WebGPU host the event-loop turn it needs to
+   * release the pass's bind groups (at the SmolLM2-135M shape a step's anchors, step and subspace otherwise ran in one
+   * synchronous stretch and exhausted Mesa's memory mappings).
+   */
+  private async anchorGradients(vars: tf.Variable[]): Promise<{ grads: tf.Tensor[][]; loss: tf.Scalar }> {
     const grads: tf.Tensor[][] = [];
     const losses: tf.Scalar[] = [];
-    for (const e of this.anchors) {
-      const batch = toBatch([{ ids: e.ids, labels: e.labels }], e.ids.length, this.padId);
-      const r = tf.variableGrads(() => meanNll(this.model, batch), vars);
-      grads.push(vars.map((v) => r.grads[v.name]!));
-      losses.push(r.value);
+    try {
+      for (const e of this.anchors) {
+        const batch = toBatch([{ ids: e.ids, labels: e.labels }], e.ids.length, this.padId);
+        const r = tf.variableGrads(() => meanNll(this.model, batch), vars);
+        grads.push(vars.map((v) => r.grads[v.name]!));
+        losses.push(r.value);
+        await r.value.data();
+      }
+    } catch (err) {
+      for (const t of [...grads.flat(), ...losses]) t.dispose();
+      throw err;
     }
     const loss = tf.tidy(() => tf.mean(tf.stack(losses)) as tf.Scalar);
     for (const l of losses) l.dispose();
     return { grads, loss };
   }
 
-  private refresh(step: number): void {
+  private async refresh(step: number): Promise<void> {
     const vars = this.model.adapter!.variables();
     this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.anchors.length, maxBindingBytes()));
-    const { grads, loss } = this.anchorGradients(vars);
+    const { grads, loss } = await this.anchorGradients(vars);
     try {
       this.subspace.refresh(grads, this.options.iters, step);
     } finally {
@@ -90,8 +101,8 @@ export class SafetyProjector {
     this.safetyLoss = loss;
   }
 
-  private onGradients(step: number, grads: tf.Tensor[]): GradientHookResult {
-    if ((step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true) this.refresh(step);
+  private async onGradients(step: number, grads: tf.Tensor[]): Promise<GradientHookResult> {
+    if ((step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true) await this.refresh(step);
     const p = this.subspace!.project(grads, this.options.gate, projectsGradient(this.options));
     const metrics: Record<string, tf.Scalar> = {
       [SPF_METRICS.safetyLoss]: this.safetyLoss!.clone(),

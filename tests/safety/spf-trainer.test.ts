@@ -45,7 +45,9 @@ function countReads(): { count: () => number; restore: () => void } {
 }
 
 describe('SPF in the trainer', () => {
-  test('on WebGPU an SPF step makes exactly one read-back (the per-step metrics)', async () => {
+  // One read-back per anchor (its loss: the await gives the WebGPU host an event-loop turn to release the anchor pass's
+  // bind groups, without which a real-size step exhausted Mesa's memory mappings) and one for the per-step metrics.
+  test('on WebGPU an SPF step makes one read-back per anchor and one for the per-step metrics', async () => {
     await setBackend('webgpu');
     const s = await spfTrainer('direction');
     await s.trainer.trainStep(); // warm-up: first-use pipeline compiles, subspace cold start
@@ -54,7 +56,7 @@ describe('SPF in the trainer', () => {
       for (let i = 0; i < 3; i++) {
         const before = reads.count();
         const stats = await s.trainer.trainStep();
-        expect(reads.count() - before).toBe(1);
+        expect(reads.count() - before).toBe(anchor.length + 1);
         expect(Number.isFinite(stats.extra[SPF_METRICS.cos]!)).toBe(true);
         expect(Number.isFinite(stats.extra[SPF_METRICS.updateCos]!)).toBe(true);
       }
