@@ -2,7 +2,7 @@ import { describeRow } from '../engine/data/row-ref';
 import type { TokenizedExample } from '../engine/data/types';
 import { IGNORE_INDEX } from '../engine/model/loss';
 import type { TextTokenizer } from '../engine/tokenizer/types';
-import { clipText, cutMarker } from '../engine/util/clip-text';
+import { clipText, cutMarker, safeEnd } from '../engine/util/clip-text';
 import type { PreviewRow } from './protocol';
 
 /** Rows shown in the dataset preview. */
@@ -43,8 +43,7 @@ function labelledSpans(example: TokenizedExample, tokenizer: TextTokenizer): Pre
     if (text.length > room) {
       // The rest of the row is left out: the span is cut at the room left (not across a surrogate pair), and the
       // marker counts every character not shown, this span's rest and all later spans.
-      const high = text.charCodeAt(room - 1);
-      const keptChars = room > 0 && high >= 0xd800 && high <= 0xdbff ? room - 1 : room;
+      const keptChars = safeEnd(text, room);
       if (keptChars > 0) spans.push({ text: text.slice(0, keptChars), trained });
       const total = tokenizer.decode(example.ids).length;
       spans.push({ text: cutMarker(total - shown - keptChars), trained: false });

@@ -11,7 +11,8 @@
 import { oneOf, parseCommandArgs } from '../../node-host/args';
 import { CLI_BACKENDS, selectCliBackend } from '../../node-host/backend';
 import { SafeTuneError } from '../../engine/errors';
-import { benchRealShape, REAL_SHAPES } from './real-shape';
+import { benchRealShape } from './real-shape';
+import { REAL_SHAPES } from '../real-shapes';
 import { checkShapeLogits } from './shape-logits';
 import { runScript } from '../../node-host/run-script';
 import { describeAdapter } from './adapter';

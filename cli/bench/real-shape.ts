@@ -11,8 +11,6 @@ import { benchModel, plainStepFlops, type BenchShape } from './bench-model';
 import { benchSteps, randomRows } from './steps';
 import { REAL_SHAPES } from '../real-shapes';
 
-export { REAL_SHAPES } from '../real-shapes';
-
 
 export interface RealShapeResult {
   model: string;

@@ -8,7 +8,7 @@ import { writeSafetensors } from '../../engine/weights/safetensors-writer';
 import { openWeightShards } from '../../engine/weights/weight-shards';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { referenceLogits, type RefTensor } from '../../tests/reference/llama-reference';
-import { REAL_SHAPES } from './real-shape';
+import { REAL_SHAPES } from '../real-shapes';
 
 export interface LogitsCheck {
   backend: string;

@@ -1,8 +1,5 @@
 import type { Example } from '../data/types';
 import { describeRow } from '../data/row-ref';
-import type { SampleGeneration } from './run-types';
-
-export type { SampleGeneration };
 
 /** A prompt the run answers at each evaluation, with the dataset's own answer to compare against. */
 export interface SamplePrompt {

@@ -29,8 +29,8 @@ export function clipText(text: string, max: number, options: ClipOptions = {}): 
   return `${text.slice(0, head)}${cutMarker(cut)}${endChars > 0 ? ` ${text.slice(tailStart)}` : ''}`;
 }
 
-/** `i`, or one less when text[i - 1] is the first half of a surrogate pair (the cut would split the character). */
-function safeEnd(text: string, i: number): number {
+/** `i`, or one less when text[i - 1] is the first half of a surrogate pair (a cut at `i` would split the character). */
+export function safeEnd(text: string, i: number): number {
   const code = text.charCodeAt(i - 1);
   return i > 0 && code >= 0xd800 && code <= 0xdbff ? i - 1 : i;
 }

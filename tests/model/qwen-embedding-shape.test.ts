@@ -8,7 +8,7 @@ import { CausalLM } from '../../engine/model/causal-lm';
 import { meanNll } from '../../engine/model/loss';
 import { vocabChunks } from '../../engine/model/vocab-chunks';
 import { deviceBindingLimit } from '../../engine/device/binding-limit';
-import { REAL_SHAPES } from '../../cli/bench/real-shape';
+import { REAL_SHAPES } from '../../cli/real-shapes';
 import { referenceLogits, referenceLoss, type RefTensor } from '../reference/llama-reference';
 
 /**
