@@ -4,6 +4,7 @@ import { nllSum, type TokenBatch } from '../model/loss';
 import type { TokenizedExample } from '../data/types';
 import { SafeTuneError } from '../errors';
 import { AdamW } from './adamw';
+import { OPS_BETWEEN_READBACKS, ReadbackPacer } from '../device/readback-pacer';
 import { Batcher, toBatch, type DataOrderState } from './batcher';
 import { learningRate } from './schedule';
 import type { TrainOptions } from './options';
@@ -79,6 +80,10 @@ export class Trainer {
   private readonly gradientHooks: GradientHook[] = [];
   private readonly updateHooks: UpdateHook[] = [];
   private stepCount: number;
+  /** Ops the accumulation loop may queue between read-backs (ReadbackPacer). */
+  opsBetweenReadbacks = OPS_BETWEEN_READBACKS;
+  /** Read-backs the last step's accumulation loop made to bound its queued work (0 for a small step). */
+  lastStepPacedReadbacks = 0;
 
   constructor(model: CausalLM, train: readonly TokenizedExample[], validation: readonly TokenizedExample[], options: TrainOptions, padId: number, position?: TrainerPosition) {
     if (model.adapter === undefined) throw new SafeTuneError('bad-argument', 'the model has no LoRA adapter to train');
@@ -125,6 +130,8 @@ export class Trainer {
     let lossSum: tf.Tensor = tf.scalar(0);
     let tokens = 0;
     let inputTokens = 0;
+    // Many micro-batches at a real model's size are tens of thousands of dispatches: see ReadbackPacer.
+    const pacer = new ReadbackPacer(this.opsBetweenReadbacks);
     for (let micro = 0; micro < this.options.gradAccum; micro++) {
       const batch = this.batcher.next();
       inputTokens += countInputTokens(batch, this.padId);
@@ -147,7 +154,9 @@ export class Trainer {
         for (const t of [...acc, ...g]) t.dispose();
         acc = summed;
       }
+      if (micro + 1 < this.options.gradAccum) await pacer.pace(lossSum);
     }
+    this.lastStepPacedReadbacks = pacer.count;
     const denom = Math.max(tokens, 1);
     let grads = acc!.map((a) => tf.div(a, denom));
     for (const t of acc!) t.dispose();
