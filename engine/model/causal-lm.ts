@@ -144,8 +144,9 @@ export class CausalLM {
       const seed = ((opts.seed ?? 0) * 1000003 + layer * LORA_TARGETS.length + LORA_TARGETS.indexOf(target)) >>> 0;
       xin = tf.dropout(x, p, undefined, seed) as tf.Tensor2D;
     }
-    const delta = tf.matMul(tf.matMul(xin, m.A, false, true), m.B, false, true); // [N, r] → [N, out]
-    return tf.add(y, tf.mul(delta, this.adapter!.scale));
+    // The scale multiplies the narrow [N, r] intermediate, not the [N, out] result: r/out of the elementwise work.
+    const down = tf.mul(tf.matMul(xin, m.A, false, true), this.adapter!.scale) as tf.Tensor2D; // [N, r]
+    return tf.add(y, tf.matMul(down, m.B, false, true)); // [N, out]
   }
 
   /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */
