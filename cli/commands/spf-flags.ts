@@ -1,5 +1,6 @@
 import { SafeTuneError } from '../../engine/errors';
 import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, SPF_GATES, SPF_PROJECTS, type SpfGate, type SpfOptions, type SpfProject } from '../../engine/safety/spf-options';
+import type { AnchorTokens } from '../../engine/safety/anchor-scope';
 import { oneOf, optionalNumber, type OptionSpec } from '../../node-host/args';
 
 /** The `train` flags of SPF and the safety probe. Defaults are the engine's (engine/safety/spf-options.ts). */
@@ -11,11 +12,12 @@ export const SPF_FLAGS: OptionSpec = {
   'spf-iters': { type: 'string' },
   'spf-refresh': { type: 'string' },
   'spf-anchors': { type: 'string' },
+  'spf-anchor-tokens': { type: 'string' },
   probe: { type: 'string' },
 };
 
 export const SPF_USAGE =
-  '[--spf --spf-k K --spf-gate global|block|direction|always --spf-project update|gradient|both --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --probe FILE]';
+  '[--spf --spf-k K --spf-gate global|block|direction|always --spf-project update|gradient|both --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --spf-anchor-tokens N|all --probe FILE]';
 
 /** SPF options from the flags; --spf-iters is W or W,C (warm, cold power-iteration steps). */
 export function spfFromFlags(v: Record<string, string | boolean | undefined>): SpfOptions {
@@ -35,5 +37,17 @@ export function spfFromFlags(v: Record<string, string | boolean | undefined>): S
     project: oneOf<SpfProject>('train', v, 'spf-project', SPF_PROJECTS, DEFAULT_SPF_OPTIONS.project),
     iters,
     refreshEvery: optionalNumber('train', v, 'spf-refresh', true) ?? DEFAULT_SPF_OPTIONS.refreshEvery,
+    anchorTokens: anchorTokensFlag(v['spf-anchor-tokens']),
   });
+}
+
+/** --spf-anchor-tokens: how many refusal tokens of each anchor the safety loss counts (1 = the decision) or "all". */
+function anchorTokensFlag(raw: string | boolean | undefined): AnchorTokens {
+  if (raw === undefined) return DEFAULT_SPF_OPTIONS.anchorTokens;
+  if (raw === 'all') return 'all';
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(n) || n < 1) {
+    throw new SafeTuneError('bad-argument', `train: --spf-anchor-tokens must be a positive integer or "all", got "${String(raw)}"`);
+  }
+  return n;
 }

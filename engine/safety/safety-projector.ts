@@ -9,6 +9,7 @@ import { SafeTuneError } from '../errors';
 import { layoutBlockGroups } from './spf-groups';
 import { SafetySubspace, type SubspaceProjection } from './safety-subspace';
 import { projectsGradient, projectsUpdate, type SpfOptions } from './spf-options';
+import { scopeAnchor } from './anchor-scope';
 
 /** Names of the per-step scalars SPF adds to the trainer's stats (and so to metrics.jsonl and the worker's events). */
 export const SPF_METRICS = {
@@ -34,7 +35,8 @@ export const SPF_METRICS = {
  * SPF as trainer hooks (SPF.md revision 2): every `refreshEvery` steps each anchor's safety gradient, the top-k
  * subspace of their stack per block by warm-started power iteration; then the gated projection of the task gradient
  * (step 5) and / or of AdamW's update (step 6), as `project` says. On the WebGPU backend every piece runs in
- * SafeTune's kernels on the tensors where they live; the only read-back is the trainer's one per-step transfer.
+ * SafeTune's kernels on the tensors where they live; each anchor's loss is read back before the next anchor's pass
+ * (anchorGradients), the rest rides on the trainer's one per-step transfer.
  * Decisions SPF.md leaves open:
  *  - blocks are grouped by shape, stacked ([nb, rows, cols]) and split under the device's binding limit;
  *  - between refreshes the stored G_s and its subspace are reused unchanged (the gates still test the current X);
@@ -51,7 +53,7 @@ export class SafetyProjector {
   constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number) {
     if (anchors.length === 0) throw new SafeTuneError('bad-argument', 'SPF needs at least one safety anchor', 'use the bundled anchors or pass a JSONL file of {"request", "refusal"} pairs');
     this.model = model;
-    this.anchors = anchors;
+    this.anchors = anchors.map((a) => scopeAnchor(a, options.anchorTokens));
     this.options = options;
     this.padId = padId;
   }

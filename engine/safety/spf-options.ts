@@ -1,5 +1,6 @@
 import { SafeTuneError } from '../errors';
 import { MAX_K, SPF_GATES, type SpfGate } from '../kernels/spf-types';
+import type { AnchorTokens } from './anchor-scope';
 
 export { SPF_GATES, type SpfGate } from '../kernels/spf-types';
 
@@ -32,6 +33,8 @@ export interface SpfOptions {
   project: SpfProject;
   /** Safety anchors; empty means the bundled default anchors. */
   anchors: SafetyPair[];
+  /** Refusal tokens per anchor in the safety loss: the first N (1 = the refuse-or-comply decision) or 'all'. */
+  anchorTokens: AnchorTokens;
 }
 
 export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
@@ -46,6 +49,7 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   gate: 'always',
   project: 'update',
   anchors: [],
+  anchorTokens: 'all',
 };
 
 export function resolveSpfOptions(partial: Partial<SpfOptions>): SpfOptions {
@@ -59,6 +63,7 @@ export function resolveSpfOptions(partial: Partial<SpfOptions>): SpfOptions {
   int('refreshEvery', o.refreshEvery, 1);
   if (!SPF_GATES.includes(o.gate)) throw new SafeTuneError('bad-argument', `unknown SPF gate "${o.gate}"`, `use one of ${SPF_GATES.join(', ')}`);
   if (!SPF_PROJECTS.includes(o.project)) throw new SafeTuneError('bad-argument', `unknown SPF projection "${o.project}"`, `use one of ${SPF_PROJECTS.join(', ')}`);
+  if (o.anchorTokens !== 'all') int('anchorTokens', o.anchorTokens, 1, 4096);
   for (const [i, a] of o.anchors.entries()) {
     if (typeof a.request !== 'string' || typeof a.refusal !== 'string' || a.request.trim() === '' || a.refusal.trim() === '') {
       throw new SafeTuneError('bad-argument', `safety anchor ${i + 1} needs a non-empty "request" and "refusal"`);

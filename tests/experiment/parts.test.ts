@@ -79,12 +79,14 @@ describe('experiment: jailbreaks and SPF variants', () => {
     expect(ok.anchors).toHaveLength(1);
   });
 
-  test('the sweep covers every gate, every projection target and 1 vs 4 anchors', () => {
+  test('the sweep covers every gate, every projection target, 1 vs 4 anchors and the decision-token anchor loss', () => {
     const labels = sweepVariants().map((v) => v.label);
     for (const gate of ['global', 'block', 'direction', 'always']) expect(labels.some((l) => l.includes(`gate=${gate}`))).toBe(true);
     for (const project of ['update', 'gradient', 'both']) expect(labels.some((l) => l.includes(`project=${project}`))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=1'))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=4'))).toBe(true);
+    for (const n of [1, 2]) expect(labels.some((l) => l.includes(`anchorTokens=${n}`))).toBe(true);
+    for (const v of sweepVariants()) expect(() => resolveVariant(v, Array.from({ length: 4 }, () => ({ request: 'r', refusal: 'no' })))).not.toThrow();
   });
 });
 

@@ -17,6 +17,12 @@ const PROJECTS = [
   { value: 'both', label: 'both' },
 ] as const;
 
+const ANCHOR_TOKENS = [
+  { value: '1', label: 'the decision: the first refusal token' },
+  { value: '2', label: 'the first 2 refusal tokens' },
+  { value: 'all', label: 'the whole refusal' },
+] as const;
+
 export function SpfFields({ disabled }: { disabled: boolean }) {
   const spf = useApp((s) => s.config?.spf);
   const rank = useApp((s) => s.config?.lora.r);
@@ -54,7 +60,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
           />
           <SelectField
             label="Gate"
-            help="Which conflicting components are removed. direction (default): each safety direction along which the step would raise the safety loss, keeping those that help; block: whole blocks that conflict; global: all blocks whenever the total conflicts; always: every step."
+            help="Which conflicting components are removed. always (default): every step, along every safety direction; direction: each safety direction along which the step would raise the safety loss, keeping those that help; block: whole blocks that conflict; global: all blocks whenever the total conflicts."
             value={spf.gate}
             options={GATES}
             disabled={off}
@@ -67,6 +73,15 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
             options={PROJECTS}
             disabled={off}
             onChange={(project) => patch('spf', { project })}
+          />
+          <SelectField
+            label="Anchor loss"
+            help="Which tokens of each anchor's refusal define the safety loss whose gradient spans the safety subspace. The decision (the first token, where a reply starts to refuse or to comply) protects refusing itself rather than one refusal's wording."
+            value={String(spf.anchorTokens)}
+            options={ANCHOR_TOKENS}
+            disabled={off}
+            testId="config-spf-anchor-tokens"
+            onChange={(v) => patch('spf', { anchorTokens: v === 'all' ? 'all' : Number(v) })}
           />
           <NumberField
             label="Refresh every"

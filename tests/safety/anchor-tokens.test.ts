@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, test } from 'vitest';
+import { setBackend } from '../helpers/backend';
+import { tinyModel } from '../helpers/tiny-model';
+import { Trainer } from '../../engine/train/trainer';
+import { resolveTrainOptions } from '../../engine/train/options';
+import { resolveSpfOptions } from '../../engine/safety/spf-options';
+import { SafetyProjector, SPF_METRICS } from '../../engine/safety/safety-projector';
+import { scopeAnchor } from '../../engine/safety/anchor-scope';
+import { spfFromFlags } from '../../cli/commands/spf-flags';
+import type { TokenizedExample } from '../../engine/data/types';
+import { toBatch } from '../../engine/train/batcher';
+import { meanNll } from '../../engine/model/loss';
+
+const task: TokenizedExample[] = Array.from({ length: 8 }, (_, i) => ({
+  ids: [1, 2 + (i % 7), 3 + (i % 5), 0, 3 + (i % 5), 2 + (i % 7), 63],
+  labels: [-100, -100, -100, -100, 3 + (i % 5), 2 + (i % 7), 63],
+  truncated: false,
+  source: { file: 'toy', line: i + 1 },
+}));
+const anchor: TokenizedExample = { ids: [1, 40, 41, 42, 0, 50, 51, 52, 63], labels: [-100, -100, -100, -100, -100, 50, 51, 52, 63], truncated: false, source: { file: 'anchor', line: 1 } };
+
+describe('SPF anchor tokens (the safety loss on the first N refusal tokens)', () => {
+  test('scopeAnchor keeps the first N labelled positions and masks the rest', () => {
+    expect(scopeAnchor(anchor, 1).labels).toEqual([-100, -100, -100, -100, -100, 50, -100, -100, -100]);
+    expect(scopeAnchor(anchor, 2).labels).toEqual([-100, -100, -100, -100, -100, 50, 51, -100, -100]);
+    expect(scopeAnchor(anchor, 9).labels).toEqual(anchor.labels);
+    expect(scopeAnchor(anchor, 'all')).toBe(anchor);
+    expect(scopeAnchor(anchor, 1).ids).toEqual(anchor.ids);
+  });
+
+  test('options and the CLI flag accept a positive integer or "all", and name the flag otherwise', () => {
+    expect(resolveSpfOptions({ anchorTokens: 1 }).anchorTokens).toBe(1);
+    expect(() => resolveSpfOptions({ anchorTokens: 0 })).toThrow(/anchorTokens/);
+    expect(() => resolveSpfOptions({ anchorTokens: 1.5 })).toThrow(/anchorTokens/);
+    expect(spfFromFlags({ spf: true, 'spf-anchor-tokens': 'all' }).anchorTokens).toBe('all');
+    expect(spfFromFlags({ spf: true, 'spf-anchor-tokens': '2' }).anchorTokens).toBe(2);
+    expect(() => spfFromFlags({ spf: true, 'spf-anchor-tokens': 'first' })).toThrow(/--spf-anchor-tokens/);
+  });
+
+  test('with anchorTokens 1 the reported safety loss is the NLL of the first refusal token alone (cpu)', async () => {
+    await setBackend('cpu');
+    const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
+    const expected = async (example: TokenizedExample): Promise<number> => {
+      const loss = tf.tidy(() => meanNll(model, toBatch([example], example.ids.length, 0)));
+      const v = (await loss.data())[0]!;
+      loss.dispose();
+      return v;
+    };
+    const first = await expected(scopeAnchor(anchor, 1));
+    const whole = await expected(anchor);
+    expect(Math.abs(first - whole)).toBeGreaterThan(1e-3); // the test can tell the two losses apart
+    for (const [tokens, want] of [[1, first], ['all', whole]] as const) {
+      const trainer = new Trainer(model, task, [], resolveTrainOptions({ maxSteps: 1, batchSize: 4, lr: 0 }), 0);
+      const projector = new SafetyProjector(model, [anchor], resolveSpfOptions({ anchorTokens: tokens }), 0);
+      trainer.addGradientHook(projector.hook);
+      const stats = await trainer.trainStep(); // the safety loss is measured before the (zero-lr) update
+      expect(stats.extra[SPF_METRICS.safetyLoss]).toBeCloseTo(want, 5);
+      projector.dispose();
+      trainer.dispose();
+    }
+    model.dispose();
+  });
+});
