@@ -12,6 +12,7 @@ import type { TokenizedExample } from '../../engine/data/types';
 import { mulberry32 } from '../../engine/util/random';
 import type { BenchShape } from './bench-model';
 import { median } from './timing';
+import { profileStep, type StepProfile } from './step-profile';
 
 export interface StepTiming {
   plainMs: number;
@@ -73,4 +74,20 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   const plainMs = median(plainTimes);
   const spfMs = median(spfTimes);
   return { plainMs, spfMs, ratio: spfMs / plainMs, labelledRowsPerStep: shape.batch * (shape.seqLen / 2), safetyBlocks };
+}
+
+/** One plain LoRA step of the bench's shape under tf.profile (after a warm-up step): where its time goes. */
+export async function profilePlainStep(model: CausalLM, shape: BenchShape): Promise<StepProfile | undefined> {
+  const data = randomRows(16, shape.seqLen, model.config.vocabSize, 3, shape.seqLen / 2);
+  const adapter = LoraAdapter.init(model.config, { ...DEFAULT_LORA_CONFIG, r: shape.loraR, alpha: 2 * shape.loraR }, 7);
+  model.adapter = adapter;
+  const trainer = new Trainer(model, data, [], resolveTrainOptions({ maxSteps: 2, batchSize: shape.batch, maxLength: shape.seqLen, lr: 1e-3 }), 0);
+  try {
+    await trainer.trainStep();
+    return await profileStep(() => trainer.trainStep(), shape.loraR);
+  } finally {
+    trainer.dispose();
+    adapter.dispose();
+    model.adapter = undefined;
+  }
 }
