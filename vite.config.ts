@@ -57,7 +57,9 @@ export default defineConfig({
   // there, so the worker bundle needs the plugin that keeps its pthread factory's source text self-contained (see
   // scripts/vite/threaded-wasm-factory.ts); a worker bundle does not get the page's plugins.
   worker: { format: 'es', plugins: () => [threadedWasmFactory()] },
-  // Dev pre-bundles dependencies (tfjs-backend-wasm among them) outside the plugin pipeline above: the same plugin.
+  // Dev pre-bundles dependencies (tfjs-backend-wasm among them) outside the plugin pipelines above: the same plugin.
+  // Its name in `plugins` is also what makes Vite discard a pre-bundle cache made without it (the cache's hash covers
+  // plugin names, not optimizeDeps' plugins).
   optimizeDeps: { rolldownOptions: { plugins: [threadedWasmFactory()] } },
   server: { port: 5173, strictPort: true, headers: securityHeaders('dev') },
   preview: { port: 4173, strictPort: true, host: '127.0.0.1', headers: securityHeaders('build') },
