@@ -85,6 +85,26 @@ test('without WebGPU, trains on multi-threaded WebAssembly in the cross-origin i
   expect(problems).toEqual([]);
 });
 
+test('on a host that sends no COOP / COEP, the CPU fallback runs on one WebAssembly thread and says why', async ({ page }) => {
+  // What a deployment without the isolation headers gets (README "Hosting"): the app works, on one thread.
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await page.addInitScript(() => {
+    Reflect.deleteProperty(Navigator.prototype, 'gpu');
+  });
+  await page.goto('/');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  const engine = page.getByTestId('engine-backend');
+  await expect(engine).toHaveAttribute('data-backend', 'cpu', { timeout: 60_000 });
+  await expect(engine).toContainText('WebAssembly (tfjs-wasm, 1 thread: the page is not cross-origin isolated)');
+  await page.unrouteAll({ behavior: 'ignoreErrors' }); // requests still in flight (the demo model) end with the page
+});
+
 const STEPS = 3;
 
 /** The run record, through the page's own export (one zip holding one JSON file). */
