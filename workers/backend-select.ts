@@ -57,7 +57,8 @@ async function selectCpuBackend(): Promise<string> {
     const restoreCores = reportLogicalCoresFor(plan.threads); // else tfjs-wasm halves the count
     try {
       await guardThreadedStart(() => useBackend('wasm', { wasmPaths: WASM_PATHS, wasmThreads: plan.threads }));
-      return wasmLine(await wasmThreadsInUse());
+      const inUse = await wasmThreadsInUse();
+      return wasmLine(inUse, `tfjs-wasm's pool started 1 of the ${plan.threads} threads asked for`);
     } catch (e) {
       singleReason = `the threaded build failed to start: ${e instanceof Error ? e.message : String(e)}`;
     } finally {
