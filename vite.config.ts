@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { threadedWasmFactory } from './scripts/vite/threaded-wasm-factory.js';
 
 // The app lives in app/ (index.html included); the bundled demo model and datasets in public/. Unit tests do not use
 // this file: Vitest reads vitest.config.ts. Ports are fixed (strictPort): a second server fails loudly instead of
@@ -19,8 +20,10 @@ function contentSecurityPolicy(mode: 'dev' | 'build'): string {
   const scripts = mode === 'dev' ? "'self' 'unsafe-inline'" : "'self'";
   return [
     "default-src 'self'",
-    // 'wasm-unsafe-eval': compiling WebAssembly (the tfjs WASM backend), not JavaScript eval.
-    `script-src ${scripts} 'wasm-unsafe-eval'`,
+    // 'wasm-unsafe-eval': compiling WebAssembly (the tfjs WASM backend), not JavaScript eval. blob: because tfjs-wasm's
+    // pthread workers load their Emscripten glue with importScripts() from a Blob the training worker builds (the
+    // workers inherit this policy); only script already running here can create a blob: URL.
+    `script-src ${scripts} blob: 'wasm-unsafe-eval'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
@@ -44,14 +47,20 @@ export function securityHeaders(mode: 'dev' | 'build'): Record<string, string> {
 export default defineConfig({
   root: fileURLToPath(new URL('./app', import.meta.url)),
   publicDir: '../public',
-  plugins: [react()],
+  plugins: [react(), threadedWasmFactory()],
   build: {
     outDir: '../dist',
     // dist/ sits outside root: Vite only empties it when told to, and a stale bundle would hide a broken build.
     emptyOutDir: true,
   },
-  // The trainer runs in a module worker (it imports the engine as ES modules).
-  worker: { format: 'es' },
+  // The trainer runs in a module worker (it imports the engine as ES modules). tfjs-backend-wasm's threaded build runs
+  // there, so the worker bundle needs the plugin that keeps its pthread factory's source text self-contained (see
+  // scripts/vite/threaded-wasm-factory.ts); a worker bundle does not get the page's plugins.
+  worker: { format: 'es', plugins: () => [threadedWasmFactory()] },
+  // Dev pre-bundles dependencies (tfjs-backend-wasm among them) outside the plugin pipelines above: the same plugin.
+  // Its name in `plugins` is also what makes Vite discard a pre-bundle cache made without it (the cache's hash covers
+  // plugin names, not optimizeDeps' plugins).
+  optimizeDeps: { rolldownOptions: { plugins: [threadedWasmFactory()] } },
   server: { port: 5173, strictPort: true, headers: securityHeaders('dev') },
   preview: { port: 4173, strictPort: true, host: '127.0.0.1', headers: securityHeaders('build') },
 });

@@ -17,8 +17,10 @@ export interface BackendOptions {
   wasmThreads?: number;
 }
 
-/** Whether the wasm backend's paths and threads were set: only once, before its first initialisation. */
-let wasmConfigured = false;
+/** The wasm backend's paths are set once (tfjs refuses a second call after a failed start); threads at each start. */
+let wasmPathsSet = false;
+/** Whether the wasm backend has started: from then on tfjs keeps it, and paths / threads no longer apply. */
+let wasmStarted = false;
 
 /**
  * Selects the tfjs backend. WebGPU's backend registers itself at import time only when `navigator.gpu` exists, so it is
@@ -40,9 +42,12 @@ export async function useBackend(name: BackendName, opts: BackendOptions = {}): 
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // Paths, threads and the binary choice must precede the backend's initialisation, which starts on the first
     // setBackend('wasm') — or on any tf.findBackend('wasm'), so that cannot be the test for "not yet initialised".
-    if (!wasmConfigured) {
-      wasmConfigured = true;
-      if (opts.wasmPaths !== undefined) wasm.setWasmPaths(opts.wasmPaths);
+    // A start that failed (the threaded build, say) may be retried with other settings: tfjs then starts it afresh.
+    if (!wasmStarted) {
+      if (opts.wasmPaths !== undefined && !wasmPathsSet) {
+        wasm.setWasmPaths(opts.wasmPaths);
+        wasmPathsSet = true;
+      }
       if (opts.wasmThreads !== undefined) {
         wasm.setThreadsCount(opts.wasmThreads);
         // One thread: the single-threaded binary even where SharedArrayBuffer exists (a cross-origin isolated page),
@@ -58,6 +63,7 @@ export async function useBackend(name: BackendName, opts: BackendOptions = {}): 
     throw new SafeTuneError('gpu', `the tfjs ${name} backend failed to initialise`, hint);
   }
   await tf.ready();
+  if (name === 'wasm') wasmStarted = true;
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
     if (device !== undefined) watchGpuDevice(device);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../engine/backend';
 import { onGpuFault, type GpuFault } from '../engine/device/gpu-faults';
 import type { BackendChoice } from './protocol';
+import { currentThreadingEnv, guardThreadedStart, planWasmThreads, reportLogicalCoresFor } from './wasm-threads';
 import { deviceLostError, outOfMemoryError, WorkerError } from './worker-errors';
 // The wasm backend's binaries, served by Vite (dev and build) at these URLs.
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url';
@@ -11,7 +12,7 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backen
 
 export interface SelectedBackend {
   backend: BackendChoice;
-  adapter: string; // "nvidia ampere (webgpu)", "WebAssembly SIMD, 4 threads"
+  adapter: string; // "nvidia ampere (webgpu)", "WebAssembly (tfjs-wasm, 2 threads)"
   fallback?: string; // why WebGPU was not used, when it was asked for
 }
 
@@ -38,27 +39,50 @@ export async function selectBackend(choice: BackendChoice, onFailure: (e: Worker
   return { backend: 'cpu', adapter: cpu, ...(fallback === undefined ? {} : { fallback }) };
 }
 
-/** WebAssembly where it loads, else tfjs-cpu; returns the adapter line the page shows. */
+const WASM_PATHS = {
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+} as const;
+
+/**
+ * WebAssembly where it loads, else tfjs-cpu; returns the adapter line the page shows. Multi-threaded where the page is
+ * cross-origin isolated (workers/wasm-threads.ts); if the threaded build fails to start, one thread, and the line says
+ * why. The threaded build works bundled thanks to scripts/vite/threaded-wasm-factory.ts.
+ */
 async function selectCpuBackend(): Promise<string> {
-  // One thread, even on a cross-origin isolated page where SharedArrayBuffer exists: tfjs-wasm 4.22's threaded build,
-  // once bundled by Vite, starts pthread workers that fail ("ReferenceError: e is not defined") and take this worker
-  // down with uncaught errors (seen in Chromium with the app's COOP / COEP headers). Known gap: threads need that build
-  // served unbundled.
-  const threads = 1;
+  const plan = planWasmThreads(currentThreadingEnv());
+  let singleReason = plan.singleReason;
+  if (plan.threads > 1) {
+    const restoreCores = reportLogicalCoresFor(plan.threads); // else tfjs-wasm halves the count
+    try {
+      await guardThreadedStart(() => useBackend('wasm', { wasmPaths: WASM_PATHS, wasmThreads: plan.threads }));
+      const inUse = await wasmThreadsInUse();
+      return wasmLine(inUse, `tfjs-wasm's pool started 1 of the ${plan.threads} threads asked for`);
+    } catch (e) {
+      singleReason = `the threaded build failed to start: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      restoreCores();
+    }
+  }
   try {
-    await useBackend('wasm', {
-      wasmPaths: {
-        'tfjs-backend-wasm.wasm': wasmPlain,
-        'tfjs-backend-wasm-simd.wasm': wasmSimd,
-        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-      },
-      wasmThreads: threads,
-    });
-    return `WebAssembly (tfjs-wasm, ${threads} thread${threads === 1 ? '' : 's'})`;
+    await useBackend('wasm', { wasmPaths: WASM_PATHS, wasmThreads: 1 });
+    return wasmLine(1, singleReason);
   } catch {
     await useBackend('cpu');
     return 'tfjs-cpu';
   }
+}
+
+/** "WebAssembly (tfjs-wasm, 2 threads)", or "WebAssembly (tfjs-wasm, 1 thread: the page is not cross-origin isolated)". */
+function wasmLine(threads: number, singleReason?: string): string {
+  const count = `${threads} thread${threads === 1 ? '' : 's'}`;
+  return `WebAssembly (tfjs-wasm, ${count}${threads === 1 && singleReason !== undefined ? `: ${singleReason}` : ''})`;
+}
+
+/** The threads tfjs-wasm's thread pool really has (it may create fewer than asked). */
+async function wasmThreadsInUse(): Promise<number> {
+  return (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
 }
 
 function workerErrorOf(fault: GpuFault): WorkerError {
