@@ -60,7 +60,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     }
     if (interrupted) run.pause('interrupted (Ctrl-C)');
     const c = record.config;
-    log(`model: ${model.config.architecture}, LoRA r=${c.lora.r} on ${c.lora.targets.join(',')}; ${record.totalSteps} steps from step ${record.step} on ${backend}, batch ${c.train.batchSize}×${c.train.gradAccum}, max length ${c.train.maxLength}${c.spf.enabled ? `; SPF k=${c.spf.k} gate=${c.spf.gate}` : ''}${c.guard.enabled ? `; guard at drift ${c.guard.driftThreshold}` : ''}`);
+    log(`model: ${model.config.architecture}, LoRA r=${c.lora.r} on ${c.lora.targets.join(',')}; ${record.totalSteps} steps from step ${record.step} on ${backend}, batch ${c.train.batchSize}×${c.train.gradAccum}, max length ${c.train.maxLength}${c.spf.enabled ? `; SPF k=${c.spf.k} gate=${c.spf.gate}${c.spf.anchorTokens === 'all' ? '' : ` anchor-tokens=${c.spf.anchorTokens}`}` : ''}${c.guard.enabled ? `; guard at drift ${c.guard.driftThreshold}` : ''}`);
     const end = await run.train();
     await exportAdapter(run, prepared, join(out, 'adapter'));
     finish(end, run, interrupted, out);

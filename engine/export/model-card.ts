@@ -56,7 +56,7 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
     '## SPF',
     '',
     config.spf.enabled
-      ? `k ${config.spf.k} per anchor, gate \`${config.spf.gate}\`, projecting the \`${config.spf.project}\`, power iterations ${config.spf.iters.warm} warm / ${config.spf.iters.cold} cold, subspace refreshed every ${config.spf.refreshEvery} step(s), ${record.safety.anchors.length} safety anchor(s).`
+      ? `k ${config.spf.k} per anchor, gate \`${config.spf.gate}\`, projecting the \`${config.spf.project}\`, power iterations ${config.spf.iters.warm} warm / ${config.spf.iters.cold} cold, subspace refreshed every ${config.spf.refreshEvery} step(s), ${record.safety.anchors.length} safety anchor(s), each anchor's safety loss on ${anchorScope(config.spf.anchorTokens)}.`
       : 'Off.',
     '',
     '## Measured',
@@ -98,4 +98,10 @@ function yamlString(text: string): string {
 function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {
   for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return items[i];
   return undefined;
+}
+
+/** How much of each anchor's refusal its safety loss counts, in words (runs stored before the option: the default). */
+function anchorScope(tokens: number | 'all' | undefined): string {
+  if (tokens === undefined || tokens === 'all') return 'its whole refusal';
+  return tokens === 1 ? 'its first refusal token' : `its first ${tokens} refusal tokens`;
 }
