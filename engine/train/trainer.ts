@@ -195,7 +195,8 @@ export class Trainer {
     for (const d of directions) d.dispose();
     this.stepCount = step;
 
-    // The step's one read-back (a sync point): loss, grad norm and the hooks' metrics in a single transfer.
+    // The step's closing read-back (a sync point): loss, grad norm and the hooks' metrics in a single transfer (the
+    // accumulation loop and SPF's anchors may have synced before, to bound the work they queued).
     const names = Object.keys(metricScalars);
     const packed = tf.tidy(() => tf.stack([tf.div(lossSum, denom), gradNorm, ...names.map((n) => metricScalars[n]!)]));
     const values = await packed.data();
