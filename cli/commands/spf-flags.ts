@@ -37,17 +37,15 @@ export function spfFromFlags(v: Record<string, string | boolean | undefined>): S
     project: oneOf<SpfProject>('train', v, 'spf-project', SPF_PROJECTS, DEFAULT_SPF_OPTIONS.project),
     iters,
     refreshEvery: optionalNumber('train', v, 'spf-refresh', true) ?? DEFAULT_SPF_OPTIONS.refreshEvery,
-    anchorTokens: anchorTokensFlag(v['spf-anchor-tokens']),
+    anchorTokens: anchorTokensFlag(v),
   });
 }
 
-/** --spf-anchor-tokens: how many refusal tokens of each anchor the safety loss counts (1 = the decision) or "all". */
-function anchorTokensFlag(raw: string | boolean | undefined): AnchorTokens {
-  if (raw === undefined) return DEFAULT_SPF_OPTIONS.anchorTokens;
-  if (raw === 'all') return 'all';
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(n) || n < 1) {
-    throw new SafeTuneError('bad-argument', `train: --spf-anchor-tokens must be a positive integer or "all", got "${String(raw)}"`);
-  }
-  return n;
+/**
+ * --spf-anchor-tokens: "all", or how many refusal tokens of each anchor the safety loss counts (1 = the decision); an
+ * integer is parsed like every numeric flag, and its range is checked by resolveSpfOptions like --spf-k's.
+ */
+function anchorTokensFlag(v: Record<string, string | boolean | undefined>): AnchorTokens {
+  if (v['spf-anchor-tokens'] === 'all') return 'all';
+  return optionalNumber('train', v, 'spf-anchor-tokens', true) ?? DEFAULT_SPF_OPTIONS.anchorTokens;
 }

@@ -1,5 +1,6 @@
 import type { RunRecord } from '../run/run-record';
 import type { EvalPoint, MetricPoint, Variant } from '../run/run-types';
+import type { AnchorTokens } from '../safety/anchor-scope';
 
 /**
  * The model card exported with an adapter or a merged model: README.md in the Hugging Face layout (YAML front matter
@@ -101,7 +102,7 @@ function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undef
 }
 
 /** How much of each anchor's refusal its safety loss counts, in words (runs stored before the option: the default). */
-function anchorScope(tokens: number | 'all' | undefined): string {
+function anchorScope(tokens: AnchorTokens | undefined): string {
   if (tokens === undefined || tokens === 'all') return 'its whole refusal';
   return tokens === 1 ? 'its first refusal token' : `its first ${tokens} refusal tokens`;
 }
