@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from './errors';
 import { watchGpuDevice } from './device/gpu-faults';
+import { tuneForAdapter } from './device/software-adapter';
 import { registerWasmTrainingKernels } from './device/wasm-kernels';
 
 /** tfjs backends the engine runs on: tfjs-cpu (plain JS), WebAssembly (SIMD, threads where allowed), WebGPU. */
@@ -67,5 +68,6 @@ export async function useBackend(name: BackendName, opts: BackendOptions = {}): 
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
     if (device !== undefined) watchGpuDevice(device);
+    await tuneForAdapter();
   }
 }

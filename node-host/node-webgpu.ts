@@ -2,6 +2,7 @@
  * WebGPU in Node through Dawn (the `webgpu` npm package). Must run before the engine selects the webgpu backend:
  * tfjs-backend-webgpu registers itself only if `navigator.gpu` exists when it is imported.
  */
+import { availableParallelism } from 'node:os';
 import { create, globals } from 'webgpu';
 
 let installed = false;
@@ -11,7 +12,8 @@ export function installNodeWebGPU(): void {
   process.env['XDG_RUNTIME_DIR'] ??= '/tmp';
   Object.assign(globalThis, globals);
   const gpu = create([]);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  // hardwareConcurrency as a browser gives it (Node 20 has no navigator): a software adapter's matmul tuning reads it.
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu, hardwareConcurrency: availableParallelism() }, configurable: true, writable: true });
   installed = true;
 }
 

@@ -51,6 +51,8 @@ const F32 = 4;
  * if smaller), and the embedding / lm_head are split by vocabulary rows into balanced chunks that each fit one binding.
  */
 const LOGITS_TILE_BYTES = 32 * 1024 * 1024;
+/** engine/model/frozen-matmul.ts's MAX_TRANSPOSED_COPY_BYTES: the largest weight the forward pass copies transposed. */
+export const TRANSPOSED_COPY_BYTES = 32 * 1024 * 1024;
 
 function vocabChunkCount(vocab: number, hidden: number, maxBinding: number): number {
   const rowsThatFit = Math.floor(maxBinding / (hidden * F32));
@@ -86,13 +88,16 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   // at its peak, on tfjs-wasm, were 5.1–5.7× this per-layer term (SmolLM2-135M's layer shape at 2–8 layers and 64–1,024
   // tokens, and a narrower model): the factor keeps the estimate above the measurement, which
   // tests/app/memory-estimate-measured.test.ts checks on three small shapes.
-  const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const vocabChunks = vocabChunkCount(shape.vocab, shape.hidden, maxBinding);
+  const embeddingChunk = Math.ceil(shape.vocab / vocabChunks) * shape.hidden * F32;
+  // On WebGPU the forward pass multiplies by a transposed copy of a weight (one at a time, at most 32 MiB:
+  // engine/model/frozen-matmul.ts); it lives only for that product, but it can sit at the step's peak.
+  const transposedCopy = Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
+  const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32 + transposedCopy;
   // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass.
   const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
   const logits = 3 * logitsTile;
-  const vocabChunks = vocabChunkCount(shape.vocab, shape.hidden, maxBinding);
-  const embeddingChunk = Math.ceil(shape.vocab / vocabChunks) * shape.hidden * F32;
 
   const total = weights + adapter + optimizer + activations + logits;
 

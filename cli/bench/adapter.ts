@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isSoftwareAdapter, type AdapterIdentity } from '../../engine/device/software-adapter';
 
 export interface AdapterDescription {
   backend: string;
@@ -13,5 +14,5 @@ export async function describeAdapter(): Promise<AdapterDescription> {
   const info = adapter?.info;
   const parts = [info?.description, info?.device, info?.vendor, info?.architecture].filter((s): s is string => typeof s === 'string' && s !== '');
   const description = parts.length > 0 ? [...new Set(parts)].join(' / ') : 'unknown WebGPU adapter';
-  return { backend, description, software: /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(description) };
+  return { backend, description, software: info !== undefined && isSoftwareAdapter(info as AdapterIdentity) };
 }

@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
   for (const p of projections) say(`projection ${p.shape}: composed ${p.composedMs.toFixed(3)} ms, fused ${p.fusedMs.toFixed(3)} ms, ×${p.speedup.toFixed(2)}`);
 
   const model = await benchModel(shape);
-  const steps = await benchSteps(model, shape, adapter.software ? { warmup: 2, measured: 5 } : { warmup: 3, measured: 10 });
+  const steps = await benchSteps(model, shape, adapter.software ? { warmup: 2, measured: 9 } : { warmup: 3, measured: 10 });
   const flops = plainStepFlops(model.config, shape.batch, shape.seqLen, steps.labelledRowsPerStep);
   const trainGflops = flops / (steps.plainMs * 1e6);
   say(`steps (${shape.name}, ${shape.batch}×${shape.seqLen} tokens, anchor ${shape.anchorLen}): plain ${steps.plainMs.toFixed(0)} ms, SPF ${steps.spfMs.toFixed(0)} ms, ratio ${steps.ratio.toFixed(3)}`);

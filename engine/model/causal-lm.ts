@@ -5,6 +5,8 @@ import { disposeBaseWeights } from './base-weights';
 import { LORA_TARGETS } from './lora';
 import type { LoraAdapter, LoraTarget } from './lora';
 import { RopeTables } from './rope';
+import { matMulFrozenT } from './frozen-matmul';
+import { loraDelta } from './lora-delta';
 import type { KvCache } from './kv-cache';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
@@ -133,7 +135,7 @@ export class CausalLM {
 
   /** x Wᵀ + b, plus the adapter's scale · (dropout(x) Aᵀ) Bᵀ when this projection has one. x: [N, in] → [N, out]. */
   private linear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, opts: ForwardOptions): tf.Tensor2D {
-    let y: tf.Tensor2D = tf.matMul(x, lin.weight, false, true);
+    let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);
     if (lin.bias) y = tf.add(y, lin.bias);
     const m = this.adapter?.get(layer, target);
     if (m === undefined) return y;
@@ -144,9 +146,7 @@ export class CausalLM {
       const seed = ((opts.seed ?? 0) * 1000003 + layer * LORA_TARGETS.length + LORA_TARGETS.indexOf(target)) >>> 0;
       xin = tf.dropout(x, p, undefined, seed) as tf.Tensor2D;
     }
-    // The scale multiplies the narrow [N, r] intermediate, not the [N, out] result: r/out of the elementwise work.
-    const down = tf.mul(tf.matMul(xin, m.A, false, true), this.adapter!.scale) as tf.Tensor2D; // [N, r]
-    return tf.add(y, tf.matMul(down, m.B, false, true)); // [N, out]
+    return tf.add(y, loraDelta(xin, m.A, m.B, this.adapter!.scale)); // [N, out]
   }
 
   /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */

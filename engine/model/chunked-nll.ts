@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows, vocabChunks, type VocabMatrix } from './vocab-chunks';
+import { matMulTransposedB } from './frozen-matmul';
 
 /** Row blocks [start, size) of `n` rows so that a block's logits over the widest chunk stay within `tileBytes`. */
 function rowBlocks(n: number, widestChunk: number, tileBytes: number): [number, number][] {
@@ -36,7 +37,7 @@ export function chunkedNll(h: tf.Tensor2D, lmHead: VocabMatrix, targets: Int32Ar
         tf.tidy(() => {
           const xb = x.slice([r0, 0], [rn, d]); // [rn, D]
           // One [rn] log-sum-exp per chunk, each chunk's logits freed before the next is computed.
-          const perChunk = chunks.map((c) => tf.tidy(() => tf.logSumExp(tf.matMul(xb, c, false, true), -1)));
+          const perChunk = chunks.map((c) => tf.tidy(() => tf.logSumExp(matMulTransposedB(xb, c), -1)));
           return tf.logSumExp(tf.stack(perChunk, 0), 0); // [rn]
         }),
       ),
@@ -55,7 +56,7 @@ export function chunkedNll(h: tf.Tensor2D, lmHead: VocabMatrix, targets: Int32Ar
         let start = 0;
         for (const c of chunks) {
           const rows = c.shape[0];
-          const probs = tf.tidy(() => tf.exp(tf.sub(tf.matMul(xb, c, false, true), lseb))); // softmax tile [rn, rows]
+          const probs = tf.tidy(() => tf.exp(tf.sub(matMulTransposedB(xb, c), lseb))); // softmax tile [rn, rows]
           const next = tf.add(dxb, tf.matMul(probs, c)) as tf.Tensor2D; // [rn, D]
           dxb.dispose();
           dxb = next;

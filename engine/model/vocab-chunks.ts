@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMulTransposedB } from './frozen-matmul';
 import { SafeTuneError } from '../errors';
 
 /**
@@ -63,7 +64,7 @@ export function gatherRows(m: VocabMatrix, ids: tf.Tensor1D): tf.Tensor2D {
  */
 export function projectRows(h: tf.Tensor2D, m: VocabMatrix, maxBytes: number): tf.Tensor2D {
   const chunks = vocabChunks(m);
-  if (chunks.length === 1) return tf.matMul(h, chunks[0]!, false, true);
+  if (chunks.length === 1) return matMulTransposedB(h, chunks[0]!);
   const vocab = chunks.reduce((n, c) => n + c.shape[0], 0);
   const bytes = h.shape[0] * vocab * 4;
   if (bytes > maxBytes) {
@@ -73,5 +74,5 @@ export function projectRows(h: tf.Tensor2D, m: VocabMatrix, maxBytes: number): t
       'ask for fewer positions at once (the training loss computes its logits chunk by chunk)',
     );
   }
-  return tf.tidy(() => tf.concat(chunks.map((c) => tf.matMul(h, c, false, true)), 1) as tf.Tensor2D);
+  return tf.tidy(() => tf.concat(chunks.map((c) => matMulTransposedB(h, c)), 1) as tf.Tensor2D);
 }

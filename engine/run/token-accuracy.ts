@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMulTransposedB } from '../model/frozen-matmul';
 import type { TokenizedExample } from '../data/types';
 import type { CausalLM } from '../model/causal-lm';
 import { lossTargets } from '../model/loss';
@@ -49,7 +50,7 @@ export function argmaxOverChunks(h: tf.Tensor2D, chunks: readonly tf.Tensor2D[],
         let bestIndex: tf.Tensor1D | undefined;
         let offset = 0;
         for (const c of chunks) {
-          const logits = tf.matMul(xb, c, false, true); // [rn, c] — one tile
+          const logits = matMulTransposedB(xb, c); // [rn, c] — one tile
           const value = tf.max(logits, -1) as tf.Tensor1D;
           const index = tf.add(tf.argMax(logits, -1), offset) as tf.Tensor1D;
           if (bestValue === undefined || bestIndex === undefined) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateTrainingMemory, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import { estimateTrainingMemory, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import { MAX_TRANSPOSED_COPY_BYTES } from '../../engine/model/frozen-matmul';
 import { countLoraParameters, countParameters, LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 
 // Sizes from the models' published config.json files; the parameter counts are what transformers'
@@ -108,6 +109,8 @@ describe('training memory estimate', () => {
     expect(small.bytes.logits).toBe(3 * 64 * 49152 * 4); // under one tile: the whole batch's logits
     expect(e.fits).toBe(true);
     expect(e.advice).toEqual([]);
+    // The page repeats the engine's cap on the forward pass's transposed weight copy (it cannot import the engine).
+    expect(TRANSPOSED_COPY_BYTES).toBe(MAX_TRANSPOSED_COPY_BYTES);
   });
 
   it('grows with batch, length, the comparison run and SPF', () => {

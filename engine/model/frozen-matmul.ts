@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * tfjs-webgpu's tiled matmul gives up its vec4 path whenever B is transposed (lavapipe, [1024, 128]·[352, 128]ᵀ:
+ * 44 ms transposed vs 33 ms on a transposed copy), and HF stores every projection as W [out, in], so x·Wᵀ is what the
+ * model computes most. A transposed copy moves each weight once; it pays when the product has many rows.
+ */
+/** Below this many rows the copy costs more than the vec4 path saves (a 48-token safety anchor, a decode step). */
+export const MIN_ROWS_TO_TRANSPOSE = 128;
+/** The largest weight copied: the copy is transient, one at a time, but it is extra memory at the step's peak. */
+export const MAX_TRANSPOSED_COPY_BYTES = 32 * 1024 * 1024;
+
+function copyPays(rows: number, w: tf.Tensor2D): boolean {
+  return tf.getBackend() === 'webgpu' && rows >= MIN_ROWS_TO_TRANSPOSE && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES;
+}
+
+/**
+ * x · wᵀ, x [N, in], w [out, in] → [N, out], through a transposed copy of w where that is faster. No gradient of its
+ * own beyond tfjs's: for use where autodiff does not see the op (inside a custom gradient) or w is not trained.
+ */
+export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (!copyPays(x.shape[0], w)) return tf.matMul(x, w, false, true);
+  return tf.tidy(() => tf.matMul(x, tf.transpose(w)));
+}
+
+/**
+ * x · Wᵀ for a frozen projection W [out, in]: x [N, in] → [N, out], with a gradient to x only. The backward pass,
+ * dy · W, is a plain matmul; autodiff through the transposed copy would instead multiply by it transposed again.
+ */
+export function matMulFrozenT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (!copyPays(x.shape[0], w)) return tf.matMul(x, w, false, true);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const value = matMulTransposedB(args[0] as tf.Tensor2D, w);
+    return { value, gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, w)] };
+  });
+  return f(x) as tf.Tensor2D;
+}

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, test } from 'vitest';
+import { BACKENDS, setBackend } from '../helpers/backend';
+import { matMulFrozenT, matMulTransposedB, MIN_ROWS_TO_TRANSPOSE } from '../../engine/model/frozen-matmul';
+import { loraDelta } from '../../engine/model/lora-delta';
+
+async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const [x, y] = [await a.data(), await b.data()];
+  expect(a.shape).toEqual(b.shape);
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
+  return m;
+}
+
+// Row counts on both sides of the transposed-copy threshold: the copy's path and tfjs's transposed-B path.
+const ROWS = [MIN_ROWS_TO_TRANSPOSE - 1, MIN_ROWS_TO_TRANSPOSE + 61];
+
+describe.each(BACKENDS)('products by a transposed weight on %s', (backend) => {
+  test.each(ROWS)('x·Wᵀ of a frozen W and its gradient to x equal tf.matMul(x, W, false, true)\'s, %i rows', async (rows) => {
+    await setBackend(backend);
+    const x = tf.randomNormal([rows, 40], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const w = tf.randomNormal([24, 40], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const dy = tf.randomNormal([rows, 24], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const ours = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(matMulFrozenT(v as tf.Tensor2D, w), dy)))(x);
+    const plain = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.matMul(v as tf.Tensor2D, w, false, true), dy)))(x);
+    expect(await maxAbsDiff(ours, plain)).toBeLessThan(1e-4);
+    const [y1, y2] = [matMulFrozenT(x, w), tf.matMul(x, w, false, true)];
+    const [y3] = [matMulTransposedB(x, w)];
+    expect(await maxAbsDiff(y1, y2)).toBeLessThan(1e-4);
+    expect(await maxAbsDiff(y3, y2)).toBeLessThan(1e-4);
+    tf.dispose([ours, plain, y1, y2, y3]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w, dy]);
+  });
+
+  test.each(ROWS)('LoRA\'s delta and its gradients to x, A and B equal autodiff of the composed ops, %i rows', async (rows) => {
+    await setBackend(backend);
+    const x = tf.randomNormal([rows, 40], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const a = tf.randomNormal([4, 40], 0, 0.3, 'float32', 5) as tf.Tensor2D;
+    const b = tf.randomNormal([24, 4], 0, 0.3, 'float32', 6) as tf.Tensor2D;
+    const dy = tf.randomNormal([rows, 24], 0, 1, 'float32', 7) as tf.Tensor2D;
+    const scale = 2.5;
+    // What the model computed before: autodiff of two transposed-B matmuls.
+    const composed = (v: tf.Tensor2D, av: tf.Tensor2D, bv: tf.Tensor2D): tf.Tensor2D => tf.matMul(tf.mul(tf.matMul(v, av, false, true), scale) as tf.Tensor2D, bv, false, true);
+    const before = tf.memory().numTensors;
+    const ours = tf.grads((v: tf.Tensor, av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(loraDelta(v as tf.Tensor2D, av as tf.Tensor2D, bv as tf.Tensor2D, scale), dy)))([x, a, b]);
+    const plain = tf.grads((v: tf.Tensor, av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(composed(v as tf.Tensor2D, av as tf.Tensor2D, bv as tf.Tensor2D), dy)))([x, a, b]);
+    for (let i = 0; i < 3; i++) expect(await maxAbsDiff(ours[i]!, plain[i]!), `gradient ${['x', 'A', 'B'][i]}`).toBeLessThan(2e-3);
+    const [v1, v2] = [loraDelta(x, a, b, scale), tf.tidy(() => composed(x, a, b))];
+    expect(await maxAbsDiff(v1, v2)).toBeLessThan(1e-4);
+    tf.dispose([...ours, ...plain, v1, v2]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, a, b, dy]);
+  });
+});
