@@ -14,6 +14,7 @@ import { releaseCliBackend } from '../node-host/backend';
 import { CliExit } from './cli-exit';
 import { RunError } from '../engine/run/run-errors';
 import { refusalsCommand } from './commands/refusals';
+import { SPF_USAGE } from './commands/spf-flags';
 
 interface Command {
   summary: string;
@@ -32,7 +33,7 @@ const COMMANDS: Record<string, Command> = {
       'train --model DIR --data FILE --out DIR [--format F] [--val FRACTION|FILE] [--lora-r R --lora-alpha A --lora-dropout D --targets LIST --rslora]',
       '        [--lr X --schedule cosine|linear|constant --warmup N --weight-decay W --max-grad-norm G] [--epochs E | --max-steps N]',
       '        [--batch B --grad-accum K --max-length L --pack] [--seed S] [--eval-every N --checkpoint-every N] [--guard-drift X|off] [--backend wasm|webgpu|cpu]',
-      '        [--spf --spf-k K --spf-gate global|block|direction|always --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --probe FILE]',
+      `        ${SPF_USAGE}`,
       '  train --out DIR --resume [--model DIR] [--backend wasm|webgpu|cpu]',
     ].join('\n'),
     run: trainCommand,

@@ -42,10 +42,10 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   k: 4,
   iters: { warm: 3, cold: 8 },
   refreshEvery: 1,
-  // The experiment's sweep (README "SPF defaults and why", one seed, 40 steps): 'always' was the only gate that kept
-  // over-refusal at the base's (7.7 % vs 8.9 %; 'direction' 23.2 %, since keeping only the safety-helping side of
-  // each direction pushes the model towards refusing), with the least drift on benign data (0.057 vs 0.152) and as
-  // many refusals kept under attack as any update-only variant (61.7 %, as 'global'; 'direction' 53.3 %; base 68.9 %).
+  // The experiment's sweeps (README "SPF defaults and why"): on the v2 demo model, 3 seeds, 'always' (= 'global' there)
+  // kept the most refusals under attack of the gates (57.8 %; 'block' 40.2 %, 'direction' 21.7 %; base 72.2 %) with
+  // over-refusal below the base's; the higher utility of 'block' (38.1 % vs 29.4 %) is within both intervals. The v1
+  // model's one-seed sweep ranked them the same way.
   gate: 'always',
   project: 'update',
   anchors: [],
