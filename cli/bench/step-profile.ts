@@ -21,7 +21,12 @@ export async function profileStep(step: () => Promise<unknown>, loraRank: number
   let total = 0;
   let matmul = 0;
   let lora = 0;
+  const backend = tf.getBackend();
   for (const k of info.kernels) {
+    // tf.profile also lists each custom-gradient scope (the LoRA delta, the chunked loss) with the time of the kernels
+    // inside it, which it lists too: only registered kernels count, or that time would count twice (on CPU backends;
+    // WebGPU gives scopes no GPU time).
+    if (tf.getKernel(k.name, backend) === undefined) continue;
     const ms = k.kernelTimeMs as number;
     total += ms;
     const e = by.get(k.name) ?? { count: 0, ms: 0 };
