@@ -29,11 +29,14 @@ export function matmulWorkgroupThreshold(info: AdapterIdentity, cores: number | 
   return Math.max(1, Math.floor(cores ?? 1));
 }
 
-/** Applies the adapter-specific tfjs-webgpu settings; called once the webgpu backend is up. */
+/**
+ * Applies the adapter-specific tfjs-webgpu settings; called once the webgpu backend is up. A speed setting only: if
+ * the adapter cannot be asked again, tfjs's defaults stay and the backend runs as it is.
+ */
 export async function tuneForAdapter(): Promise<void> {
   // The adapter tfjs-webgpu asked for (it requests high-performance unless told to save power).
   const lowPower = tf.env().getBool('WEBGPU_USE_LOW_POWER_GPU');
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: lowPower ? 'low-power' : 'high-performance' });
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: lowPower ? 'low-power' : 'high-performance' }).catch(() => null);
   if (adapter === null) return;
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const threshold = matmulWorkgroupThreshold(info, typeof navigator.hardwareConcurrency === 'number' ? navigator.hardwareConcurrency : undefined);
