@@ -258,6 +258,20 @@ describe('chat labels, any conversation (property-based)', () => {
   // every kind of whitespace (Python's strips only newlines) — the labels follow the rendered text either way.
   const content = text.filter((s) => s.trim() !== '' && s === s.trimStart());
 
+  it("a trimmed answer is found where the template wrote it, not where its untrimmed form recurs later", () => {
+    // fast-check's counterexample: Llama 3 writes "é " as "é"; "é " also occurs in the next user turn, "é a", whose
+    // " a" token straddles into <|eot_id|>. The labels must be the assistant's "é", not the user's "é a".
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'é ' },
+      { role: 'user', content: 'é a' },
+      { role: 'assistant', content: 'a' },
+    ];
+    const llama3 = tokenizers.find(([name]) => name === 'llama3')![1];
+    const result = tokenize(chat(messages), llama3);
+    expect(trainedText(llama3, result.ids, result.labels)).toBe('é<|eot_id|>a<|eot_id|>');
+  });
+
   it('trains exactly the assistant contents and end tokens, and the ids are the rendered conversation', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(text, content), { minLength: 1, maxLength: 3 }), (turns) => {

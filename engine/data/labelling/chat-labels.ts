@@ -106,14 +106,21 @@ function locateTurn(
   boundaries: TokenBoundaries,
   kinds: TokenKinds,
 ): TurnSpan | undefined {
+  // The earliest match of either form wins: the untrimmed content can also occur in a later turn ("é " inside a later
+  // user's "é a", ending in a token that straddles into the end token) while the template wrote it trimmed here.
+  let best: { at: number; span: TurnSpan } | undefined;
   for (const variant of new Set([content, content.trim()])) {
     if (variant === '') continue;
-    for (let at = full.indexOf(variant, from); at !== -1; at = full.indexOf(variant, at + 1)) {
+    for (let at = full.indexOf(variant, from); at !== -1 && (best === undefined || at < best.at); at = full.indexOf(variant, at + 1)) {
       const contentEnd = at + variant.length;
       const end = endOfTurn(boundaries.at(contentEnd), ids, kinds);
-      if (end !== undefined) return { first: boundaries.at(at).index, end, contentEnd };
+      if (end !== undefined) {
+        best = { at, span: { first: boundaries.at(at).index, end, contentEnd } };
+        break;
+      }
     }
   }
+  if (best !== undefined) return best.span;
   // The template rewrote the content: train from the turn's start to its end token.
   const first = boundaries.at(from).index;
   for (let t = first; t < ids.length; t++) {
