@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
-/**
- * tfjs-webgpu's tiled matmul gives up its vec4 path whenever B is transposed (lavapipe, [1024, 128]·[352, 128]ᵀ:
- * 44 ms transposed vs 33 ms on a transposed copy), and HF stores every projection as W [out, in], so x·Wᵀ is what the
- * model computes most. A transposed copy moves each weight once; it pays when the product has many rows.
- */
+// tfjs-webgpu's tiled matmul gives up its vec4 path whenever B is transposed (lavapipe, [1024, 128]·[352, 128]ᵀ:
+// 44 ms transposed vs 33 ms on a transposed copy), and HF stores every projection as W [out, in], so x·Wᵀ is what the
+// model computes most. A transposed copy moves each weight once; it pays when the product has many rows.
+
 /** Below this many rows the copy costs more than the vec4 path saves (a 48-token safety anchor, a decode step). */
 export const MIN_ROWS_TO_TRANSPOSE = 128;
 /** The largest weight copied: the copy is transient, one at a time, but it is extra memory at the step's peak. */
@@ -19,7 +18,10 @@ function copyPays(rows: number, w: tf.Tensor2D): boolean {
  * own beyond tfjs's: for use where autodiff does not see the op (inside a custom gradient) or w is not trained.
  */
 export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (!copyPays(x.shape[0], w)) return tf.matMul(x, w, false, true);
+  return copyPays(x.shape[0], w) ? byTransposedCopy(x, w) : tf.matMul(x, w, false, true);
+}
+
+function byTransposedCopy(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.matMul(x, tf.transpose(w)));
 }
 
@@ -30,7 +32,7 @@ export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 export function matMulFrozenT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (!copyPays(x.shape[0], w)) return tf.matMul(x, w, false, true);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const value = matMulTransposedB(args[0] as tf.Tensor2D, w);
+    const value = byTransposedCopy(args[0] as tf.Tensor2D, w);
     return { value, gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, w)] };
   });
   return f(x) as tf.Tensor2D;
