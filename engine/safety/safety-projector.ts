@@ -35,8 +35,8 @@ export const SPF_METRICS = {
  * SPF as trainer hooks (SPF.md revision 2): every `refreshEvery` steps each anchor's safety gradient, the top-k
  * subspace of their stack per block by warm-started power iteration; then the gated projection of the task gradient
  * (step 5) and / or of AdamW's update (step 6), as `project` says. On the WebGPU backend every piece runs in
- * SafeTune's kernels on the tensors where they live; each anchor's loss is read back before the next anchor's pass
- * (anchorGradients), the rest rides on the trainer's one per-step transfer.
+ * SafeTune's kernels on the tensors where they live; the anchors' losses ride on the trainer's one per-step transfer
+ * unless the step's pacer syncs between anchors (anchorGradients).
  * Decisions SPF.md leaves open:
  *  - blocks are grouped by shape, stacked ([nb, rows, cols]) and split under the device's binding limit;
  *  - between refreshes the stored G_s and its subspace are reused unchanged (the gates still test the current X);
@@ -60,17 +60,18 @@ export class SafetyProjector {
 
   /** Install with trainer.addGradientHook(projector.hook): both points of the step. */
   readonly hook: StepHooks = {
-    gradients: ({ step, grads }) => this.onGradients(step, grads),
+    gradients: ({ step, grads, pace }) => this.onGradients(step, grads, pace),
     update: ({ directions }) => this.onUpdate(directions),
   };
 
   /**
-   * Each anchor's safety gradient per trainable variable, and the mean of their losses. Each anchor's loss is read back
-   * before the next anchor's pass: as in meanLoss, the await gives the WebGPU host the event-loop turn it needs to
-   * release the pass's bind groups (at the SmolLM2-135M shape a step's anchors, step and subspace otherwise ran in one
-   * synchronous stretch and exhausted Mesa's memory mappings).
+   * Each anchor's safety gradient per trainable variable, and the mean of their losses. After each anchor's pass the
+   * step's pacer reads its loss back once enough work is queued: the await gives the WebGPU host the event-loop turn
+   * it needs to release the passes' bind groups (at the SmolLM2-135M shape a step's anchors, step and subspace
+   * otherwise ran in one synchronous stretch and exhausted Mesa's memory mappings). A small model's anchors ride on the
+   * step's closing read-back instead: a sync mid-step leaves the CPU idle while the GPU drains the task pass.
    */
-  private async anchorGradients(vars: tf.Variable[]): Promise<{ grads: tf.Tensor[][]; loss: tf.Scalar }> {
+  private async anchorGradients(vars: tf.Variable[], pace: (t: tf.Tensor) => Promise<void>): Promise<{ grads: tf.Tensor[][]; loss: tf.Scalar }> {
     const grads: tf.Tensor[][] = [];
     const losses: tf.Scalar[] = [];
     try {
@@ -79,7 +80,7 @@ export class SafetyProjector {
         const r = tf.variableGrads(() => meanNll(this.model, batch), vars);
         grads.push(vars.map((v) => r.grads[v.name]!));
         losses.push(r.value);
-        await r.value.data();
+        await pace(r.value);
       }
     } catch (err) {
       for (const t of [...grads.flat(), ...losses]) t.dispose();
@@ -90,10 +91,10 @@ export class SafetyProjector {
     return { grads, loss };
   }
 
-  private async refresh(step: number): Promise<void> {
+  private async refresh(step: number, pace: (t: tf.Tensor) => Promise<void>): Promise<void> {
     const vars = this.model.adapter!.variables();
     this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.anchors.length, maxBindingBytes()));
-    const { grads, loss } = await this.anchorGradients(vars);
+    const { grads, loss } = await this.anchorGradients(vars, pace);
     try {
       this.subspace.refresh(grads, this.options.iters, step);
     } finally {
@@ -103,8 +104,8 @@ export class SafetyProjector {
     this.safetyLoss = loss;
   }
 
-  private async onGradients(step: number, grads: tf.Tensor[]): Promise<GradientHookResult> {
-    if ((step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true) await this.refresh(step);
+  private async onGradients(step: number, grads: tf.Tensor[], pace: (t: tf.Tensor) => Promise<void>): Promise<GradientHookResult> {
+    if ((step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true) await this.refresh(step, pace);
     const p = this.subspace!.project(grads, this.options.gate, projectsGradient(this.options));
     const metrics: Record<string, tf.Scalar> = {
       [SPF_METRICS.safetyLoss]: this.safetyLoss!.clone(),

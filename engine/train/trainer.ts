@@ -28,6 +28,11 @@ export interface GradientHookContext {
   step: number; // the optimizer step being taken (1-based)
   /** Accumulated mean gradients, aligned with `adapter.variables()`. */
   grads: tf.Tensor[];
+  /**
+   * The step's ReadbackPacer: a hook that queues passes of its own (SPF's anchors) calls it after each, so the work
+   * queued since the step's last read-back stays bounded without a sync where little was queued.
+   */
+  pace: (t: tf.Tensor) => Promise<void>;
 }
 
 /** What a hook returns: replacement gradients (the trainer disposes the ones replaced) and scalars to report. */
@@ -82,7 +87,7 @@ export class Trainer {
   private stepCount: number;
   /** Ops the accumulation loop may queue between read-backs (ReadbackPacer). */
   opsBetweenReadbacks = OPS_BETWEEN_READBACKS;
-  /** Read-backs the last step's accumulation loop made to bound its queued work (0 for a small step). */
+  /** Read-backs the last step made before its closing one to bound its queued work (accumulation loop and hooks). */
   lastStepPacedReadbacks = 0;
 
   constructor(model: CausalLM, train: readonly TokenizedExample[], validation: readonly TokenizedExample[], options: TrainOptions, padId: number, position?: TrainerPosition) {
@@ -156,14 +161,13 @@ export class Trainer {
       }
       if (micro + 1 < this.options.gradAccum) await pacer.pace(lossSum);
     }
-    this.lastStepPacedReadbacks = pacer.count;
     const denom = Math.max(tokens, 1);
     let grads = acc!.map((a) => tf.div(a, denom));
     for (const t of acc!) t.dispose();
 
     const metricScalars: Record<string, tf.Scalar> = {};
     for (const hook of this.gradientHooks) {
-      const r = await hook({ step, grads });
+      const r = await hook({ step, grads, pace: (t) => pacer.pace(t) });
       if (r.grads) {
         for (const old of grads) if (!r.grads.includes(old)) old.dispose();
         grads = r.grads;
@@ -194,6 +198,7 @@ export class Trainer {
     this.optimizer.applyDirections(directions, lr);
     for (const d of directions) d.dispose();
     this.stepCount = step;
+    this.lastStepPacedReadbacks = pacer.count;
 
     // The step's closing read-back (a sync point): loss, grad norm and the hooks' metrics in a single transfer (the
     // accumulation loop and SPF's anchors may have synced before, to bound the work they queued).

@@ -19,10 +19,12 @@ const task: TokenizedExample[] = Array.from({ length: 16 }, (_, i) => ({
 }));
 const anchor: TokenizedExample[] = [{ ids: [1, 40, 41, 42, 0, 50, 51, 52, 63], labels: [-100, -100, -100, -100, -100, 50, 51, 52, 63], truncated: false, source: { file: 'anchor', line: 1 } }];
 
-async function spfTrainer(gate: SpfGate, k = 4, project: SpfProject = 'both') {
+const secondAnchor: TokenizedExample = { ids: [1, 44, 45, 0, 50, 53, 54, 63], labels: [-100, -100, -100, -100, 50, 53, 54, 63], truncated: false, source: { file: 'anchor', line: 2 } };
+
+async function spfTrainer(gate: SpfGate, k = 4, project: SpfProject = 'both', anchors = anchor) {
   const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
   const trainer = new Trainer(model, task, [], resolveTrainOptions({ maxSteps: 6, batchSize: 4, lr: 5e-3 }), 0);
-  const projector = new SafetyProjector(model, anchor, resolveSpfOptions({ gate, k, project }), 0);
+  const projector = new SafetyProjector(model, anchors, resolveSpfOptions({ gate, k, project }), 0);
   trainer.addGradientHook(projector.hook);
   return { model, trainer, projector, dispose: () => [projector, trainer, model].forEach((x) => x.dispose()) };
 }
@@ -45,23 +47,46 @@ function countReads(): { count: () => number; restore: () => void } {
 }
 
 describe('SPF in the trainer', () => {
-  // One read-back per anchor (its loss: the await gives the WebGPU host an event-loop turn to release the anchor pass's
-  // bind groups, without which a real-size step exhausted Mesa's memory mappings) and one for the per-step metrics.
-  test('on WebGPU an SPF step makes one read-back per anchor and one for the per-step metrics', async () => {
+  // The anchors' passes share the step's ReadbackPacer with the accumulation loop: a tiny model's whole SPF step is one
+  // read-back (the per-step metrics); where the queued work passes the budget (a real model's, here forced with a
+  // budget of 1 op) each anchor's loss is read back too, the await giving the WebGPU host an event-loop turn to release
+  // the anchor pass's bind groups (without it a real-size step exhausted Mesa's memory mappings).
+  test.each([
+    ['the default budget', undefined, 1],
+    ['a budget of 1 op', 1, 3], // one per anchor, then the step's own
+  ] as const)('on WebGPU with %s an SPF step makes the read-backs the pacer asks for', async (_, budget, expected) => {
     await setBackend('webgpu');
-    const s = await spfTrainer('direction');
+    const s = await spfTrainer('direction', 4, 'both', [...anchor, secondAnchor]);
+    if (budget !== undefined) s.trainer.opsBetweenReadbacks = budget;
     await s.trainer.trainStep(); // warm-up: first-use pipeline compiles, subspace cold start
     const reads = countReads();
     try {
       for (let i = 0; i < 3; i++) {
         const before = reads.count();
         const stats = await s.trainer.trainStep();
-        expect(reads.count() - before).toBe(anchor.length + 1);
+        expect(reads.count() - before).toBe(expected);
+        expect(s.trainer.lastStepPacedReadbacks).toBe(expected - 1);
         expect(Number.isFinite(stats.extra[SPF_METRICS.cos]!)).toBe(true);
         expect(Number.isFinite(stats.extra[SPF_METRICS.updateCos]!)).toBe(true);
       }
     } finally {
       reads.restore();
+      s.dispose();
+    }
+  });
+
+  // Many anchors are many passes queued in one step: the default budget syncs among them every few passes, neither
+  // never (a real model's anchors would pile up per-dispatch resources, see mean-loss-yields.test.ts) nor per anchor.
+  test('with 40 anchors the default budget reads back every few anchors (cpu)', async () => {
+    await setBackend('cpu');
+    const many = Array.from({ length: 40 }, (_, i): TokenizedExample => ({ ...anchor[0]!, ids: [1, 40 + (i % 20), 41, 0, 50, 51 + (i % 9), 63], labels: [-100, -100, -100, -100, 50, 51 + (i % 9), 63] }));
+    const s = await spfTrainer('always', 4, 'update', many);
+    try {
+      const stats = await s.trainer.trainStep();
+      expect(Number.isFinite(stats.extra[SPF_METRICS.safetyLoss]!)).toBe(true);
+      expect(s.trainer.lastStepPacedReadbacks).toBeGreaterThan(1);
+      expect(s.trainer.lastStepPacedReadbacks).toBeLessThan(20);
+    } finally {
       s.dispose();
     }
   });
