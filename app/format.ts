@@ -50,3 +50,12 @@ export function formatDrift(value: number | undefined): string {
   const text = value.toFixed(3);
   return text === '-0.000' ? '0.000' : text;
 }
+
+/**
+ * A token rate: whole numbers from 10 up, else two significant digits, so a real-size model on a slow adapter reads
+ * "1.3" or "0.31" tokens per second, not "1" or "0".
+ */
+export function formatTokenRate(tokensPerSecond: number): string {
+  if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0) return '0';
+  return tokensPerSecond >= 10 ? tokensPerSecond.toFixed(0) : tokensPerSecond.toPrecision(2);
+}

@@ -1,5 +1,5 @@
 import type { RunStatus } from '../../workers/protocol';
-import { formatDrift, formatDuration, formatMetric } from '../format';
+import { formatDrift, formatDuration, formatMetric, formatTokenRate } from '../format';
 import { useSession } from '../session-context';
 import { useApp } from '../store/app-store';
 import { last, mainVariant } from '../store/metric-columns';
@@ -85,7 +85,7 @@ export function RunBar() {
           </div>
           <div>
             <dt>Tokens/s</dt>
-            <dd data-testid="run-tokens-per-second">{tokensPerSecond === undefined ? '–' : tokensPerSecond.toFixed(0)}</dd>
+            <dd data-testid="run-tokens-per-second">{tokensPerSecond === undefined ? '–' : formatTokenRate(tokensPerSecond)}</dd>
           </div>
           <div>
             <dt>Time left</dt>

@@ -28,11 +28,17 @@ export function cliRunLog(metrics: MetricsFile, totalSteps: () => number, write:
 
 function progressLine(p: MetricPoint, total: number): string {
   const spf = p.spf === undefined ? '' : ` | spf gate ${p.spf.gate.toFixed(2)} cos ${p.spf.cos.toFixed(3)} removed ${p.spf.removed.toFixed(3)}`;
-  return `step ${p.step}/${total} | loss ${p.loss.toFixed(4)} | lr ${p.lr.toExponential(2)} | ${p.tokensPerSecond.toFixed(0)} tok/s | ETA ${formatDuration(p.etaSeconds)}${spf}`;
+  return `step ${p.step}/${total} | loss ${p.loss.toFixed(4)} | lr ${p.lr.toExponential(2)} | ${formatTokenRate(p.tokensPerSecond)} tok/s | ETA ${formatDuration(p.etaSeconds)}${spf}`;
 }
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** As the app's RunBar shows it: whole numbers from 10 up, else two significant digits ("1.3", "0.31", not "1", "0"). */
+export function formatTokenRate(tokensPerSecond: number): string {
+  if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0) return '0';
+  return tokensPerSecond >= 10 ? tokensPerSecond.toFixed(0) : tokensPerSecond.toPrecision(2);
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lossChart, optimizerChart, overlayName } from '../../app/charts/chart-specs';
 import { smoothSeries } from '../../app/charts/smooth';
 import { datasetFileProblem } from '../../app/dataset/file-check';
-import { formatDrift } from '../../app/format';
+import { formatDrift, formatTokenRate } from '../../app/format';
+import { formatTokenRate as cliTokenRate } from '../../cli/train/run-log';
 import { createAppStore } from '../../app/store/app-store';
 import type { MetricPoint, PresetChoice } from '../../workers/protocol';
 import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
@@ -69,5 +70,13 @@ describe('the cockpit page parts', () => {
 
   it('writes drift in fixed decimals', () => {
     expect([formatDrift(-6.49e-5), formatDrift(0.0772), formatDrift(-0.25), formatDrift(undefined)]).toEqual(['0.000', '0.077', '-0.250', '–']);
+  });
+
+  // A real-size model on a software adapter trains at ~1 token per second: "1" / "0" would hide it.
+  it('writes token rates below 10 with two significant digits, in the page and in the CLI alike', () => {
+    const rates = [1234.6, 10, 9.96, 1.3201, 0.3088, 0, Number.NaN];
+    const expected = ['1235', '10', '10', '1.3', '0.31', '0', '0'];
+    expect(rates.map(formatTokenRate)).toEqual(expected);
+    expect(rates.map(cliTokenRate)).toEqual(expected);
   });
 });
