@@ -1,6 +1,7 @@
 import type { RunEvent } from '../../engine/run/run-events';
 import type { MetricPoint } from '../../engine/run/run-types';
 import type { MetricsFile } from './metrics-file';
+import { formatTokenRate } from '../../app/format';
 
 /** A TrainingRun's events in the terminal (one progress line per step, eval and status lines) and in metrics.jsonl. */
 export function cliRunLog(metrics: MetricsFile, totalSteps: () => number, write: (line: string) => void): (event: RunEvent) => void {
@@ -35,10 +36,4 @@ function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
-/** As the app's RunBar shows it: whole numbers from 10 up, else two significant digits ("1.3", "0.31", not "1", "0"). */
-export function formatTokenRate(tokensPerSecond: number): string {
-  if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0) return '0';
-  return tokensPerSecond >= 10 ? tokensPerSecond.toFixed(0) : tokensPerSecond.toPrecision(2);
 }

@@ -3,7 +3,8 @@ import { lossChart, optimizerChart, overlayName } from '../../app/charts/chart-s
 import { smoothSeries } from '../../app/charts/smooth';
 import { datasetFileProblem } from '../../app/dataset/file-check';
 import { formatDrift, formatTokenRate } from '../../app/format';
-import { formatTokenRate as cliTokenRate } from '../../cli/train/run-log';
+import { cliRunLog } from '../../cli/train/run-log';
+import type { MetricsFile } from '../../cli/train/metrics-file';
 import { createAppStore } from '../../app/store/app-store';
 import type { MetricPoint, PresetChoice } from '../../workers/protocol';
 import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
@@ -73,10 +74,14 @@ describe('the cockpit page parts', () => {
   });
 
   // A real-size model on a software adapter trains at ~1 token per second: "1" / "0" would hide it.
-  it('writes token rates below 10 with two significant digits, in the page and in the CLI alike', () => {
+  it('writes token rates below 10 with two significant digits, in the page and in the CLI progress line', () => {
     const rates = [1234.6, 10, 9.96, 1.3201, 0.3088, 0, Number.NaN];
     const expected = ['1235', '10', '10', '1.3', '0.31', '0', '0'];
     expect(rates.map(formatTokenRate)).toEqual(expected);
-    expect(rates.map(cliTokenRate)).toEqual(expected);
+    const lines: string[] = [];
+    const log = cliRunLog({ appendPoint: () => undefined, appendEval: () => undefined } as unknown as MetricsFile, () => 2, (line) => lines.push(line));
+    const point: MetricPoint = { variant: 'spf', step: 1, loss: 17.4, lr: 2e-4, gradNorm: 1, tokensPerSecond: 1.3201, etaSeconds: 194 };
+    log({ type: 'metrics', runId: 'r', points: [point], evals: [] });
+    expect(lines[0]).toContain('| 1.3 tok/s |');
   });
 });
