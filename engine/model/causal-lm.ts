@@ -7,6 +7,9 @@ import type { LoraAdapter, LoraTarget } from './lora';
 import { RopeTables } from './rope';
 import { matMulFrozenT } from './frozen-matmul';
 import { loraDelta } from './lora-delta';
+import { causalSoftmax } from '../kernels/causal-softmax';
+import { rmsNorm } from '../kernels/rms-norm';
+import { attentionScores, attentionValues } from './attention-matmul';
 import type { KvCache } from './kv-cache';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
@@ -19,8 +22,6 @@ export interface ForwardOptions {
   /** Generation: keys / values of earlier positions; updated in place with this call's. */
   cache?: KvCache;
 }
-
-const NEG_INF = -1e9; // additive mask value: large enough to zero a softmax weight, finite so no NaN appears
 
 /**
  * A Llama / Qwen2 / Qwen3 decoder-only causal LM on tfjs, with LoRA adapters on its projections.
@@ -47,9 +48,8 @@ export class CausalLM {
       const offset = opts.cache?.length ?? 0;
       // Embedding rows, gathered chunk by chunk when the table exceeds one storage binding.
       let x = gatherRows(this.weights.embedTokens, ids.reshape([-1])).reshape([b, t, this.config.hiddenSize]) as tf.Tensor3D;
-      const mask = causalMask(t, offset); // [T, offset + T]
       for (let i = 0; i < this.config.numLayers; i++) {
-        x = this.decoderLayer(i, x, mask, offset, opts);
+        x = this.decoderLayer(i, x, offset, opts);
       }
       return this.rmsNorm(x, this.weights.norm);
     });
@@ -79,9 +79,9 @@ export class CausalLM {
     return Math.min(this.bindingLimitBytes(), LOGITS_TILE_BYTES);
   }
 
-  private decoderLayer(i: number, x: tf.Tensor3D, mask: tf.Tensor2D, offset: number, opts: ForwardOptions): tf.Tensor3D {
+  private decoderLayer(i: number, x: tf.Tensor3D, offset: number, opts: ForwardOptions): tf.Tensor3D {
     const w = this.weights.layers[i]!;
-    const attn = this.attention(i, w, this.rmsNorm(x, w.inputNorm), mask, offset, opts);
+    const attn = this.attention(i, w, this.rmsNorm(x, w.inputNorm), offset, opts);
     const h: tf.Tensor3D = tf.add(x, attn);
     return tf.add(h, this.mlp(i, w, this.rmsNorm(h, w.postAttentionNorm), opts));
   }
@@ -90,7 +90,6 @@ export class CausalLM {
     i: number,
     w: DecoderLayerWeights,
     x: tf.Tensor3D,
-    mask: tf.Tensor2D,
     offset: number,
     opts: ForwardOptions,
   ): tf.Tensor3D {
@@ -110,14 +109,12 @@ export class CausalLM {
     q = this.rope.apply(q, offset);
     k = this.rope.apply(k, offset);
     if (opts.cache) [k, v] = opts.cache.append(i, k, v); // [B, KV, offset + T, D]
-    const s = k.shape[2];
     // Grouped-query attention without copying k / v: the `groups` query heads of one kv head are stacked along the
     // time axis, so one batched matmul per kv head serves them all.
-    const qg = q.reshape([b, c.numKvHeads, groups * t, d]);
-    let scores = tf.matMul(qg, k, false, true).mul(1 / Math.sqrt(d)); // [B, KV, G*T, S]
-    scores = scores.reshape([b, c.numKvHeads, groups, t, s]).add(mask); // mask [T, S] broadcasts
-    const probs = tf.softmax(scores, -1).reshape([b, c.numKvHeads, groups * t, s]);
-    const out = tf.matMul(probs, v) // [B, KV, G*T, D]
+    const qg = q.reshape([b, c.numKvHeads, groups * t, d]) as tf.Tensor4D;
+    const scores = attentionScores(qg, k); // [B, KV, G*T, S]: blocks of T queries, one per query head
+    const probs = causalSoftmax(scores, t, offset, 1 / Math.sqrt(d));
+    const out = attentionValues(probs as tf.Tensor4D, v) // [B, KV, G*T, D]
       .reshape([b, c.numHeads, t, d])
       .transpose([0, 2, 1, 3]) // [B, T, H, D]
       .reshape([b * t, c.numHeads * d]);
@@ -151,8 +148,7 @@ export class CausalLM {
 
   /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */
   private rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D): T {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), weight) as T;
+    return rmsNorm(x, weight, this.config.rmsNormEps);
   }
 
   dispose(): void {
@@ -160,12 +156,4 @@ export class CausalLM {
     this.adapter?.dispose();
     disposeBaseWeights(this.weights);
   }
-}
-
-/** Additive causal mask [T, offset + T]: query t (absolute position offset + t) sees keys ≤ its own position. */
-function causalMask(t: number, offset: number): tf.Tensor2D {
-  const s = offset + t;
-  const m = new Float32Array(t * s);
-  for (let i = 0; i < t; i++) for (let j = offset + i + 1; j < s; j++) m[i * s + j] = NEG_INF;
-  return tf.tensor2d(m, [t, s]);
 }

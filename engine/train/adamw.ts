@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamwApply, adamwMomentsAndDirection, type AdamWScalars } from '../kernels/adamw-ops';
 
 export interface AdamWHyper {
   beta1: number;
@@ -43,7 +44,7 @@ export class AdamW {
   /**
    * Advances the moments with `grads` and returns the step's directions D_i = m̂/(√v̂+ε) + λ·θ_i, so that the step is
    * θ ← θ − lr·D (exactly torch's AdamW: θ(1 − lr·λ) − lr·m̂/(√v̂+ε)). SPF projects D before it is applied (SPF.md
-   * step 6). The caller owns (and disposes) the returned tensors.
+   * step 6). The caller owns (and disposes) the returned tensors. On WebGPU fused kernels (kernels/adamw-ops.ts).
    */
   directions(grads: readonly tf.Tensor[]): tf.Tensor[] {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
@@ -51,24 +52,22 @@ export class AdamW {
     this.step += 1;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);
-    return tf.tidy(() =>
-      this.vars.map((p, i) => {
-        const g = grads[i]!;
-        const m = tf.add(tf.mul(this.m[i]!, b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.v[i]!, b2), tf.mul(tf.square(g), 1 - b2));
-        const adam = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        this.m[i]!.dispose();
-        this.v[i]!.dispose();
-        this.m[i] = tf.keep(m);
-        this.v[i] = tf.keep(v);
-        return wd > 0 ? tf.add(adam, tf.mul(p, wd)) : adam;
-      }),
-    );
+    const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1, c2, eps, weightDecay: wd, lr: 0 };
+    return this.vars.map((p, i) => {
+      const next = adamwMomentsAndDirection(p, grads[i]!, this.m[i]!, this.v[i]!, scalars);
+      this.m[i]!.dispose();
+      this.v[i]!.dispose();
+      this.m[i] = tf.keep(next.m);
+      this.v[i] = tf.keep(next.v);
+      return next.direction;
+    });
   }
 
   /** θ_i ← θ_i − lr·D_i. Does not dispose `directions`. */
   applyDirections(directions: readonly tf.Tensor[], lr: number): void {
-    tf.tidy(() => this.vars.forEach((p, i) => p.assign(tf.sub(p, tf.mul(directions[i]!, lr)))));
+    const { beta1, beta2, eps, weightDecay } = this.hyper;
+    const scalars: AdamWScalars = { beta1, beta2, c1: 1, c2: 1, eps, weightDecay, lr };
+    tf.tidy(() => this.vars.forEach((p, i) => p.assign(adamwApply(p, directions[i]!, scalars))));
   }
 
   /** Sync point: reads every moment back. */

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import { isWebGPUActive, runProgram } from './webgpu-compat';
+import { AdamWProgram, adamwUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
+
+export type { AdamWScalars };
+
+/**
+ * One AdamW step's moments and direction for one parameter: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+ * D = (m'/c1) / (√(v'/c2) + ε) + λ·θ (torch's AdamW: θ ← θ − lr·D). On WebGPU three fused dispatches
+ * (wgsl/adamw-program.ts); elsewhere the composed tfjs ops. The caller owns the three results.
+ */
+export function adamwMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamWScalars): { m: tf.Tensor; v: tf.Tensor; direction: tf.Tensor } {
+  if (!isWebGPUActive()) return composedMomentsAndDirection(p, g, m, v, s);
+  return tf.tidy(() => {
+    const m1 = run('moment1', [m, g], p.shape, s);
+    const m2 = run('moment2', [v, g], p.shape, s);
+    return { m: m1, v: m2, direction: run('direction', [m1, m2, p], p.shape, s) };
+  });
+}
+
+/** θ − lr·D, as a new tensor (the caller assigns it). */
+export function adamwApply(p: tf.Tensor, direction: tf.Tensor, s: AdamWScalars): tf.Tensor {
+  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(direction, s.lr)));
+  return tf.tidy(() => run('apply', [p, direction], p.shape, s));
+}
+
+export function composedMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamWScalars): { m: tf.Tensor; v: tf.Tensor; direction: tf.Tensor } {
+  return tf.tidy(() => {
+    const m1 = tf.add(tf.mul(m, s.beta1), tf.mul(g, 1 - s.beta1));
+    const m2 = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(g), 1 - s.beta2));
+    const adam = tf.div(tf.div(m1, s.c1), tf.add(tf.sqrt(tf.div(m2, s.c2)), s.eps));
+    return { m: m1, v: m2, direction: s.weightDecay > 0 ? tf.add(adam, tf.mul(p, s.weightDecay)) : adam };
+  });
+}
+
+function run(output: AdamWOutput, inputs: tf.Tensor[], shape: number[], s: AdamWScalars): tf.Tensor {
+  const size = inputs[0]!.size;
+  const flat = inputs.map((t) => tf.reshape(t, [size]));
+  return runProgram(new AdamWProgram(output, size), flat, adamwUniforms(size, s)).reshape(shape);
+}

@@ -1,0 +1,70 @@
+import type { ProgramUniform, WebGPUProgram } from '../webgpu-compat';
+
+const WG = 64;
+
+/** What one AdamW program writes (a tfjs program has one output, so a step is three of them plus the apply). */
+export type AdamWOutput = 'moment1' | 'moment2' | 'direction' | 'apply';
+
+/**
+ * AdamW's elementwise pieces, one dispatch each, one invocation per element: m' = β1·m + (1−β1)·g;
+ * v' = β2·v + (1−β2)·g²; D = (m'/c1) / (√(v'/c2) + ε) + λ·θ; θ' = θ − lr·D. The composed tfjs ops take thirteen
+ * dispatches for the first three and two for the last, per parameter tensor; a LoRA adapter has a few hundred small
+ * tensors, so on lavapipe the optimizer's dispatch overhead was a visible slice of a step. Inputs by output:
+ * moment1 [m, g], moment2 [v, g], direction [m', v', θ], apply [θ, D].
+ */
+export const ADAMW_UNIFORMS = 'size : i32, beta1 : f32, beta2 : f32, c1 : f32, c2 : f32, eps : f32, wd : f32, lr : f32,';
+
+export interface AdamWScalars {
+  beta1: number;
+  beta2: number;
+  c1: number; // 1 − β1^t
+  c2: number; // 1 − β2^t
+  eps: number;
+  weightDecay: number;
+  lr: number;
+}
+
+export function adamwUniforms(size: number, s: AdamWScalars): ProgramUniform[] {
+  return [
+    { type: 'int32', data: [size] },
+    ...[s.beta1, s.beta2, s.c1, s.c2, s.eps, s.weightDecay, s.lr].map((v): ProgramUniform => ({ type: 'float32', data: [v] })),
+  ];
+}
+
+const EXPRESSIONS: Record<AdamWOutput, { inputs: [string, string, ...string[]]; value: string }> = {
+  moment1: { inputs: ['m', 'g'], value: 'uniforms.beta1 * m[i] + (1.0 - uniforms.beta1) * g[i]' },
+  moment2: { inputs: ['v', 'g'], value: 'uniforms.beta2 * v[i] + (1.0 - uniforms.beta2) * g[i] * g[i]' },
+  direction: { inputs: ['m', 'v', 'p'], value: '(m[i] / uniforms.c1) / (sqrt(v[i] / uniforms.c2) + uniforms.eps) + uniforms.wd * p[i]' },
+  apply: { inputs: ['p', 'd'], value: 'p[i] - uniforms.lr * d[i]' },
+};
+
+export class AdamWProgram implements WebGPUProgram {
+  readonly variableNames: string[];
+  readonly outputShape: number[];
+  readonly shaderKey: string;
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
+  readonly uniforms = ADAMW_UNIFORMS;
+  private readonly output: AdamWOutput;
+
+  constructor(output: AdamWOutput, size: number) {
+    this.output = output;
+    this.variableNames = EXPRESSIONS[output].inputs;
+    this.outputShape = [size];
+    this.dispatch = [Math.ceil(size / WG), 1, 1];
+    this.shaderKey = `safetuneAdamW_${output}`;
+  }
+
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    let i = index;
+    if (i >= uniforms.size) {
+      return;
+    }
+    result[i] = ${EXPRESSIONS[this.output].value};
+  }
+`;
+  }
+}
