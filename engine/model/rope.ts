@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
+import { isWebGPUActive } from '../kernels/webgpu-compat';
+import { ropeWebGPU } from '../kernels/rope';
 
 /**
  * RoPE inverse frequencies inv_freq[i] = 1 / θ^(2i/d), i < d/2, with Llama 3's `rope_scaling` applied when present:
@@ -72,6 +74,7 @@ export class RopeTables {
   apply(x: tf.Tensor4D, offset: number): tf.Tensor4D {
     const t = x.shape[2];
     this.ensure(offset + t);
+    if (isWebGPUActive()) return ropeWebGPU(x, this.cos, this.sin, offset);
     return tf.tidy(() => {
       const cos = this.cos.slice([offset, 0], [t, this.headDim]); // [T, D], broadcast over B, heads
       const sin = this.sin.slice([offset, 0], [t, this.headDim]);

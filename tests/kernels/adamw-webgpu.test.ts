@@ -29,7 +29,7 @@ test.each([
   await withoutGpuErrors(async () => {
     const before = tf.memory().numTensors;
     const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
-    const [pH, gH, mH] = [1, 2, 3].map((k) => Float32Array.from(randomNormal(n, n + k), (v) => 0.1 * v));
+    const [pH, gH, mH] = [1, 2, 3].map((k) => Float32Array.from(randomNormal(n, n + k), (v) => 0.1 * v)) as [Float32Array, Float32Array, Float32Array];
     const vH = Float32Array.from(randomNormal(n, n + 4), (v) => 0.01 * v * v);
     const s: AdamWScalars = { beta1: 0.9, beta2: 0.999, c1: 1 - 0.9 ** step, c2: 1 - 0.999 ** step, eps: 1e-8, weightDecay: wd, lr: 2e-4 };
     const [p, g, m, v] = [pH, gH, mH, vH].map((h) => tf.tensor(h, [...shape]));
