@@ -32,8 +32,8 @@ export async function benchModel(shape: BenchShape): Promise<CausalLM> {
 /**
  * Model FLOPs of one plain LoRA step: the forward pass (2 FLOPs per weight per token for every projection, attention
  * scores and values 4·T·S·d per layer with causal S ≈ T/2, lm_head on the labelled rows) times 2, because with frozen
- * base weights the backward pass computes input gradients only (one more matmul per matmul); LoRA's own FLOPs are
- * negligible at r ≪ hidden and are left out.
+ * base weights the backward pass computes input gradients only (one more matmul per matmul). LoRA's own FLOPs are
+ * left out (loraStepFlops counts them).
  */
 export function plainStepFlops(c: ModelConfig, batch: number, seqLen: number, labelledRows: number): number {
   const T = batch * seqLen;
@@ -43,4 +43,19 @@ export function plainStepFlops(c: ModelConfig, batch: number, seqLen: number, la
   const attention = 4 * batch * seqLen * (seqLen / 2) * q;
   const forward = c.numLayers * (2 * T * perLayerWeights + attention) + 2 * labelledRows * c.hiddenSize * c.vocabSize;
   return 2 * forward;
+}
+
+/**
+ * LoRA's own FLOPs in one step with all seven projections adapted at rank r: per token and projection (in → out),
+ * 2r(in + out) forward (x·Aᵀ, then ·Bᵀ) and 4r(in + out) backward (dh = dy·B, dx's share dh·A, dA = dhᵀx,
+ * dB = dyᵀ·down). Not in plainStepFlops: small at r ≪ hidden (the SmolLM2-135M shape at r = 16: 6 % of the base's),
+ * but not at the software bench's 128-wide model (r/hidden = 1/8: 20 %), so the bench reports the MFU both ways.
+ */
+export function loraStepFlops(c: ModelConfig, tokens: number, r: number): number {
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const h = c.hiddenSize;
+  const i = c.intermediateSize;
+  const inPlusOut = (h + q) * 2 + (h + kv) * 2 + (h + i) * 3;
+  return c.numLayers * tokens * 6 * r * inPlusOut;
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
-import { benchModel, type BenchShape } from '../../cli/bench/bench-model';
+import { benchModel, benchShape, loraStepFlops, type BenchShape } from '../../cli/bench/bench-model';
+import { parseModelConfig } from '../../engine/model/config';
 import { profilePlainStep } from '../../cli/bench/steps';
 
 describe('bench: where a plain step spends its time', () => {
@@ -25,4 +26,10 @@ describe('bench: where a plain step spends its time', () => {
     // Custom-gradient scopes (the LoRA delta's) are not kernels: their time is their kernels', listed on their own.
     expect(p!.by_kernel.every((k) => tf.getKernel(k.name, 'cpu') !== undefined)).toBe(true);
   });
+});
+
+test("LoRA's FLOPs: six matmuls of rank r per adapted projection and token, summed over the seven projections", () => {
+  const c = parseModelConfig(benchShape(true).hf); // 128 wide, q 128, k / v 64, MLP 352, 2 layers
+  // Per token: 2r(in + out) forward + 4r(in + out) backward, in + out = 2·256 (q, o) + 2·192 (k, v) + 3·480 (gate, up, down).
+  expect(loraStepFlops(c, 1024, 16)).toBe(2 * 1024 * 6 * 16 * (2 * 256 + 2 * 192 + 3 * 480));
 });
