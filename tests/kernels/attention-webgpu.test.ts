@@ -5,7 +5,7 @@ import { causalSoftmax, composedCausalSoftmax } from '../../engine/kernels/causa
 import { referenceCausalSoftmax, referenceCausalSoftmaxGrad, type CausalSoftmaxShape } from '../../engine/kernels/reference/causal-softmax';
 import { attentionScores, attentionValues } from '../../engine/model/attention-matmul';
 import { withoutGpuErrors } from './gpu-checks';
-import { randomNormal } from './helpers';
+import { maxAbsDiff, randomNormal } from './helpers';
 
 /**
  * Attention's fused causal softmax (WGSL) against its float64 reference and against the composed tfjs ops, forward
@@ -26,12 +26,6 @@ const CASES: Case[] = [
   { name: 'one decode step: 1 query at offset 20', shape: [2, 4, 1, 21], T: 1, offset: 20 },
   { name: 'rows not a multiple of the workgroup (65 rows), 130 keys', shape: [65, 130], T: 130 / 2, offset: 65 },
 ];
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 beforeAll(async () => {
   await setBackend('webgpu');

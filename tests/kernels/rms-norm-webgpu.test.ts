@@ -4,19 +4,13 @@ import { setBackend } from '../helpers/backend';
 import { composedRmsNorm, rmsNorm } from '../../engine/kernels/rms-norm';
 import { referenceRmsNorm, referenceRmsNormGrad } from '../../engine/kernels/reference/rms-norm';
 import { withoutGpuErrors } from './gpu-checks';
-import { randomNormal } from './helpers';
+import { maxAbsDiff, randomNormal } from './helpers';
 
 /** The fused RMSNorm (WGSL) against its float64 reference and the composed tfjs ops, forward and backward, on Dawn. */
 
 beforeAll(async () => {
   await setBackend('webgpu');
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 test.each([
   ['hidden states [2, 37, 96]', [2, 37, 96], 1e-5],

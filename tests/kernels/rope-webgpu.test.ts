@@ -4,19 +4,13 @@ import { setBackend } from '../helpers/backend';
 import { ropeWebGPU } from '../../engine/kernels/rope';
 import { referenceRope } from '../../engine/kernels/reference/rope';
 import { withoutGpuErrors } from './gpu-checks';
-import { randomNormal } from './helpers';
+import { maxAbsDiff, randomNormal } from './helpers';
 
 /** RoPE's fused kernel (WGSL) against its float64 reference, forward and gradient, on Dawn. */
 
 beforeAll(async () => {
   await setBackend('webgpu');
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 test.each([
   ['training [2, 3, 17, 8] from position 0', [2, 3, 17, 8], 0],

@@ -1,6 +1,5 @@
-import type { ProgramUniform, WebGPUProgram } from '../webgpu-compat';
-
-const WG = 64;
+import type { ProgramUniform } from '../webgpu-compat';
+import { PerItemProgram } from './per-item-program';
 
 /** What one AdamW program writes (a tfjs program has one output, so a step is three of them plus the apply). */
 export type AdamWOutput = 'moment1' | 'moment2' | 'direction' | 'apply';
@@ -38,21 +37,16 @@ const EXPRESSIONS: Record<AdamWOutput, { inputs: [string, string, ...string[]]; 
   apply: { inputs: ['p', 'd'], value: 'p[i] - uniforms.lr * d[i]' },
 };
 
-export class AdamWProgram implements WebGPUProgram {
+export class AdamWProgram extends PerItemProgram {
   readonly variableNames: string[];
-  readonly outputShape: number[];
   readonly shaderKey: string;
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
   readonly uniforms = ADAMW_UNIFORMS;
   private readonly output: AdamWOutput;
 
   constructor(output: AdamWOutput, size: number) {
+    super([size], size);
     this.output = output;
     this.variableNames = EXPRESSIONS[output].inputs;
-    this.outputShape = [size];
-    this.dispatch = [Math.ceil(size / WG), 1, 1];
     this.shaderKey = `safetuneAdamW_${output}`;
   }
 

@@ -1,6 +1,5 @@
-import type { ProgramUniform, WebGPUProgram } from '../webgpu-compat';
-
-const WG = 64;
+import type { ProgramUniform } from '../webgpu-compat';
+import { PerItemProgram } from './per-item-program';
 
 /**
  * Attention's causal softmax over the last axis of scores [rows, S], fused with the 1/√d scale and the causal mask:
@@ -30,18 +29,13 @@ const ROW_WGSL = `
 `;
 
 /** probs [rows, S] = softmax(scale · scores + causal mask). */
-export class CausalSoftmaxProgram implements WebGPUProgram {
+export class CausalSoftmaxProgram extends PerItemProgram {
   readonly variableNames = ['scores'];
-  readonly outputShape: number[];
   readonly shaderKey = 'safetuneCausalSoftmax';
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
   readonly uniforms = CAUSAL_SOFTMAX_UNIFORMS;
 
   constructor(rows: number, S: number) {
-    this.outputShape = [rows, S];
-    this.dispatch = [Math.ceil(rows / WG), 1, 1];
+    super([rows, S], rows);
   }
 
   getUserCode(): string {
@@ -78,18 +72,13 @@ export class CausalSoftmaxProgram implements WebGPUProgram {
  * The gradient of the scores: dScores = scale · p ⊙ (dp − Σ_j dp_j p_j) per row, zero past the query's last key
  * (there p = 0). One invocation per row, like the forward program.
  */
-export class CausalSoftmaxGradProgram implements WebGPUProgram {
+export class CausalSoftmaxGradProgram extends PerItemProgram {
   readonly variableNames = ['probs', 'dprobs'];
-  readonly outputShape: number[];
   readonly shaderKey = 'safetuneCausalSoftmaxGrad';
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
   readonly uniforms = CAUSAL_SOFTMAX_UNIFORMS;
 
   constructor(rows: number, S: number) {
-    this.outputShape = [rows, S];
-    this.dispatch = [Math.ceil(rows / WG), 1, 1];
+    super([rows, S], rows);
   }
 
   getUserCode(): string {

@@ -1,6 +1,5 @@
-import type { ProgramUniform, WebGPUProgram } from '../webgpu-compat';
-
-const WG = 64;
+import type { ProgramUniform } from '../webgpu-compat';
+import { PerItemProgram } from './per-item-program';
 
 /**
  * RMSNorm over the last axis, y = x · r · w with r = 1/√(mean(x²) + ε), x [rows, n], w [n]: one invocation per row,
@@ -30,18 +29,13 @@ const INV_RMS_WGSL = `
   }
 `;
 
-export class RmsNormProgram implements WebGPUProgram {
+export class RmsNormProgram extends PerItemProgram {
   readonly variableNames = ['x', 'w'];
-  readonly outputShape: number[];
   readonly shaderKey = 'safetuneRmsNorm';
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
   readonly uniforms = RMS_NORM_UNIFORMS;
 
   constructor(rows: number, n: number) {
-    this.outputShape = [rows, n];
-    this.dispatch = [Math.ceil(rows / WG), 1, 1];
+    super([rows, n], rows);
   }
 
   getUserCode(): string {
@@ -63,18 +57,13 @@ export class RmsNormProgram implements WebGPUProgram {
 }
 
 /** dx = r · (w ⊙ dy) − x · r³ · mean(w ⊙ dy ⊙ x), with r recomputed from x (cheaper than a second output). */
-export class RmsNormGradProgram implements WebGPUProgram {
+export class RmsNormGradProgram extends PerItemProgram {
   readonly variableNames = ['x', 'w', 'dy'];
-  readonly outputShape: number[];
   readonly shaderKey = 'safetuneRmsNormGrad';
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
   readonly uniforms = RMS_NORM_UNIFORMS;
 
   constructor(rows: number, n: number) {
-    this.outputShape = [rows, n];
-    this.dispatch = [Math.ceil(rows / WG), 1, 1];
+    super([rows, n], rows);
   }
 
   getUserCode(): string {

@@ -1,6 +1,5 @@
-import type { ProgramUniform, WebGPUProgram } from '../webgpu-compat';
-
-const WG = 64;
+import type { ProgramUniform } from '../webgpu-compat';
+import { PerItemProgram } from './per-item-program';
 
 /**
  * RoPE on x [rows, D] whose rows are positions stacked in blocks of T (row r is at absolute position offset + r mod T),
@@ -16,21 +15,16 @@ export function ropeUniforms(size: number, T: number, D: number, offset: number)
   return [size, T, D, offset].map((v): ProgramUniform => ({ type: 'int32', data: [v] }));
 }
 
-export class RopeProgram implements WebGPUProgram {
+export class RopeProgram extends PerItemProgram {
   readonly variableNames = ['x', 'cosTable', 'sinTable'];
-  readonly outputShape: number[];
   readonly shaderKey: string;
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
   readonly uniforms = ROPE_UNIFORMS;
   private readonly backward: boolean;
 
   /** backward: x is dy, and the program writes dx. */
   constructor(size: number, backward: boolean) {
+    super([size], size);
     this.backward = backward;
-    this.outputShape = [size];
-    this.dispatch = [Math.ceil(size / WG), 1, 1];
     this.shaderKey = `safetuneRope_${backward ? 'grad' : 'forward'}`;
   }
 
