@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isTrainable } from '../util/trainable';
 
 // tfjs-webgpu's tiled matmul gives up its vec4 path whenever B is transposed (lavapipe, [1024, 128]·[352, 128]ᵀ:
 // 44 ms transposed vs 33 ms on a transposed copy), and HF stores every projection as W [out, in], so x·Wᵀ is what the
@@ -28,9 +29,10 @@ function byTransposedCopy(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 /**
  * x · Wᵀ for a frozen projection W [out, in]: x [N, in] → [N, out], with a gradient to x only. The backward pass,
  * dy · W, is a plain matmul; autodiff through the transposed copy would instead multiply by it transposed again.
+ * A trainable W (the demo build's pre-training) takes tf.matMul and its full autodiff.
  */
 export function matMulFrozenT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (!copyPays(x.shape[0], w)) return tf.matMul(x, w, false, true);
+  if (!copyPays(x.shape[0], w) || isTrainable(w)) return tf.matMul(x, w, false, true);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const value = byTransposedCopy(args[0] as tf.Tensor2D, w);
     return { value, gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, w)] };

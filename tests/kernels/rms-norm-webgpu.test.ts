@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
 import { composedRmsNorm, rmsNorm } from '../../engine/kernels/rms-norm';
+import { matMulFrozenT } from '../../engine/model/frozen-matmul';
 import { referenceRmsNorm, referenceRmsNormGrad } from '../../engine/kernels/reference/rms-norm';
 import { withoutGpuErrors } from './gpu-checks';
 import { maxAbsDiff, randomNormal } from './helpers';
@@ -55,4 +56,22 @@ test('rmsNorm names both shapes when the weight does not match', () => {
   const w = tf.ones([3]) as tf.Tensor1D;
   expect(() => rmsNorm(x, w, 1e-6)).toThrow(/weight \[3\] does not match the last axis of x \[2, 4\]/);
   tf.dispose([x, w]);
+});
+
+// The demo build trains every weight as a Variable: the fused paths, whose gradient goes to their input only, must
+// step aside there, or the weight would silently get no gradient.
+test('a trainable norm weight, and a trainable projection of ≥ 128 rows, still get their gradients on webgpu', async () => {
+  await withoutGpuErrors(async () => {
+    const x = tf.tensor2d(Float32Array.from(randomNormal(130 * 8, 5)), [130, 8]);
+    const norm = tf.variable(tf.tensor1d(Float32Array.from(randomNormal(8, 6))), true, 'trainable_norm_weight');
+    const proj = tf.variable(tf.tensor2d(Float32Array.from(randomNormal(6 * 8, 7)), [6, 8]), true, 'trainable_projection');
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(matMulFrozenT(rmsNorm(x, norm, 1e-6), proj))), [norm, proj]);
+    const expected = tf.variableGrads(() => tf.sum(tf.square(tf.matMul(composedRmsNorm(x, norm, 1e-6), proj, false, true))), [norm, proj]).grads;
+    for (const name of ['trainable_norm_weight', 'trainable_projection']) {
+      expect(grads[name]).toBeDefined();
+      const scale = Math.max(...Array.from(await expected[name]!.data(), Math.abs));
+      expect(maxAbsDiff(await grads[name]!.data(), await expected[name]!.data()) / scale).toBeLessThan(1e-5);
+    }
+    tf.dispose([x, norm, proj, ...Object.values(grads), ...Object.values(expected)]);
+  });
 });
