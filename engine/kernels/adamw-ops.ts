@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isWebGPUActive, runProgram } from './webgpu-compat';
-import { AdamWProgram, adamwUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
+import { AdamWProgram, adamwApplyUniforms, adamwStepUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
+import type { ProgramUniform } from './webgpu-compat';
 
 export type { AdamWScalars };
 
@@ -12,16 +13,17 @@ export type { AdamWScalars };
 export function adamwMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamWScalars): { m: tf.Tensor; v: tf.Tensor; direction: tf.Tensor } {
   if (!isWebGPUActive()) return composedMomentsAndDirection(p, g, m, v, s);
   return tf.tidy(() => {
-    const m1 = run('moment1', [m, g], p.shape, s);
-    const m2 = run('moment2', [v, g], p.shape, s);
-    return { m: m1, v: m2, direction: run('direction', [m1, m2, p], p.shape, s) };
+    const uniforms = adamwStepUniforms(p.size, s);
+    const m1 = run('moment1', [m, g], p.shape, uniforms);
+    const m2 = run('moment2', [v, g], p.shape, uniforms);
+    return { m: m1, v: m2, direction: run('direction', [m1, m2, p], p.shape, uniforms) };
   });
 }
 
 /** θ − lr·D, as a new tensor (the caller assigns it). */
-export function adamwApply(p: tf.Tensor, direction: tf.Tensor, s: AdamWScalars): tf.Tensor {
-  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(direction, s.lr)));
-  return tf.tidy(() => run('apply', [p, direction], p.shape, s));
+export function adamwApply(p: tf.Tensor, direction: tf.Tensor, lr: number): tf.Tensor {
+  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(direction, lr)));
+  return tf.tidy(() => run('apply', [p, direction], p.shape, adamwApplyUniforms(p.size, lr)));
 }
 
 export function composedMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamWScalars): { m: tf.Tensor; v: tf.Tensor; direction: tf.Tensor } {
@@ -33,8 +35,8 @@ export function composedMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Te
   });
 }
 
-function run(output: AdamWOutput, inputs: tf.Tensor[], shape: number[], s: AdamWScalars): tf.Tensor {
+function run(output: AdamWOutput, inputs: tf.Tensor[], shape: number[], uniforms: ProgramUniform[]): tf.Tensor {
   const size = inputs[0]!.size;
   const flat = inputs.map((t) => tf.reshape(t, [size]));
-  return runProgram(new AdamWProgram(output, size), flat, adamwUniforms(size, s)).reshape(shape);
+  return runProgram(new AdamWProgram(output, size), flat, uniforms).reshape(shape);
 }

@@ -1,20 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { MIN_ROWS_TO_TRANSPOSE } from './frozen-matmul';
+import { matMulTransposedB } from './frozen-matmul';
 
 // Attention's two batched products, each with its gradient written out so that no matmul in either pass multiplies
 // by a transposed B: tfjs-webgpu's tiled matmul gives up its vec4 path on a transposed B (frozen-matmul.ts), and
 // autodiff of q·kᵀ and p·v forms one such product in each direction (the scores themselves, and dp = dy·vᵀ). A
-// transposed copy of k or v ([B, KV, S, D]: small beside the [B, KV, G·T, S] scores) restores the fast path
-// (lavapipe, [4, 2, 512, 32]·[4, 2, 256, 32]ᵀ: 2.0 GFLOP/s transposed, 3.3 on the copy).
-
-/** a · bᵀ over the last two axes, through a transposed copy of b where that pays (WebGPU, many rows). */
-function timesTransposed(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const rows = a.shape[a.rank - 2]!;
-  if (tf.getBackend() !== 'webgpu' || rows < MIN_ROWS_TO_TRANSPOSE) return tf.matMul(a, b, false, true);
-  const perm = [...Array(b.rank).keys()];
-  [perm[b.rank - 2], perm[b.rank - 1]] = [perm[b.rank - 1]!, perm[b.rank - 2]!];
-  return tf.tidy(() => tf.matMul(a, tf.transpose(b, perm)));
-}
+// transposed copy of k or v ([B, KV, S, D]: small beside the [B, KV, G·T, S] scores), by matMulTransposedB's rule,
+// restores the fast path (lavapipe, [4, 2, 512, 32]·[4, 2, 256, 32]ᵀ: 2.0 GFLOP/s transposed, 3.3 on the copy).
 
 /** Attention scores q · kᵀ: q [B, KV, R, D], k [B, KV, S, D] → [B, KV, R, S]; dq = dy·k, dk = dyᵀ·q. */
 export function attentionScores(q: tf.Tensor4D, k: tf.Tensor4D): tf.Tensor4D {
@@ -22,7 +13,7 @@ export function attentionScores(q: tf.Tensor4D, k: tf.Tensor4D): tf.Tensor4D {
     const [qs, ks] = args as [tf.Tensor4D, tf.Tensor4D];
     (args[2] as tf.GradSaveFunc)([qs, ks]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => [tf.matMul(dy, saved[1]!), tf.matMul(dy, saved[0]!, true, false)];
-    return { value: timesTransposed(qs, ks), gradFunc };
+    return { value: matMulTransposedB(qs, ks), gradFunc };
   });
   return f(q, k) as tf.Tensor4D;
 }
@@ -32,7 +23,7 @@ export function attentionValues(p: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [ps, vs] = args as [tf.Tensor4D, tf.Tensor4D];
     (args[2] as tf.GradSaveFunc)([ps, vs]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => [timesTransposed(dy, saved[1]!), tf.matMul(saved[0]!, dy, true, false)];
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => [matMulTransposedB(dy, saved[1]!), tf.matMul(saved[0]!, dy, true, false)];
     return { value: tf.matMul(ps, vs), gradFunc };
   });
   return f(p, v) as tf.Tensor4D;

@@ -10,20 +10,23 @@ export const MIN_ROWS_TO_TRANSPOSE = 128;
 /** The largest weight copied: the copy is transient, one at a time, but it is extra memory at the step's peak. */
 export const MAX_TRANSPOSED_COPY_BYTES = 32 * 1024 * 1024;
 
-function copyPays(rows: number, w: tf.Tensor2D): boolean {
+function copyPays(rows: number, w: tf.Tensor): boolean {
   return tf.getBackend() === 'webgpu' && rows >= MIN_ROWS_TO_TRANSPOSE && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES;
 }
 
 /**
- * x · wᵀ, x [N, in], w [out, in] → [N, out], through a transposed copy of w where that is faster. No gradient of its
- * own beyond tfjs's: for use where autodiff does not see the op (inside a custom gradient) or w is not trained.
+ * x · wᵀ over the last two axes (x [..., N, in], w [..., out, in] → [..., N, out]), through a transposed copy of w
+ * where that is faster. No gradient of its own beyond tfjs's: for use where autodiff does not see the op (inside a
+ * custom gradient) or w is not trained.
  */
-export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  return copyPays(x.shape[0], w) ? byTransposedCopy(x, w) : tf.matMul(x, w, false, true);
+export function matMulTransposedB<T extends tf.Tensor>(x: T, w: tf.Tensor): T {
+  return copyPays(x.shape[x.rank - 2]!, w) ? byTransposedCopy(x, w) : tf.matMul(x, w, false, true);
 }
 
-function byTransposedCopy(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.matMul(x, tf.transpose(w)));
+function byTransposedCopy<T extends tf.Tensor>(x: T, w: tf.Tensor): T {
+  const perm = [...Array(w.rank).keys()];
+  [perm[w.rank - 2], perm[w.rank - 1]] = [w.rank - 1, w.rank - 2];
+  return tf.tidy(() => tf.matMul(x, tf.transpose(w, perm)));
 }
 
 /**

@@ -52,7 +52,7 @@ export class AdamW {
     this.step += 1;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);
-    const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1, c2, eps, weightDecay: wd, lr: 0 };
+    const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1, c2, eps, weightDecay: wd };
     return this.vars.map((p, i) => {
       const next = adamwMomentsAndDirection(p, grads[i]!, this.m[i]!, this.v[i]!, scalars);
       this.m[i]!.dispose();
@@ -65,9 +65,7 @@ export class AdamW {
 
   /** θ_i ← θ_i − lr·D_i. Does not dispose `directions`. */
   applyDirections(directions: readonly tf.Tensor[], lr: number): void {
-    const { beta1, beta2, eps, weightDecay } = this.hyper;
-    const scalars: AdamWScalars = { beta1, beta2, c1: 1, c2: 1, eps, weightDecay, lr };
-    tf.tidy(() => this.vars.forEach((p, i) => p.assign(adamwApply(p, directions[i]!, scalars))));
+    tf.tidy(() => this.vars.forEach((p, i) => p.assign(adamwApply(p, directions[i]!, lr))));
   }
 
   /** Sync point: reads every moment back. */

@@ -11,8 +11,10 @@ export type AdamWOutput = 'moment1' | 'moment2' | 'direction' | 'apply';
  * tensors, so on lavapipe the optimizer's dispatch overhead was a visible slice of a step. Inputs by output:
  * moment1 [m, g], moment2 [v, g], direction [m', v', θ], apply [θ, D].
  */
-export const ADAMW_UNIFORMS = 'size : i32, beta1 : f32, beta2 : f32, c1 : f32, c2 : f32, eps : f32, wd : f32, lr : f32,';
+const STEP_UNIFORMS = 'size : i32, beta1 : f32, beta2 : f32, c1 : f32, c2 : f32, eps : f32, wd : f32,';
+const APPLY_UNIFORMS = 'size : i32, lr : f32,';
 
+/** The scalars of one step's moments and direction (the apply reads only the learning rate). */
 export interface AdamWScalars {
   beta1: number;
   beta2: number;
@@ -20,13 +22,19 @@ export interface AdamWScalars {
   c2: number; // 1 − β2^t
   eps: number;
   weightDecay: number;
-  lr: number;
 }
 
-export function adamwUniforms(size: number, s: AdamWScalars): ProgramUniform[] {
+export function adamwStepUniforms(size: number, s: AdamWScalars): ProgramUniform[] {
   return [
     { type: 'int32', data: [size] },
-    ...[s.beta1, s.beta2, s.c1, s.c2, s.eps, s.weightDecay, s.lr].map((v): ProgramUniform => ({ type: 'float32', data: [v] })),
+    ...[s.beta1, s.beta2, s.c1, s.c2, s.eps, s.weightDecay].map((v): ProgramUniform => ({ type: 'float32', data: [v] })),
+  ];
+}
+
+export function adamwApplyUniforms(size: number, lr: number): ProgramUniform[] {
+  return [
+    { type: 'int32', data: [size] },
+    { type: 'float32', data: [lr] },
   ];
 }
 
@@ -40,7 +48,7 @@ const EXPRESSIONS: Record<AdamWOutput, { inputs: [string, string, ...string[]]; 
 export class AdamWProgram extends PerItemProgram {
   readonly variableNames: string[];
   readonly shaderKey: string;
-  readonly uniforms = ADAMW_UNIFORMS;
+  readonly uniforms: string;
   private readonly output: AdamWOutput;
 
   constructor(output: AdamWOutput, size: number) {
@@ -48,6 +56,7 @@ export class AdamWProgram extends PerItemProgram {
     this.output = output;
     this.variableNames = EXPRESSIONS[output].inputs;
     this.shaderKey = `safetuneAdamW_${output}`;
+    this.uniforms = output === 'apply' ? APPLY_UNIFORMS : STEP_UNIFORMS;
   }
 
   getUserCode(): string {

@@ -21,7 +21,7 @@ export function causalSoftmaxUniforms(rows: number, S: number, T: number, offset
   ];
 }
 
-/** The last key row r's query sees, and the row's start, shared by both programs. */
+/** The last key row r's query sees, shared by both programs. */
 const ROW_WGSL = `
   fn lastKey(row : i32) -> i32 {
     return min(uniforms.offset + row % uniforms.T, uniforms.S - 1);
