@@ -91,8 +91,9 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const vocabChunks = vocabChunkCount(shape.vocab, shape.hidden, maxBinding);
   const embeddingChunk = Math.ceil(shape.vocab / vocabChunks) * shape.hidden * F32;
-  // On WebGPU the forward pass multiplies by a transposed copy of a weight (one at a time, at most 32 MiB:
-  // engine/model/frozen-matmul.ts); it lives only for that product, but it can sit at the step's peak.
+  // On WebGPU the forward pass multiplies by a transposed copy of a weight, and a merged LoRA projection by W + s·B·A
+  // each way (one at a time, at most 32 MiB: engine/model/frozen-matmul.ts, merged-lora.ts); each lives only for its
+  // product, but one can sit at the step's peak.
   const transposedCopy = Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
   const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32 + transposedCopy;
   // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass.

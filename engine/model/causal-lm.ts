@@ -7,6 +7,8 @@ import type { LoraAdapter, LoraTarget } from './lora';
 import { RopeTables } from './rope';
 import { matMulFrozenT } from './frozen-matmul';
 import { loraDelta } from './lora-delta';
+import { swiglu } from '../kernels/swiglu';
+import { mergedLoraLinear, mergePays } from './merged-lora';
 import { causalSoftmax } from '../kernels/causal-softmax';
 import { rmsNorm } from '../kernels/rms-norm';
 import { attentionScores, attentionValues } from './attention-matmul';
@@ -126,19 +128,24 @@ export class CausalLM {
     const x2 = x.reshape([b * t, hidden]) as tf.Tensor2D;
     const gate = this.linear(i, 'gate_proj', w.gate, x2, opts);
     const up = this.linear(i, 'up_proj', w.up, x2, opts);
-    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) * up
+    const act = swiglu(gate, up); // silu(gate) * up
     return this.linear(i, 'down_proj', w.down, act, opts).reshape([b, t, hidden]);
   }
 
   /** x Wᵀ + b, plus the adapter's scale · (dropout(x) Aᵀ) Bᵀ when this projection has one. x: [N, in] → [N, out]. */
   private linear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, opts: ForwardOptions): tf.Tensor2D {
+    const m = this.adapter?.get(layer, target);
+    const p = this.adapter?.config.dropout ?? 0;
+    const dropout = opts.training === true && p > 0;
+    if (m !== undefined && !dropout && mergePays(x.shape[0], lin.weight)) {
+      const y = mergedLoraLinear(x, lin.weight, m.A, m.B, this.adapter!.scale);
+      return lin.bias ? tf.add(y, lin.bias) : y;
+    }
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);
     if (lin.bias) y = tf.add(y, lin.bias);
-    const m = this.adapter?.get(layer, target);
     if (m === undefined) return y;
     let xin = x;
-    const p = this.adapter!.config.dropout;
-    if (opts.training && p > 0) {
+    if (dropout) {
       // One seed per (step, module) so masks are reproducible across resume and backends that honour seeds.
       const seed = ((opts.seed ?? 0) * 1000003 + layer * LORA_TARGETS.length + LORA_TARGETS.indexOf(target)) >>> 0;
       xin = tf.dropout(x, p, undefined, seed) as tf.Tensor2D;

@@ -44,9 +44,10 @@ export class AdamW {
   /**
    * Advances the moments with `grads` and returns the step's directions D_i = m̂/(√v̂+ε) + λ·θ_i, so that the step is
    * θ ← θ − lr·D (exactly torch's AdamW: θ(1 − lr·λ) − lr·m̂/(√v̂+ε)). SPF projects D before it is applied (SPF.md
-   * step 6). The caller owns (and disposes) the returned tensors. On WebGPU fused kernels (kernels/adamw-ops.ts).
+   * step 6). The gradients enter multiplied by `gradScale` (a one-element tensor: clipping's factor) when given. The
+   * caller owns (and disposes) the returned tensors. On WebGPU fused kernels (kernels/adamw-ops.ts).
    */
-  directions(grads: readonly tf.Tensor[]): tf.Tensor[] {
+  directions(grads: readonly tf.Tensor[], gradScale?: tf.Tensor): tf.Tensor[] {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
     if (grads.length !== this.vars.length) throw new Error(`AdamW: ${grads.length} gradients for ${this.vars.length} parameters`);
     this.step += 1;
@@ -54,7 +55,7 @@ export class AdamW {
     const c2 = 1 - Math.pow(b2, this.step);
     const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1, c2, eps, weightDecay: wd };
     return this.vars.map((p, i) => {
-      const next = adamwMomentsAndDirection(p, grads[i]!, this.m[i]!, this.v[i]!, scalars);
+      const next = adamwMomentsAndDirection(p, grads[i]!, this.m[i]!, this.v[i]!, scalars, gradScale);
       this.m[i]!.dispose();
       this.v[i]!.dispose();
       this.m[i] = tf.keep(next.m);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sumOfSquares } from '../kernels/sum-squares';
 import type { CausalLM } from '../model/causal-lm';
 import { nllSum, type TokenBatch } from '../model/loss';
 import type { TokenizedExample } from '../data/types';
@@ -176,16 +177,11 @@ export class Trainer {
     }
 
     const gradNorm = globalNorm(grads);
-    if (this.options.maxGradNorm > 0) {
-      const clipped = tf.tidy(() => {
-        const scale = tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)));
-        return grads.map((g) => tf.mul(g, scale));
-      });
-      for (const g of grads) g.dispose();
-      grads = clipped;
-    }
+    // Clipping's factor enters AdamW's moments on the device, rather than as a pass over every gradient here.
+    const clipScale = this.options.maxGradNorm > 0 ? tf.tidy(() => tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)))) : undefined;
     const lr = learningRate(this.options.schedule, this.options.lr, step, this.totalSteps, this.options.warmupSteps);
-    let directions = this.optimizer.directions(grads);
+    let directions = this.optimizer.directions(grads, clipScale);
+    clipScale?.dispose();
     for (const g of grads) g.dispose();
     for (const hook of this.updateHooks) {
       const r = await hook({ step, directions });
@@ -269,7 +265,7 @@ export async function meanLoss(model: CausalLM, examples: readonly TokenizedExam
  * input at once and fails past the adapter's storage-buffer limit (8 on some), while concat splits itself.
  */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar);
+  return tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map(sumOfSquares)))) as tf.Scalar);
 }
 
 function countInputTokens(batch: TokenBatch, padId: number): number {

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { BACKENDS, setBackend } from '../helpers/backend';
 import { matMulFrozenT, matMulTransposedB, MIN_ROWS_TO_TRANSPOSE } from '../../engine/model/frozen-matmul';
 import { loraDelta } from '../../engine/model/lora-delta';
+import { mergedLoraLinear, mergePays } from '../../engine/model/merged-lora';
 
 async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   const [x, y] = [await a.data(), await b.data()];
@@ -52,5 +53,40 @@ describe.each(BACKENDS)('products by a transposed weight on %s', (backend) => {
     tf.dispose([...ours, ...plain, v1, v2]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, a, b, dy]);
+  });
+
+  test.each(ROWS)('the merged LoRA projection x·(W + s·B·A)ᵀ and its gradients to x, A and B equal autodiff of the unmerged ops, %i rows', async (rows) => {
+    await setBackend(backend);
+    const x = tf.randomNormal([rows, 40], 0, 1, 'float32', 8) as tf.Tensor2D;
+    const w = tf.randomNormal([24, 40], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const a = tf.randomNormal([4, 40], 0, 0.3, 'float32', 10) as tf.Tensor2D;
+    const b = tf.randomNormal([24, 4], 0, 0.3, 'float32', 11) as tf.Tensor2D;
+    const dy = tf.randomNormal([rows, 24], 0, 1, 'float32', 12) as tf.Tensor2D;
+    const scale = 2.5;
+    const unmerged = (v: tf.Tensor2D, av: tf.Tensor2D, bv: tf.Tensor2D): tf.Tensor2D =>
+      tf.add(tf.matMul(v, w, false, true), tf.matMul(tf.mul(tf.matMul(v, av, false, true), scale) as tf.Tensor2D, bv, false, true));
+    const before = tf.memory().numTensors;
+    const loss = (f: typeof unmerged) => (v: tf.Tensor, av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor2D, av as tf.Tensor2D, bv as tf.Tensor2D), dy));
+    const ours = tf.grads(loss((v, av, bv) => mergedLoraLinear(v, w, av, bv, scale)))([x, a, b]);
+    const plain = tf.grads(loss(unmerged))([x, a, b]);
+    for (let i = 0; i < 3; i++) expect(await maxAbsDiff(ours[i]!, plain[i]!), `gradient ${['x', 'A', 'B'][i]}`).toBeLessThan(2e-3);
+    const [v1, v2] = [mergedLoraLinear(x, w, a, b, scale), tf.tidy(() => unmerged(x, a, b))];
+    expect(await maxAbsDiff(v1, v2)).toBeLessThan(1e-4);
+    tf.dispose([...ours, ...plain, v1, v2]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w, a, b, dy]);
+  });
+
+  test('merging pays on WebGPU for a training batch, for a short anchor only on a small model, never for a trained W', async () => {
+    await setBackend(backend);
+    const small = tf.zeros([128, 128]) as tf.Tensor2D;
+    const gate = tf.zeros([1536, 576]) as tf.Tensor2D; // SmolLM2-135M's gate_proj
+    const trained = tf.variable(tf.zeros([128, 128]), true) as tf.Variable<tf.Rank.R2>;
+    const onGpu = backend === 'webgpu';
+    expect(mergePays(1024, gate)).toBe(onGpu);
+    expect(mergePays(48, small)).toBe(onGpu);
+    expect(mergePays(48, gate)).toBe(false);
+    expect(mergePays(1024, trained)).toBe(false);
+    tf.dispose([small, gate, trained]);
   });
 });

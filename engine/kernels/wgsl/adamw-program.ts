@@ -8,8 +8,9 @@ export type AdamWOutput = 'moment1' | 'moment2' | 'direction' | 'apply';
  * AdamW's elementwise pieces, one dispatch each, one invocation per element: m' = β1·m + (1−β1)·g;
  * v' = β2·v + (1−β2)·g²; D = (m'/c1) / (√(v'/c2) + ε) + λ·θ; θ' = θ − lr·D. The composed tfjs ops take thirteen
  * dispatches for the first three and two for the last, per parameter tensor; a LoRA adapter has a few hundred small
- * tensors, so on lavapipe the optimizer's dispatch overhead was a visible slice of a step. Inputs by output:
- * moment1 [m, g], moment2 [v, g], direction [m', v', θ], apply [θ, D].
+ * tensors, so on lavapipe the optimizer's dispatch overhead was a visible slice of a step. The gradient enters scaled
+ * by a one-element tensor (global-norm clipping's factor, computed on the device: one more pass per tensor saved).
+ * Inputs by output: moment1 [m, g, gradScale], moment2 [v, g, gradScale], direction [m', v', θ], apply [θ, D].
  */
 const STEP_UNIFORMS = 'size : i32, beta1 : f32, beta2 : f32, c1 : f32, c2 : f32, eps : f32, wd : f32,';
 const APPLY_UNIFORMS = 'size : i32, lr : f32,';
@@ -39,8 +40,8 @@ export function adamwApplyUniforms(size: number, lr: number): ProgramUniform[] {
 }
 
 const EXPRESSIONS: Record<AdamWOutput, { inputs: [string, string, ...string[]]; value: string }> = {
-  moment1: { inputs: ['m', 'g'], value: 'uniforms.beta1 * m[i] + (1.0 - uniforms.beta1) * g[i]' },
-  moment2: { inputs: ['v', 'g'], value: 'uniforms.beta2 * v[i] + (1.0 - uniforms.beta2) * g[i] * g[i]' },
+  moment1: { inputs: ['m', 'g', 'gradScale'], value: 'uniforms.beta1 * m[i] + (1.0 - uniforms.beta1) * g[i] * gradScale[0]' },
+  moment2: { inputs: ['v', 'g', 'gradScale'], value: 'uniforms.beta2 * v[i] + (1.0 - uniforms.beta2) * (g[i] * gradScale[0]) * (g[i] * gradScale[0])' },
   direction: { inputs: ['m', 'v', 'p'], value: '(m[i] / uniforms.c1) / (sqrt(v[i] / uniforms.c2) + uniforms.eps) + uniforms.wd * p[i]' },
   apply: { inputs: ['p', 'd'], value: 'p[i] - uniforms.lr * d[i]' },
 };

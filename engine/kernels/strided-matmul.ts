@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { SafeTuneError } from '../errors';
+import { isWebGPUActive, runProgram } from './webgpu-compat';
+import { StridedMatMulProgram, stridedMatMulUniforms } from './wgsl/strided-matmul-program';
+
+export interface StridedMatMulOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+  /** Multiplies the product (not the addend). */
+  alpha?: number;
+  /** Added to the scaled product: [m, n], or [n, m] read transposed with `transposeAddend`. */
+  addend?: tf.Tensor2D;
+  transposeAddend?: boolean;
+}
+
+/**
+ * alpha · op(a) · op(b) (+ op(addend)) for LoRA's rank-r products (see wgsl/strided-matmul-program.ts for why). On
+ * WebGPU one dispatch that reads the transposed operands in place; elsewhere the same value from tfjs ops. No
+ * gradient: for use inside a custom gradient.
+ */
+export function stridedMatMul(a: tf.Tensor2D, b: tf.Tensor2D, opts: StridedMatMulOptions = {}): tf.Tensor2D {
+  const { transposeA = false, transposeB = false, alpha = 1, addend, transposeAddend = false } = opts;
+  const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+  const [kb, n] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
+  const addendShape = addend && (transposeAddend ? [addend.shape[1], addend.shape[0]] : addend.shape);
+  if (k !== kb || (addendShape && (addendShape[0] !== m || addendShape[1] !== n))) {
+    const what = `[${a.shape.join(', ')}]${transposeA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${transposeB ? 'ᵀ' : ''}${addend ? ` + [${addend.shape.join(', ')}]${transposeAddend ? 'ᵀ' : ''}` : ''}`;
+    throw new SafeTuneError('bad-argument', `stridedMatMul: shapes do not match: ${what}`);
+  }
+  if (!isWebGPUActive()) {
+    return tf.tidy(() => {
+      const product = tf.mul(tf.matMul(a, b, transposeA, transposeB), alpha);
+      return (addend ? tf.add(product, transposeAddend ? tf.transpose(addend) : addend) : product) as tf.Tensor2D;
+    });
+  }
+  // Row-major strides of the stored tensors, swapped where the operand is read transposed.
+  const strides = (t: tf.Tensor2D, transposed: boolean): [number, number] => (transposed ? [1, t.shape[1]] : [t.shape[1], 1]);
+  const uniforms = stridedMatMulUniforms({
+    m, n, k, alpha,
+    aStrides: strides(a, transposeA),
+    bStrides: strides(b, transposeB),
+    cStrides: addend && strides(addend, transposeAddend),
+  });
+  const program = new StridedMatMulProgram(m, n, addend !== undefined);
+  return runProgram(program, addend ? [a, b, addend] : [a, b], uniforms) as tf.Tensor2D;
+}

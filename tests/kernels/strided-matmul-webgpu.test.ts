@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, expect, test } from 'vitest';
+import { setBackend } from '../helpers/backend';
+import { stridedMatMul } from '../../engine/kernels/strided-matmul';
+import { referenceStridedMatMul } from '../../engine/kernels/reference/strided-matmul';
+import { withoutGpuErrors } from './gpu-checks';
+import { maxAbs, maxAbsDiff, randomNormal } from './helpers';
+
+/** The strided matmul (WGSL) against its float64 reference, on Dawn: every transposition, with and without an addend. */
+
+beforeAll(async () => {
+  await setBackend('webgpu');
+});
+
+const rowMajor = (_rows: number, cols: number, transposed: boolean): [number, number] => (transposed ? [1, cols] : [cols, 1]);
+
+test.each([
+  // [m, n, k, transposeA, transposeB, addend?, transposeAddend]: LoRA's shapes, then widths that leave part of the
+  // last column group empty (n = 3, 12, 37), and a reduction over 300 rows.
+  ["x·Aᵀ [130, 40]·[16, 40]ᵀ", 130, 16, 40, false, true, false, false],
+  ['dy·B [130, 24]·[24, 16]', 130, 16, 24, false, false, false, false],
+  ['dhᵀ·x [130, 16]ᵀ·[130, 40]', 16, 40, 130, true, false, false, false],
+  ['dyᵀ·down [300, 37]ᵀ·[300, 8]', 37, 8, 300, true, false, false, false],
+  ['W + s·B·A [24, 40]', 24, 40, 16, false, false, true, false],
+  ['(W + s·B·A)ᵀ written transposed [40, 24]', 40, 24, 16, true, true, true, true],
+  ['n = 3', 5, 3, 7, false, false, false, false],
+  ['n = 12, both transposed', 9, 12, 6, true, true, true, false],
+] as const)('%s: kernel = reference', async (_name, m, n, k, ta, tb, withAddend, tc) => {
+  await withoutGpuErrors(async () => {
+    const before = tf.memory().numTensors;
+    const aShape: [number, number] = ta ? [k, m] : [m, k];
+    const bShape: [number, number] = tb ? [n, k] : [k, n];
+    const cShape: [number, number] = tc ? [n, m] : [m, n];
+    const aHost = Float32Array.from(randomNormal(m * k, m + 1));
+    const bHost = Float32Array.from(randomNormal(k * n, n + 2));
+    const cHost = Float32Array.from(randomNormal(m * n, k + 3));
+    const [a, b, c] = [tf.tensor2d(aHost, aShape), tf.tensor2d(bHost, bShape), tf.tensor2d(cHost, cShape)];
+    const alpha = 0.75;
+    const out = stridedMatMul(a, b, { transposeA: ta, transposeB: tb, alpha, ...(withAddend ? { addend: c, transposeAddend: tc } : {}) });
+    expect(out.shape).toEqual([m, n]);
+    const got = await out.data();
+    const want = referenceStridedMatMul(
+      { m, n, k, alpha, aStrides: rowMajor(...aShape, ta), bStrides: rowMajor(...bShape, tb), cStrides: withAddend ? rowMajor(...cShape, tc) : undefined },
+      aHost, bHost, withAddend ? cHost : undefined,
+    );
+    expect(maxAbsDiff(got, want) / maxAbs(want)).toBeLessThan(1e-5);
+    tf.dispose([a, b, c, out]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+test('the reference is the product of tfjs ops', async () => {
+  await withoutGpuErrors(async () => {
+    const a = tf.randomNormal([7, 5], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const b = tf.randomNormal([6, 7], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const c = tf.randomNormal([5, 6], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const want = tf.tidy(() => tf.add(tf.mul(tf.matMul(a, b, true, true), 2), c));
+    const got = referenceStridedMatMul({ m: 5, n: 6, k: 7, alpha: 2, aStrides: [1, 5], bStrides: [1, 7], cStrides: [6, 1] }, await a.data(), await b.data(), await c.data());
+    expect(maxAbsDiff(got, await want.data())).toBeLessThan(1e-4);
+    tf.dispose([a, b, c, want]);
+  });
+});
+
+test('mismatched shapes are an error naming them', () => {
+  const a = tf.zeros([4, 3]) as tf.Tensor2D;
+  expect(() => stridedMatMul(a, a)).toThrow(/\[4, 3\] · \[4, 3\]/);
+  a.dispose();
+});
