@@ -3,7 +3,6 @@ import { beforeAll, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
 import { stridedMatMul } from '../../engine/kernels/strided-matmul';
 import { referenceStridedMatMul } from '../../engine/kernels/reference/strided-matmul';
-import { mergedLoraLinear, mergePays } from '../../engine/model/merged-lora';
 import { withoutGpuErrors } from './gpu-checks';
 import { maxAbs, maxAbsDiff, randomNormal } from './helpers';
 
@@ -66,28 +65,4 @@ test('mismatched shapes are an error naming them', () => {
   const a = tf.zeros([4, 3]) as tf.Tensor2D;
   expect(() => stridedMatMul(a, a)).toThrow(/\[4, 3\] · \[4, 3\]/);
   a.dispose();
-});
-
-test("the merged LoRA projection at SmolLM2-135M's gate_proj shape (W [1536, 576], 1024 rows, r = 16) equals the unmerged ops, value and gradients", async () => {
-  await withoutGpuErrors(async () => {
-    const rows = 1024;
-    const x = tf.randomNormal([rows, 576], 0, 1, 'float32', 1) as tf.Tensor2D;
-    const w = tf.randomNormal([1536, 576], 0, 0.04, 'float32', 2) as tf.Tensor2D;
-    expect(mergePays(rows, w)).toBe(true);
-    const a = tf.randomNormal([16, 576], 0, 0.04, 'float32', 3) as tf.Tensor2D;
-    const b = tf.randomNormal([1536, 16], 0, 0.04, 'float32', 4) as tf.Tensor2D;
-    const dy = tf.randomNormal([rows, 1536], 0, 1, 'float32', 5) as tf.Tensor2D;
-    const scale = 2;
-    const unmerged = (v: tf.Tensor2D, av: tf.Tensor2D, bv: tf.Tensor2D): tf.Tensor2D =>
-      tf.add(tf.matMul(v, w, false, true), tf.matMul(tf.mul(tf.matMul(v, av, false, true), scale) as tf.Tensor2D, bv, false, true));
-    const loss = (f: typeof unmerged) => (v: tf.Tensor, av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor2D, av as tf.Tensor2D, bv as tf.Tensor2D), dy));
-    const ours = tf.grads(loss((v, av, bv) => mergedLoraLinear(v, w, av, bv, scale)))([x, a, b]);
-    const plain = tf.grads(loss(unmerged))([x, a, b]);
-    const values = [mergedLoraLinear(x, w, a, b, scale), tf.tidy(() => unmerged(x, a, b))];
-    for (const [got, want, what] of [[values[0]!, values[1]!, 'value'], [ours[0]!, plain[0]!, 'dx'], [ours[1]!, plain[1]!, 'dA'], [ours[2]!, plain[2]!, 'dB']] as const) {
-      const [g, p] = [await got.data(), await want.data()];
-      expect(maxAbsDiff(g, p) / maxAbs(p), what).toBeLessThan(1e-4);
-    }
-    tf.dispose([x, w, a, b, dy, ...ours, ...plain, ...values]);
-  });
 });

@@ -57,24 +57,9 @@ describe.each(BACKENDS)('products by a transposed weight on %s', (backend) => {
 
   test.each(ROWS)('the merged LoRA projection x·(W + s·B·A)ᵀ and its gradients to x, A and B equal autodiff of the unmerged ops, %i rows', async (rows) => {
     await setBackend(backend);
-    const x = tf.randomNormal([rows, 40], 0, 1, 'float32', 8) as tf.Tensor2D;
-    const w = tf.randomNormal([24, 40], 0, 1, 'float32', 9) as tf.Tensor2D;
-    const a = tf.randomNormal([4, 40], 0, 0.3, 'float32', 10) as tf.Tensor2D;
-    const b = tf.randomNormal([24, 4], 0, 0.3, 'float32', 11) as tf.Tensor2D;
-    const dy = tf.randomNormal([rows, 24], 0, 1, 'float32', 12) as tf.Tensor2D;
-    const scale = 2.5;
-    const unmerged = (v: tf.Tensor2D, av: tf.Tensor2D, bv: tf.Tensor2D): tf.Tensor2D =>
-      tf.add(tf.matMul(v, w, false, true), tf.matMul(tf.mul(tf.matMul(v, av, false, true), scale) as tf.Tensor2D, bv, false, true));
     const before = tf.memory().numTensors;
-    const loss = (f: typeof unmerged) => (v: tf.Tensor, av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor2D, av as tf.Tensor2D, bv as tf.Tensor2D), dy));
-    const ours = tf.grads(loss((v, av, bv) => mergedLoraLinear(v, w, av, bv, scale)))([x, a, b]);
-    const plain = tf.grads(loss(unmerged))([x, a, b]);
-    for (let i = 0; i < 3; i++) expect(await maxAbsDiff(ours[i]!, plain[i]!), `gradient ${['x', 'A', 'B'][i]}`).toBeLessThan(2e-3);
-    const [v1, v2] = [mergedLoraLinear(x, w, a, b, scale), tf.tidy(() => unmerged(x, a, b))];
-    expect(await maxAbsDiff(v1, v2)).toBeLessThan(1e-4);
-    tf.dispose([...ours, ...plain, v1, v2]);
+    await expectMergedEqualsUnmerged({ rows, inp: 40, out: 24, r: 4, wStd: 1, loraStd: 0.3, scale: 2.5, seed: 8 }, 2e-3, 1e-4);
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, w, a, b, dy]);
   });
 
   test('merging pays on WebGPU for a training batch, for a short anchor only on a small model, never for a trained W', async () => {
@@ -90,3 +75,46 @@ describe.each(BACKENDS)('products by a transposed weight on %s', (backend) => {
     tf.dispose([small, gate, trained]);
   });
 });
+
+describe('the merged LoRA projection at a real shape on webgpu', () => {
+  test("SmolLM2-135M's gate_proj (W [1536, 576], 1024 rows, r = 16): value and gradients equal the unmerged ops'", async () => {
+    await setBackend('webgpu');
+    await expectMergedEqualsUnmerged({ rows: 1024, inp: 576, out: 1536, r: 16, wStd: 0.04, loraStd: 0.04, scale: 2, seed: 1 }, 1e-4, 1e-4, true);
+  });
+});
+
+interface MergeCase {
+  rows: number;
+  inp: number;
+  out: number;
+  r: number;
+  wStd: number;
+  loraStd: number;
+  scale: number;
+  seed: number;
+}
+
+/**
+ * mergedLoraLinear against autodiff of x·Wᵀ + s·(x·Aᵀ)·Bᵀ: the value and the gradients to x, A and B of Σ y ⊙ dy.
+ * Errors relative to the largest entry when `relative`, absolute otherwise.
+ */
+async function expectMergedEqualsUnmerged(c: MergeCase, gradTol: number, valueTol: number, relative = false): Promise<void> {
+  const x = tf.randomNormal([c.rows, c.inp], 0, 1, 'float32', c.seed) as tf.Tensor2D;
+  const w = tf.randomNormal([c.out, c.inp], 0, c.wStd, 'float32', c.seed + 1) as tf.Tensor2D;
+  const a = tf.randomNormal([c.r, c.inp], 0, c.loraStd, 'float32', c.seed + 2) as tf.Tensor2D;
+  const b = tf.randomNormal([c.out, c.r], 0, c.loraStd, 'float32', c.seed + 3) as tf.Tensor2D;
+  const dy = tf.randomNormal([c.rows, c.out], 0, 1, 'float32', c.seed + 4) as tf.Tensor2D;
+  const unmerged = (v: tf.Tensor2D, av: tf.Tensor2D, bv: tf.Tensor2D): tf.Tensor2D =>
+    tf.add(tf.matMul(v, w, false, true), tf.matMul(tf.mul(tf.matMul(v, av, false, true), c.scale) as tf.Tensor2D, bv, false, true));
+  const merged = (v: tf.Tensor2D, av: tf.Tensor2D, bv: tf.Tensor2D): tf.Tensor2D => mergedLoraLinear(v, w, av, bv, c.scale);
+  const loss = (f: typeof unmerged) => (v: tf.Tensor, av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor2D, av as tf.Tensor2D, bv as tf.Tensor2D), dy));
+  const ours = tf.grads(loss(merged))([x, a, b]);
+  const plain = tf.grads(loss(unmerged))([x, a, b]);
+  const values = [merged(x, a, b), tf.tidy(() => unmerged(x, a, b))];
+  const pairs: [tf.Tensor, tf.Tensor, string, number][] = [[values[0]!, values[1]!, 'value', valueTol], ...['x', 'A', 'B'].map((n, i): [tf.Tensor, tf.Tensor, string, number] => [ours[i]!, plain[i]!, `gradient ${n}`, gradTol])];
+  for (const [got, want, what, tol] of pairs) {
+    const scale = relative ? Math.max(...(await tf.abs(want).max().data())) : 1;
+    expect((await maxAbsDiff(got, want)) / scale, what).toBeLessThan(tol);
+  }
+  tf.dispose([x, w, a, b, dy, ...ours, ...plain, ...values]);
+}

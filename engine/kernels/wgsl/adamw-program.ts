@@ -1,5 +1,5 @@
 import type { ProgramUniform } from '../webgpu-compat';
-import { PerItemProgram } from './per-item-program';
+import { ElementwiseProgram } from './per-item-program';
 
 /** What one AdamW program writes (a tfjs program has one output, so a step is three of them plus the apply). */
 export type AdamWOutput = 'moment1' | 'moment2' | 'direction' | 'apply';
@@ -46,29 +46,17 @@ const EXPRESSIONS: Record<AdamWOutput, { inputs: [string, string, ...string[]]; 
   apply: { inputs: ['p', 'd'], value: 'p[i] - uniforms.lr * d[i]' },
 };
 
-export class AdamWProgram extends PerItemProgram {
+export class AdamWProgram extends ElementwiseProgram {
   readonly variableNames: string[];
   readonly shaderKey: string;
   readonly uniforms: string;
-  private readonly output: AdamWOutput;
+  protected readonly valueWgsl: string;
 
   constructor(output: AdamWOutput, size: number) {
-    super([size], size);
-    this.output = output;
+    super(size);
     this.variableNames = EXPRESSIONS[output].inputs;
+    this.valueWgsl = EXPRESSIONS[output].value;
     this.shaderKey = `safetuneAdamW_${output}`;
     this.uniforms = output === 'apply' ? APPLY_UNIFORMS : STEP_UNIFORMS;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    let i = index;
-    if (i >= uniforms.size) {
-      return;
-    }
-    result[i] = ${EXPRESSIONS[this.output].value};
-  }
-`;
   }
 }

@@ -21,3 +21,29 @@ export abstract class PerItemProgram implements WebGPUProgram {
 
   abstract getUserCode(): string;
 }
+
+/**
+ * A per-element program whose output is one WGSL expression of `i` (the element) over its inputs, after an optional
+ * prelude of `let`s: AdamW's and SwiGLU's pieces. Uniforms declare `size` first.
+ */
+export abstract class ElementwiseProgram extends PerItemProgram {
+  protected abstract readonly valueWgsl: string;
+  protected readonly preludeWgsl: string = '';
+
+  constructor(size: number) {
+    super([size], size);
+  }
+
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    let i = index;
+    if (i >= uniforms.size) {
+      return;
+    }
+    ${this.preludeWgsl}
+    result[i] = ${this.valueWgsl};
+  }
+`;
+  }
+}

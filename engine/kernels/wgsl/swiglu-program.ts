@@ -1,5 +1,5 @@
 import type { ProgramUniform } from '../webgpu-compat';
-import { PerItemProgram } from './per-item-program';
+import { ElementwiseProgram } from './per-item-program';
 
 /** What one SwiGLU program writes: the activation, or the gradient to one of its two inputs. */
 export type SwigluOutput = 'value' | 'gradGate' | 'gradUp';
@@ -20,29 +20,17 @@ export function swigluUniforms(size: number): ProgramUniform[] {
   return [{ type: 'int32', data: [size] }];
 }
 
-export class SwigluProgram extends PerItemProgram {
+export class SwigluProgram extends ElementwiseProgram {
   readonly variableNames: string[];
   readonly shaderKey: string;
   readonly uniforms = 'size : i32,';
-  private readonly output: SwigluOutput;
+  protected override readonly preludeWgsl = 'let s = 1.0 / (1.0 + exp(-g[i]));';
+  protected readonly valueWgsl: string;
 
   constructor(output: SwigluOutput, size: number) {
-    super([size], size);
-    this.output = output;
+    super(size);
     this.variableNames = EXPRESSIONS[output].inputs;
+    this.valueWgsl = EXPRESSIONS[output].value;
     this.shaderKey = `safetuneSwiglu_${output}`;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    let i = index;
-    if (i >= uniforms.size) {
-      return;
-    }
-    let s = 1.0 / (1.0 + exp(-g[i]));
-    result[i] = ${EXPRESSIONS[this.output].value};
-  }
-`;
   }
 }
