@@ -10,8 +10,13 @@ export const MIN_ROWS_TO_TRANSPOSE = 128;
 /** The largest weight copied: the copy is transient, one at a time, but it is extra memory at the step's peak. */
 export const MAX_TRANSPOSED_COPY_BYTES = 32 * 1024 * 1024;
 
+/** Whether a transient weight-sized copy of w (transposed here, merged in merged-lora.ts) may be made: WebGPU, within the bound. */
+export function weightCopyAllowed(w: tf.Tensor): boolean {
+  return tf.getBackend() === 'webgpu' && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES;
+}
+
 function copyPays(rows: number, w: tf.Tensor): boolean {
-  return tf.getBackend() === 'webgpu' && rows >= MIN_ROWS_TO_TRANSPOSE && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES;
+  return rows >= MIN_ROWS_TO_TRANSPOSE && weightCopyAllowed(w);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { stridedMatMul } from '../kernels/strided-matmul';
 import { isTrainable } from '../util/trainable';
-import { MAX_TRANSPOSED_COPY_BYTES } from './frozen-matmul';
+import { weightCopyAllowed } from './frozen-matmul';
 
 /**
  * What a dispatch saved is worth, in multiply-adds per unit of rank: on lavapipe a small kernel costs ~0.2 ms whatever
@@ -14,14 +14,14 @@ const DISPATCH_MACS_PER_RANK = 2 ** 15;
  * Whether a LoRA projection of `rows` rows runs merged (mergedLoraLinear) rather than as a frozen product plus
  * loraDelta. Merging costs two weight-sized rank-r products (2·in·out·r multiply-adds) and saves two
  * activation-sized ones (rows·(in + out)·r) and four dispatches (a scale and an add each way): it pays for every
- * training batch, and for a short safety anchor or a decode step only on a small model. WebGPU only (elsewhere the
- * products run at one rate whatever their shape, so the FLOPs decide, and they favour the unmerged path below
- * rows ≈ in), within the transposed copy's byte bound, and for a frozen W (the demo build trains W itself).
+ * training batch, and for a short safety anchor or a decode step only on a small model. WebGPU only: what it saves
+ * (the rank-r products' low rate there, the dispatches) was measured there; cpu and wasm keep the unmerged ops,
+ * unmeasured merged. Within the transposed copy's byte bound, and for a frozen W (the demo build trains W itself).
  */
 export function mergePays(rows: number, w: tf.Tensor2D): boolean {
   const [out, inp] = w.shape;
   const pays = 2 * inp * out <= rows * (inp + out) + 4 * DISPATCH_MACS_PER_RANK;
-  return tf.getBackend() === 'webgpu' && pays && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES && !isTrainable(w);
+  return pays && weightCopyAllowed(w) && !isTrainable(w);
 }
 
 /**
