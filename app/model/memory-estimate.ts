@@ -96,7 +96,8 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   // product, but one can sit at the step's peak.
   const transposedCopy = Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
   const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32 + transposedCopy;
-  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass.
+  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
+  // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
   const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
   const logits = 3 * logitsTile;
 

@@ -6,40 +6,54 @@ import type { ProgramUniform } from './webgpu-compat';
 export type { AdamWScalars };
 
 /**
- * One AdamW step's moments and direction for one parameter: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
- * D = (m'/c1) / (√(v'/c2) + ε) + λ·θ (torch's AdamW: θ ← θ − lr·D), where g is the gradient times `gradScale` (a
- * one-element tensor, e.g. clipping's factor; 1 when absent). On WebGPU three fused dispatches
- * (wgsl/adamw-program.ts); elsewhere the composed tfjs ops. The caller owns the three results.
+ * AdamW's step for one parameter θ, in torch's form θ ← θ − lr·D with D = (m'/c1) / (√(v'/c2) + ε) + λ·θ. The two
+ * moments live packed in one tensor mv [2, ...θ.shape] (m, then v). On WebGPU each function is one fused dispatch
+ * (wgsl/adamw-program.ts); elsewhere composed tfjs ops. Every function returns a new tensor the caller owns.
  */
-export function adamwMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamWScalars, gradScale?: tf.Tensor): { m: tf.Tensor; v: tf.Tensor; direction: tf.Tensor } {
-  if (!isWebGPUActive()) return composedMomentsAndDirection(p, g, m, v, s, gradScale);
+
+/** mv' with m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², g the gradient times `gradScale` (one element; 1 if absent). */
+export function adamwMoments(mv: tf.Tensor, g: tf.Tensor, s: AdamWScalars, gradScale?: tf.Tensor): tf.Tensor {
+  if (!isWebGPUActive()) {
+    return tf.tidy(() => {
+      const gs = gradScale === undefined ? g : tf.mul(g, tf.reshape(gradScale, []));
+      const [m, v] = tf.unstack(mv);
+      return tf.stack([tf.add(tf.mul(m!, s.beta1), tf.mul(gs, 1 - s.beta1)), tf.add(tf.mul(v!, s.beta2), tf.mul(tf.square(gs), 1 - s.beta2))]);
+    });
+  }
   return tf.tidy(() => {
-    const uniforms = adamwStepUniforms(p.size, s);
     const scale = gradScale === undefined ? tf.ones([1]) : tf.reshape(gradScale, [1]);
-    const m1 = run('moment1', [m, g, scale], p.shape, uniforms);
-    const m2 = run('moment2', [v, g, scale], p.shape, uniforms);
-    return { m: m1, v: m2, direction: run('direction', [m1, m2, p], p.shape, uniforms) };
+    return run('moments', [mv, g, scale], mv.shape, adamwStepUniforms(mv.size, s));
   });
 }
 
-/** θ − lr·D, as a new tensor (the caller assigns it). */
+/** D from the advanced moments mv' and θ. */
+export function adamwDirection(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {
+  if (!isWebGPUActive()) return composedDirection(p, mv, s);
+  return tf.tidy(() => run('direction', [mv, p], p.shape, adamwStepUniforms(p.size, s)));
+}
+
+/** θ − lr·D from the advanced moments mv' (adamwDirection and adamwApply in one dispatch). */
+export function adamwStep(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars, lr: number): tf.Tensor {
+  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(composedDirection(p, mv, s), lr)));
+  return tf.tidy(() => run('step', [mv, p], p.shape, adamwStepUniforms(p.size, s, lr)));
+}
+
+/** θ − lr·D. */
 export function adamwApply(p: tf.Tensor, direction: tf.Tensor, lr: number): tf.Tensor {
   if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(direction, lr)));
   return tf.tidy(() => run('apply', [p, direction], p.shape, adamwApplyUniforms(p.size, lr)));
 }
 
-export function composedMomentsAndDirection(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamWScalars, gradScale?: tf.Tensor): { m: tf.Tensor; v: tf.Tensor; direction: tf.Tensor } {
+function composedDirection(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {
   return tf.tidy(() => {
-    if (gradScale !== undefined) g = tf.mul(g, tf.reshape(gradScale, []));
-    const m1 = tf.add(tf.mul(m, s.beta1), tf.mul(g, 1 - s.beta1));
-    const m2 = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(g), 1 - s.beta2));
-    const adam = tf.div(tf.div(m1, s.c1), tf.add(tf.sqrt(tf.div(m2, s.c2)), s.eps));
-    return { m: m1, v: m2, direction: s.weightDecay > 0 ? tf.add(adam, tf.mul(p, s.weightDecay)) : adam };
+    const [m, v] = tf.unstack(mv);
+    const adam = tf.div(tf.div(m!, s.c1), tf.add(tf.sqrt(tf.div(v!, s.c2)), s.eps));
+    return s.weightDecay > 0 ? tf.add(adam, tf.mul(p, s.weightDecay)) : adam;
   });
 }
 
 function run(output: AdamWOutput, inputs: tf.Tensor[], shape: number[], uniforms: ProgramUniform[]): tf.Tensor {
-  const size = inputs[0]!.size;
-  const flat = inputs.map((t) => (t.size === size ? tf.reshape(t, [size]) : t));
+  const flat = inputs.map((t) => (t.rank > 1 ? tf.reshape(t, [t.size]) : t));
+  const size = uniforms[0]!.data[0]!;
   return runProgram(new AdamWProgram(output, size), flat, uniforms).reshape(shape);
 }

@@ -6,13 +6,8 @@ import { checkIters } from './spf-checks';
 import { DEFAULT_SEED, type PowerIterationOptions } from './spf-types';
 import { int32Uniform as int, isWebGPUActive, runProgram, uint32Uniform as u32 } from './webgpu-compat';
 import { BlockSumSquaresProgram } from './wgsl/block-sum-squares-program';
-import { ExpandProgram } from './wgsl/expand-program';
-import { LineCoefficientsProgram } from './wgsl/line-coefficients-program';
 import { lineUniforms } from './wgsl/line-uniforms';
-import { OrthonormalizeProgram } from './wgsl/orthonormalize-program';
-import { RayleighRitzProgram } from './wgsl/rayleigh-ritz-program';
-import { RotateBasisProgram } from './wgsl/rotate-basis-program';
-import { SeededFillProgram } from './wgsl/seeded-fill-program';
+import { SubspaceIterationProgram } from './wgsl/subspace-iteration-program';
 
 /** The safety subspace of each block (see reference/power-iteration.ts for the exact definition). */
 export type PowerIterationResult = {
@@ -40,32 +35,20 @@ export function powerIteration(gs: tf.Tensor, warm: tf.Tensor | undefined, opts:
 }
 
 /**
- * The WGSL path: norms, random start (cold only), orthonormalisation, 3 per iteration, 3 for Rayleigh-Ritz — 3·iters
- * + 6 dispatches cold, 3·iters + 5 warm — plus two tiny slices of the packed Rayleigh-Ritz output. No read-back.
+ * The WGSL path: the blocks' norms, then the whole iteration in one dispatch (wgsl/subspace-iteration-program.ts), then
+ * three slices of its packed output. No read-back.
  */
 export function powerIterationWebGPU(gs: tf.Tensor, warm: tf.Tensor | undefined, opts: PowerIterationOptions): PowerIterationResult {
   const g = validate(gs, warm, opts);
-  const iters = opts.iters;
   const seed = (opts.seed ?? DEFAULT_SEED) >>> 0;
   const { nb, L, S, k } = g;
-  const lines = lineUniforms(g);
   return tf.tidy(() => {
     const normSq = runProgram(new BlockSumSquaresProgram(nb, false), [gs], [int(g.blockSize)]) as tf.Tensor1D; // [nb]
-    // Orthonormalisation call c draws collapse replacements from round c + 1; the random start is round 0.
-    const orthonormalize = (y: tf.Tensor, call: number): tf.Tensor =>
-      runProgram(new OrthonormalizeProgram(nb, L, k), [y], [int(L), int(k), int(nb), u32(seed), u32(call + 1)]);
-    const start = warm ?? runProgram(new SeededFillProgram([nb, L, k]), [], [u32(seed), u32(0)]); // [nb, L, k]
-    let q = orthonormalize(start, 0); // [nb, L, k]
-    for (let t = 1; t <= iters; t++) {
-      const z = runProgram(new LineCoefficientsProgram(nb, S, k), [gs, q, normSq], lines); // [nb, S, k] = Mᵀq/‖G‖
-      const y = runProgram(new ExpandProgram(nb, L, k), [gs, z, normSq], lines); // [nb, L, k] = M z/‖G‖
-      q = orthonormalize(y, t);
-    }
-    const z = runProgram(new LineCoefficientsProgram(nb, S, k), [gs, q, normSq], lines); // [nb, S, k]
-    const ritz = runProgram(new RayleighRitzProgram(nb, k), [z, normSq], [int(S), int(k), int(nb)]); // [nb, k + 2, k]
-    const U = runProgram(new RotateBasisProgram(nb, L, k), [q, ritz], [int(L), int(nb)]) as tf.Tensor3D; // [nb, L, k]
-    const sigma = tf.reshape(tf.slice(ritz, [0, k, 0], [nb, 1, k]), [nb, k]) as tf.Tensor2D;
-    const capturedEnergy = tf.reshape(tf.slice(ritz, [0, k + 1, 0], [nb, 1, 1]), [nb]) as tf.Tensor1D;
+    const program = new SubspaceIterationProgram(nb, L, S, k, warm !== undefined);
+    const packed = runProgram(program, warm === undefined ? [gs, normSq] : [gs, normSq, warm], [...lineUniforms(g), int(k), int(opts.iters), u32(seed)]);
+    const U = tf.slice(packed, [0, 0, 0], [nb, L, k]) as tf.Tensor3D;
+    const sigma = tf.reshape(tf.slice(packed, [0, L + S, 0], [nb, 1, k]), [nb, k]) as tf.Tensor2D;
+    const capturedEnergy = tf.reshape(tf.slice(packed, [0, L + S + 1, 0], [nb, 1, 1]), [nb]) as tf.Tensor1D;
     return { U, sigma, normSq, capturedEnergy };
   });
 }

@@ -1,6 +1,7 @@
 import { SafeTuneError } from '../errors';
 import { longerSide } from '../kernels/block-geometry';
 import { MAX_K, type SubspaceSide } from '../kernels/spf-types';
+import { packedRows } from '../kernels/wgsl/subspace-iteration-program';
 
 /** A run of same-shape LoRA blocks that SPF's kernels process as one stack [nb, rows, cols] (one dispatch each). */
 export interface BlockGroupLayout {
@@ -28,9 +29,9 @@ export function iterationWidth(k: number, L: number, rankBound: number): number 
 
 /**
  * Groups the adapter's blocks by shape, and splits each group into chunks whose largest buffer — the anchors' stacked
- * safety gradients, nb·N·rows·cols f32 — fits the device's `maxStorageBufferBindingSize` (`maxBindingBytes`; 128 MiB
- * on lavapipe, Infinity off WebGPU). Chunks of one shape are cut evenly, so a 30-block group under a 25-block budget
- * becomes 15 + 15 rather than 25 + 5.
+ * safety gradients, nb·N·rows·cols f32, or the power iteration's packed output — fits the device's
+ * `maxStorageBufferBindingSize` (`maxBindingBytes`; 128 MiB on lavapipe, Infinity off WebGPU). Chunks of one shape are
+ * cut evenly, so a 30-block group under a 25-block budget becomes 15 + 15 rather than 25 + 5.
  */
 export function layoutBlockGroups(shapes: readonly (readonly number[])[], kPerAnchor: number, anchors: number, maxBindingBytes: number): BlockGroupLayout[] {
   if (anchors < 1) throw new SafeTuneError('bad-argument', 'SPF needs at least one safety anchor');
@@ -48,7 +49,9 @@ export function layoutBlockGroups(shapes: readonly (readonly number[])[], kPerAn
     const rankBound = anchors * Math.min(rows, cols);
     const k = Math.min(kPerAnchor * anchors, L, rankBound, MAX_K);
     const kIter = iterationWidth(k, L, rankBound);
-    const bytesPerBlock = anchors * rows * cols * 4;
+    // The largest buffer per block: the anchors' stacked gradients, or the power iteration's packed output (its basis,
+    // scratch and σ rows at kIter columns: wgsl/subspace-iteration-program.ts).
+    const bytesPerBlock = Math.max(anchors * rows * cols, packedRows(L, anchors * Math.min(rows, cols)) * kIter) * 4;
     const perChunk = Math.floor(maxBindingBytes / bytesPerBlock);
     if (perChunk < 1) {
       throw new SafeTuneError(

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamwApply, adamwMomentsAndDirection, type AdamWScalars } from '../kernels/adamw-ops';
+import { adamwApply, adamwDirection, adamwMoments, adamwStep, type AdamWScalars } from '../kernels/adamw-ops';
 
 export interface AdamWHyper {
   beta1: number;
@@ -17,28 +17,30 @@ export interface AdamWState {
 
 /**
  * AdamW (Loshchilov & Hutter) as torch.optim.AdamW: p ← p·(1 − lr·wd), then the bias-corrected Adam update.
- * The moments live beside the parameters on the backend; the step runs without read-back.
+ * The moments live beside the parameters on the backend, m and v of each parameter packed in one tensor
+ * [2, ...shape] (kernels/adamw-ops.ts); the step runs without read-back.
  */
 export class AdamW {
   private readonly vars: tf.Variable[];
   private readonly hyper: AdamWHyper;
-  private m: tf.Tensor[];
-  private v: tf.Tensor[];
+  private mv: tf.Tensor[];
   /** Optimizer steps taken (bias correction uses it). */
   step = 0;
 
   constructor(vars: tf.Variable[], hyper: AdamWHyper) {
     this.vars = vars;
     this.hyper = hyper;
-    this.m = vars.map((x) => tf.keep(tf.zerosLike(x)));
-    this.v = vars.map((x) => tf.keep(tf.zerosLike(x)));
+    this.mv = vars.map((x) => tf.keep(tf.zeros([2, ...x.shape])));
   }
 
-  /** One update with `grads[i]` for `vars[i]` at learning rate `lr`. Does not dispose `grads`. */
-  apply(grads: readonly tf.Tensor[], lr: number): void {
-    const directions = this.directions(grads);
-    this.applyDirections(directions, lr);
-    for (const d of directions) d.dispose();
+  /**
+   * One update with `grads[i]` for `vars[i]` at learning rate `lr`, the gradients multiplied by `gradScale` (a
+   * one-element tensor: clipping's factor) when given. Does not dispose `grads`. The same step as directions() then
+   * applyDirections(), with the direction never materialised.
+   */
+  apply(grads: readonly tf.Tensor[], lr: number, gradScale?: tf.Tensor): void {
+    const scalars = this.advance(grads, gradScale);
+    tf.tidy(() => this.vars.forEach((p, i) => p.assign(adamwStep(p, this.mv[i]!, scalars, lr))));
   }
 
   /**
@@ -48,20 +50,8 @@ export class AdamW {
    * caller owns (and disposes) the returned tensors. On WebGPU fused kernels (kernels/adamw-ops.ts).
    */
   directions(grads: readonly tf.Tensor[], gradScale?: tf.Tensor): tf.Tensor[] {
-    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
-    if (grads.length !== this.vars.length) throw new Error(`AdamW: ${grads.length} gradients for ${this.vars.length} parameters`);
-    this.step += 1;
-    const c1 = 1 - Math.pow(b1, this.step);
-    const c2 = 1 - Math.pow(b2, this.step);
-    const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1, c2, eps, weightDecay: wd };
-    return this.vars.map((p, i) => {
-      const next = adamwMomentsAndDirection(p, grads[i]!, this.m[i]!, this.v[i]!, scalars, gradScale);
-      this.m[i]!.dispose();
-      this.v[i]!.dispose();
-      this.m[i] = tf.keep(next.m);
-      this.v[i] = tf.keep(next.v);
-      return next.direction;
-    });
+    const scalars = this.advance(grads, gradScale);
+    return this.vars.map((p, i) => adamwDirection(p, this.mv[i]!, scalars));
   }
 
   /** θ_i ← θ_i − lr·D_i. Does not dispose `directions`. */
@@ -69,11 +59,24 @@ export class AdamW {
     tf.tidy(() => this.vars.forEach((p, i) => p.assign(adamwApply(p, directions[i]!, lr))));
   }
 
+  /** Counts the step and advances every parameter's moments; returns the step's scalars. */
+  private advance(grads: readonly tf.Tensor[], gradScale: tf.Tensor | undefined): AdamWScalars {
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
+    if (grads.length !== this.vars.length) throw new Error(`AdamW: ${grads.length} gradients for ${this.vars.length} parameters`);
+    this.step += 1;
+    const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1: 1 - Math.pow(b1, this.step), c2: 1 - Math.pow(b2, this.step), eps, weightDecay: wd };
+    this.mv = this.mv.map((mv, i) => {
+      const next = tf.keep(adamwMoments(mv, grads[i]!, scalars, gradScale));
+      mv.dispose();
+      return next;
+    });
+    return scalars;
+  }
+
   /** Sync point: reads every moment back. */
   async save(): Promise<AdamWState> {
-    const m = await Promise.all(this.m.map(async (t) => (await t.data()) as Float32Array));
-    const v = await Promise.all(this.v.map(async (t) => (await t.data()) as Float32Array));
-    return { step: this.step, m, v };
+    const packed = await Promise.all(this.mv.map(async (t) => (await t.data()) as Float32Array));
+    return { step: this.step, m: packed.map((d) => d.slice(0, d.length / 2)), v: packed.map((d) => d.slice(d.length / 2)) };
   }
 
   load(state: AdamWState): void {
@@ -82,14 +85,18 @@ export class AdamW {
     }
     this.step = state.step;
     this.vars.forEach((p, i) => {
-      this.m[i]!.dispose();
-      this.v[i]!.dispose();
-      this.m[i] = tf.keep(tf.tensor(state.m[i]!, p.shape, 'float32'));
-      this.v[i] = tf.keep(tf.tensor(state.v[i]!, p.shape, 'float32'));
+      if (state.m[i]!.length !== p.size || state.v[i]!.length !== p.size) {
+        throw new Error(`optimizer state for parameter ${i} has ${state.m[i]!.length} / ${state.v[i]!.length} moment entries, the parameter ${p.size}`);
+      }
+      const packed = new Float32Array(2 * p.size);
+      packed.set(state.m[i]!, 0);
+      packed.set(state.v[i]!, p.size);
+      this.mv[i]!.dispose();
+      this.mv[i] = tf.keep(tf.tensor(packed, [2, ...p.shape], 'float32'));
     });
   }
 
   dispose(): void {
-    for (const t of [...this.m, ...this.v]) t.dispose();
+    for (const t of this.mv) t.dispose();
   }
 }

@@ -110,7 +110,12 @@ describe.each(BACKENDS)('vocabulary chunks on %s', (backend) => {
   });
 });
 
-test('chunkedNll tiled by rows and vocabulary matches plain autodiff, gradients to h and to trainable chunks included', async () => {
+// 40 bytes: tiles of 2 rows of the widest chunk, so both tilings are exercised and backward recomputes each tile's
+// logits; 4096 bytes: all [7, 13] logits fit, so the forward's are kept for backward.
+test.each([
+  { tileBytes: 2 * 5 * 4, path: 'tiles recomputed' },
+  { tileBytes: 4096, path: 'logits kept' },
+])('chunkedNll ($path) matches plain autodiff, gradients to h and to trainable chunks included', async ({ tileBytes }) => {
   await setBackend('cpu');
   const before = tf.memory().numTensors;
   const [n, d, sizes] = [7, 8, [5, 5, 3]];
@@ -125,8 +130,7 @@ test('chunkedNll tiled by rows and vocabulary matches plain autodiff, gradients 
   const h = variable(rand(n * d, 1), [n, d]);
   const chunks = sizes.map((rows, i) => variable(rand(rows * d, 2 + i), [rows, d]));
   const targets = Int32Array.from([0, 12, 5, 7, 3, 10, 12]);
-  // A tile of 2 rows of the widest chunk: row blocks of 2, so both tilings are exercised.
-  const tiled = tf.variableGrads(() => chunkedNll(h, chunks, targets, 2 * 5 * 4), [h, ...chunks]);
+  const tiled = tf.variableGrads(() => chunkedNll(h, chunks, targets, tileBytes), [h, ...chunks]);
   const plain = tf.variableGrads(() => {
     const logits = tf.matMul(h, tf.concat(chunks, 0), false, true); // [n, vocab]
     const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab)), -1);
@@ -138,7 +142,10 @@ test('chunkedNll tiled by rows and vocabulary matches plain autodiff, gradients 
     expect(scale).toBeGreaterThan(0);
     expect(err).toBeLessThan(1e-5 * Math.max(1, scale));
   }
-  tf.dispose([tiled.value, plain.value, h, ...chunks]);
+  // Without a gradient tape nothing is saved for a backward that never comes.
+  const evaluated = tf.tidy(() => chunkedNll(h, chunks, targets, tileBytes));
+  expect(Math.abs((await evaluated.data())[0]! - (await plain.value.data())[0]!)).toBeLessThan(1e-4);
+  tf.dispose([evaluated, tiled.value, plain.value, h, ...chunks]);
   tf.dispose(tiled.grads);
   tf.dispose(plain.grads);
   expect(tf.memory().numTensors).toBe(before);

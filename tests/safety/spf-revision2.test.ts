@@ -186,7 +186,9 @@ describe.each(BACKENDS)('SPF revision 2 on %s', (backend) => {
   test('groups split under the binding limit give the same projection, with the global gate summed over chunks', async () => {
     await setBackend(backend);
     const shapes = Array.from({ length: 7 }, () => [16, 4]);
-    const bytesPerBlock = 16 * 4 * 4;
+    // The largest buffer per block is the power iteration's packed output here: (L + S + 2) rows of kIter = 4 columns
+    // (16 + 4 + 2 = 22 × 4 floats), more than the 16 × 4 gradient.
+    const bytesPerBlock = (16 + 4 + 2) * 4 * 4;
     const split = layoutBlockGroups(shapes, 2, 1, 3 * bytesPerBlock);
     expect(split.map((l) => l.indices.length)).toEqual([3, 2, 2]); // even chunks, not 3 + 3 + 1
     const gs = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', i));

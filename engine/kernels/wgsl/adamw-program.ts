@@ -1,21 +1,24 @@
 import type { ProgramUniform } from '../webgpu-compat';
 import { ElementwiseProgram } from './per-item-program';
 
-/** What one AdamW program writes (a tfjs program has one output, so a step is three of them plus the apply). */
-export type AdamWOutput = 'moment1' | 'moment2' | 'direction' | 'apply';
+/** What one AdamW program writes (a tfjs program has one output). */
+export type AdamWOutput = 'moments' | 'direction' | 'step' | 'apply';
 
 /**
- * AdamW's elementwise pieces, one dispatch each, one invocation per element: m' = β1·m + (1−β1)·g;
- * v' = β2·v + (1−β2)·g²; D = (m'/c1) / (√(v'/c2) + ε) + λ·θ; θ' = θ − lr·D. The composed tfjs ops take thirteen
- * dispatches for the first three and two for the last, per parameter tensor; a LoRA adapter has a few hundred small
- * tensors, so on lavapipe the optimizer's dispatch overhead was a visible slice of a step. The gradient enters scaled
- * by a one-element tensor (global-norm clipping's factor, computed on the device: one more pass per tensor saved).
- * Inputs by output: moment1 [m, g, gradScale], moment2 [v, g, gradScale], direction [m', v', θ], apply [θ, D].
+ * AdamW's elementwise pieces, one dispatch each, one invocation per element. The two moments of a parameter with n
+ * elements live packed in one tensor mv of 2n (m first, then v), so one dispatch advances both:
+ *   moments   [mv, g, gradScale] → mv': m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g² (g times gradScale[0])
+ *   direction [mv', θ] → D = (m'/c1) / (√(v'/c2) + ε) + λ·θ
+ *   step      [mv', θ] → θ − lr·D (direction and apply in one, when nothing needs D on its own)
+ *   apply     [θ, D] → θ − lr·D
+ * Why: a LoRA adapter has a few hundred small tensors, and on lavapipe a dispatch costs ~0.25 ms of CPU whatever its
+ * size; the composed tfjs ops took fifteen per tensor, these two (plain step) or three (SPF projects D in between). The
+ * gradient enters scaled by a one-element tensor (global-norm clipping's factor, computed on the device).
  */
-const STEP_UNIFORMS = 'size : i32, beta1 : f32, beta2 : f32, c1 : f32, c2 : f32, eps : f32, wd : f32,';
+const STEP_UNIFORMS = 'size : i32, beta1 : f32, beta2 : f32, c1 : f32, c2 : f32, eps : f32, wd : f32, lr : f32,';
 const APPLY_UNIFORMS = 'size : i32, lr : f32,';
 
-/** The scalars of one step's moments and direction (the apply reads only the learning rate). */
+/** The scalars of one step (the apply reads only the learning rate). */
 export interface AdamWScalars {
   beta1: number;
   beta2: number;
@@ -25,10 +28,11 @@ export interface AdamWScalars {
   weightDecay: number;
 }
 
-export function adamwStepUniforms(size: number, s: AdamWScalars): ProgramUniform[] {
+/** `size` is the number of elements the program writes: 2n for the moments, n otherwise. */
+export function adamwStepUniforms(size: number, s: AdamWScalars, lr = 0): ProgramUniform[] {
   return [
     { type: 'int32', data: [size] },
-    ...[s.beta1, s.beta2, s.c1, s.c2, s.eps, s.weightDecay].map((v): ProgramUniform => ({ type: 'float32', data: [v] })),
+    ...[s.beta1, s.beta2, s.c1, s.c2, s.eps, s.weightDecay, lr].map((v): ProgramUniform => ({ type: 'float32', data: [v] })),
   ];
 }
 
@@ -39,10 +43,16 @@ export function adamwApplyUniforms(size: number, lr: number): ProgramUniform[] {
   ];
 }
 
-const EXPRESSIONS: Record<AdamWOutput, { inputs: [string, string, ...string[]]; value: string }> = {
-  moment1: { inputs: ['m', 'g', 'gradScale'], value: 'uniforms.beta1 * m[i] + (1.0 - uniforms.beta1) * g[i] * gradScale[0]' },
-  moment2: { inputs: ['v', 'g', 'gradScale'], value: 'uniforms.beta2 * v[i] + (1.0 - uniforms.beta2) * (g[i] * gradScale[0]) * (g[i] * gradScale[0])' },
-  direction: { inputs: ['m', 'v', 'p'], value: '(m[i] / uniforms.c1) / (sqrt(v[i] / uniforms.c2) + uniforms.eps) + uniforms.wd * p[i]' },
+const DIRECTION = '(mv[i] / uniforms.c1) / (sqrt(mv[i + uniforms.size] / uniforms.c2) + uniforms.eps) + uniforms.wd * p[i]';
+
+const PROGRAMS: Record<AdamWOutput, { inputs: [string, ...string[]]; prelude?: string; value: string }> = {
+  moments: {
+    inputs: ['mv', 'g', 'gradScale'],
+    prelude: 'let gs = g[i % (uniforms.size / 2)] * gradScale[0];',
+    value: 'select(uniforms.beta2 * mv[i] + (1.0 - uniforms.beta2) * gs * gs, uniforms.beta1 * mv[i] + (1.0 - uniforms.beta1) * gs, i < uniforms.size / 2)',
+  },
+  direction: { inputs: ['mv', 'p'], value: DIRECTION },
+  step: { inputs: ['mv', 'p'], value: `p[i] - uniforms.lr * (${DIRECTION})` },
   apply: { inputs: ['p', 'd'], value: 'p[i] - uniforms.lr * d[i]' },
 };
 
@@ -51,11 +61,13 @@ export class AdamWProgram extends ElementwiseProgram {
   readonly shaderKey: string;
   readonly uniforms: string;
   protected readonly valueWgsl: string;
+  protected override readonly preludeWgsl: string;
 
   constructor(output: AdamWOutput, size: number) {
     super(size);
-    this.variableNames = EXPRESSIONS[output].inputs;
-    this.valueWgsl = EXPRESSIONS[output].value;
+    this.variableNames = PROGRAMS[output].inputs;
+    this.valueWgsl = PROGRAMS[output].value;
+    this.preludeWgsl = PROGRAMS[output].prelude ?? '';
     this.shaderKey = `safetuneAdamW_${output}`;
     this.uniforms = output === 'apply' ? APPLY_UNIFORMS : STEP_UNIFORMS;
   }

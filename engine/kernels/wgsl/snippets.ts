@@ -24,14 +24,35 @@ export const WORKGROUP_INDEX_WGSL = `
 `;
 
 /**
- * Tree reduction of up to `channels` values across a workgroup of `size` invocations (a power of two). Invocation t
+ * Reduction of up to `channels` values across a workgroup of `size` invocations (a power of two). Invocation t
  * writes channel c's partial to red[c·size + t], calls workgroupBarrier(), then reduceChannels(count); afterwards
  * red[c·size] holds channel c's total for every invocation to read. Must be called from uniform control flow.
+ * 'tree' halves the partials log2(size) times, a barrier each; 'flat' lets invocation c add up channel c alone, one
+ * barrier. Flat is for programs that reduce hundreds of times per dispatch (the subspace iteration): every barrier
+ * costs a switch through all invocations on a software adapter, and a channel's `size` additions cost less.
  */
-export function workgroupReductionWgsl(size: number, channels: number): string {
+export function workgroupReductionWgsl(size: number, channels: number, shape: 'tree' | 'flat' = 'tree'): string {
   if (!Number.isInteger(Math.log2(size))) throw new Error(`workgroup size ${size} is not a power of two`);
+  const declaration = `var<workgroup> red : array<f32, ${size * Math.max(1, channels)}>;`;
+  if (shape === 'flat') {
+    return `
+  ${declaration}
+
+  fn reduceChannels(count : i32) {
+    let t = i32(localId.x);
+    if (t < count) {
+      var sum = 0.0;
+      for (var i = 0; i < ${size}; i = i + 1) {
+        sum = sum + red[t * ${size} + i];
+      }
+      red[t * ${size}] = sum;
+    }
+    workgroupBarrier();
+  }
+`;
+  }
   return `
-  var<workgroup> red : array<f32, ${size * Math.max(1, channels)}>;
+  ${declaration}
 
   fn reduceChannels(count : i32) {
     let t = i32(localId.x);
