@@ -9,9 +9,8 @@ import { matMulFrozenT } from './frozen-matmul';
 import { loraDelta } from './lora-delta';
 import { swiglu } from '../kernels/swiglu';
 import { mergedLoraLinear, mergePays } from './merged-lora';
-import { causalSoftmax } from '../kernels/causal-softmax';
 import { rmsNorm } from '../kernels/rms-norm';
-import { attentionScores, attentionValues } from './attention-matmul';
+import { causalAttention } from './causal-attention';
 import type { KvCache } from './kv-cache';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
@@ -98,7 +97,6 @@ export class CausalLM {
     const c = this.config;
     const [b, t, hidden] = x.shape;
     const d = c.headDim;
-    const groups = c.numHeads / c.numKvHeads;
     const x2: tf.Tensor2D = x.reshape([b * t, hidden]);
     const heads = (y: tf.Tensor2D, n: number): tf.Tensor4D => y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]); // [B, n, T, D]
     let q = heads(this.linear(i, 'q_proj', w.q, x2, opts), c.numHeads);
@@ -111,13 +109,7 @@ export class CausalLM {
     q = this.rope.apply(q, offset);
     k = this.rope.apply(k, offset);
     if (opts.cache) [k, v] = opts.cache.append(i, k, v); // [B, KV, offset + T, D]
-    // Grouped-query attention without copying k / v: the `groups` query heads of one kv head are stacked along the
-    // time axis, so one batched matmul per kv head serves them all.
-    const qg = q.reshape([b, c.numKvHeads, groups * t, d]) as tf.Tensor4D;
-    const scores = attentionScores(qg, k); // [B, KV, G*T, S]: blocks of T queries, one per query head
-    const probs = causalSoftmax(scores, t, offset, 1 / Math.sqrt(d));
-    const out = attentionValues(probs as tf.Tensor4D, v) // [B, KV, G*T, D]
-      .reshape([b, c.numHeads, t, d])
+    const out = causalAttention(q, k, v, offset) // [B, H, T, D]
       .transpose([0, 2, 1, 3]) // [B, T, H, D]
       .reshape([b * t, c.numHeads * d]);
     return this.linear(i, 'o_proj', w.o, out as tf.Tensor2D, opts).reshape([b, t, hidden]);
