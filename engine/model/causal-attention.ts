@@ -27,8 +27,9 @@ export function causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, 
   };
   if (offset > 0 || t < SPLIT_QUERIES_FROM || t % 2 !== 0) return attend(q, k, v, t, offset);
   const half = t / 2;
+  const [q1, q2] = tf.split(q, 2, 2) as [tf.Tensor4D, tf.Tensor4D]; // its gradient is one concat, two slices' would be two pads and an add
   const firstKeys = (x: tf.Tensor4D): tf.Tensor4D => tf.slice(x, [0, 0, 0, 0], [b, kvHeads, half, d]);
-  const first = attend(tf.slice(q, [0, 0, 0, 0], [b, heads, half, d]), firstKeys(k), firstKeys(v), half, 0);
-  const second = attend(tf.slice(q, [0, 0, half, 0], [b, heads, half, d]), k, v, half, half);
+  const first = attend(q1, firstKeys(k), firstKeys(v), half, 0);
+  const second = attend(q2, k, v, half, half);
   return tf.concat([first, second], 2) as tf.Tensor4D;
 }

@@ -8,6 +8,7 @@ import { loadCausalLM } from '../../engine/model/load';
 import { meanNll, type TokenBatch } from '../../engine/model/loss';
 import { vocabChunks } from '../../engine/model/vocab-chunks';
 import { chunkedNll } from '../../engine/model/chunked-nll';
+import { pickRows } from '../../engine/model/loss';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import type { CausalLM } from '../../engine/model/causal-lm';
 
@@ -148,5 +149,20 @@ test.each([
   tf.dispose([evaluated, tiled.value, plain.value, h, ...chunks]);
   tf.dispose(tiled.grads);
   tf.dispose(plain.grads);
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+test.each(['cpu', 'webgpu'] as const)('pickRows on %s: the rows of tf.gather, and the same gradient without a scatter-add', async (backend) => {
+  await setBackend(backend);
+  const before = tf.memory().numTensors;
+  const x = tf.randomNormal([9, 4], 0, 1, 'float32', 5) as tf.Tensor2D;
+  const rows = Int32Array.from([7, 0, 3, 8]);
+  const w = tf.randomNormal([4, 4], 0, 1, 'float32', 6);
+  const loss = (pick: (t: tf.Tensor2D) => tf.Tensor) => (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(pick(t as tf.Tensor2D), w)) as tf.Scalar;
+  const got = tf.tidy(() => [pickRows(x, rows), tf.grad(loss((t) => pickRows(t, rows)))(x)]);
+  const want = tf.tidy(() => [tf.gather(x, tf.tensor1d(rows, 'int32')), tf.grad(loss((t) => tf.gather(t, tf.tensor1d(rows, 'int32'))))(x)]);
+  for (let i = 0; i < 2; i++) expect(Array.from(await got[i]!.data())).toEqual(Array.from(await want[i]!.data()));
+  expect(() => pickRows(x, Int32Array.from([1, 2, 1]))).toThrow(/picked twice/);
+  tf.dispose([x, w, ...got, ...want]);
   expect(tf.memory().numTensors).toBe(before);
 });
