@@ -180,14 +180,12 @@ export class Trainer {
     // Clipping's factor enters AdamW's moments on the device, rather than as a pass over every gradient here.
     const clipScale = this.options.maxGradNorm > 0 ? tf.tidy(() => tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)))) : undefined;
     const lr = learningRate(this.options.schedule, this.options.lr, step, this.totalSteps, this.options.warmupSteps);
-    if (this.updateHooks.length === 0) {
-      this.optimizer.apply(grads, lr, clipScale); // the direction is never materialised: one dispatch fewer per tensor
-      clipScale?.dispose();
-      for (const g of grads) g.dispose();
-    } else {
-      let directions = this.optimizer.directions(grads, clipScale);
-      clipScale?.dispose();
-      for (const g of grads) g.dispose();
+    // Without update hooks the direction is never materialised: one dispatch fewer per tensor.
+    let directions = this.updateHooks.length === 0 ? undefined : this.optimizer.directions(grads, clipScale);
+    if (directions === undefined) this.optimizer.apply(grads, lr, clipScale);
+    clipScale?.dispose();
+    for (const g of grads) g.dispose();
+    if (directions !== undefined) {
       for (const hook of this.updateHooks) {
         const r = await hook({ step, directions });
         if (r.directions) {
