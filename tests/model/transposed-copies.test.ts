@@ -13,8 +13,9 @@ async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   return m;
 }
 
-// Row counts on both sides of the transposed-copy threshold: the copy's path and tfjs's transposed-B path.
-const ROWS = [MIN_ROWS_TO_TRANSPOSE - 1, MIN_ROWS_TO_TRANSPOSE + 61];
+// One row (the strided kernel on WebGPU), and row counts on both sides of the transposed-copy threshold: tfjs's
+// transposed-B path and the copy's.
+const ROWS = [1, MIN_ROWS_TO_TRANSPOSE - 1, MIN_ROWS_TO_TRANSPOSE + 61];
 
 describe.each(BACKENDS)('products by a transposed weight on %s', (backend) => {
   test.each(ROWS)('x·Wᵀ of a frozen W and its gradient to x equal tf.matMul(x, W, false, true)\'s, %i rows', async (rows) => {
