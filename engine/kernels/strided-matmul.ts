@@ -14,9 +14,9 @@ export interface StridedMatMulOptions {
 }
 
 /**
- * alpha · op(a) · op(b) (+ op(addend)) for LoRA's rank-r products (see wgsl/strided-matmul-program.ts for why). On
- * WebGPU one dispatch that reads the transposed operands in place; elsewhere the same value from tfjs ops. No
- * gradient: for use inside a custom gradient.
+ * alpha · op(a) · op(b) (+ op(addend)) for LoRA's rank-r products and one-row products (see
+ * wgsl/strided-matmul-program.ts for why). On WebGPU one dispatch that reads the transposed operands in place;
+ * elsewhere the same value from tfjs ops. No gradient: for use inside a custom gradient.
  */
 export function stridedMatMul(a: tf.Tensor2D, b: tf.Tensor2D, opts: StridedMatMulOptions = {}): tf.Tensor2D {
   const { transposeA = false, transposeB = false, alpha = 1, addend, transposeAddend = false } = opts;

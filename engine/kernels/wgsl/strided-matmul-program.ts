@@ -7,7 +7,8 @@ import { PerItemProgram } from './per-item-program';
  * N tokens), and the merged weight W + s·B·A (a reduction over r). tfjs-webgpu's tiled matmul runs these at half its
  * rate on lavapipe or worse (its 32-wide tiles are mostly idle at r = 16, and a transposed operand loses its vec4
  * path); here each invocation keeps `cols` outputs of one row of C in registers and walks k once, so op(a)'s element
- * is loaded once for all of them.
+ * is loaded once for all of them. The same holds for one row by a frozen weight (a decode step, m = 1: x·Wᵀ in
+ * engine/model/frozen-matmul.ts), which tfjs runs at a fraction of its rate too.
  *
  * Every operand is addressed by strides, so a transposed operand is only a different stride, never a copy:
  * op(a)[i, k] = a[i·as0 + k·as1], op(b)[k, j] = b[k·bs0 + j·bs1], addend[i, j] = c[i·cs0 + j·cs1]; C is row-major.
