@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows, vocabChunks, type VocabMatrix } from './vocab-chunks';
+import { gatherRows, vocabChunks, vocabSize, type VocabMatrix } from './vocab-chunks';
 import { matMulTransposedB } from './frozen-matmul';
+import { isTrainable } from '../util/trainable';
 
 /** Row blocks [start, size) of `n` rows so that a block's logits over the widest chunk stay within `tileBytes`. */
 function rowBlocks(n: number, widestChunk: number, tileBytes: number): [number, number][] {
@@ -8,10 +9,6 @@ function rowBlocks(n: number, widestChunk: number, tileBytes: number): [number, 
   const blocks: [number, number][] = [];
   for (let start = 0; start < n; start += size) blocks.push([start, Math.min(size, n - start)]);
   return blocks;
-}
-
-function isTrainable(t: tf.Tensor): boolean {
-  return t instanceof tf.Variable && t.trainable;
 }
 
 /**
@@ -28,8 +25,7 @@ export function chunkedNll(h: tf.Tensor2D, lmHead: VocabMatrix, targets: Int32Ar
   const trainable = chunks.filter(isTrainable);
   const [n, d] = h.shape;
   const blocks = rowBlocks(n, Math.max(...chunks.map((c) => c.shape[0])), tileBytes);
-  const vocab = chunks.reduce((sum, c) => sum + c.shape[0], 0);
-  const keepLogits = n * vocab * 4 <= tileBytes;
+  const keepLogits = n * vocabSize(chunks) * 4 <= tileBytes;
 
   const nll = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { stridedMatMul } from '../kernels/strided-matmul';
+import { isWebGPUActive } from '../kernels/webgpu-compat';
 import { isTrainable } from '../util/trainable';
 
 // tfjs-webgpu's tiled matmul gives up its vec4 path whenever B is transposed (lavapipe, [1024, 128]·[352, 128]ᵀ:
@@ -13,7 +14,7 @@ export const MAX_TRANSPOSED_COPY_BYTES = 32 * 1024 * 1024;
 
 /** Whether a transient weight-sized copy of w (transposed here, merged in merged-lora.ts) may be made: WebGPU, within the bound. */
 export function weightCopyAllowed(w: tf.Tensor): boolean {
-  return tf.getBackend() === 'webgpu' && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES;
+  return isWebGPUActive() && w.size * 4 <= MAX_TRANSPOSED_COPY_BYTES;
 }
 
 function copyPays(rows: number, w: tf.Tensor): boolean {
@@ -27,7 +28,7 @@ function copyPays(rows: number, w: tf.Tensor): boolean {
  * per row, so more rows would multiply a big weight's memory traffic on a real GPU.
  */
 function oneRowPays(x: tf.Tensor, w: tf.Tensor): boolean {
-  return tf.getBackend() === 'webgpu' && x.rank === 2 && w.rank === 2 && x.shape[0] === 1 && !isTrainable(w);
+  return isWebGPUActive() && x.rank === 2 && w.rank === 2 && x.shape[0] === 1 && !isTrainable(w);
 }
 
 /** x [1, in] · wᵀ on the strided kernel, with dx = dy · w (w is frozen). */

@@ -58,6 +58,11 @@ export function gatherRows(m: VocabMatrix, ids: tf.Tensor1D): tf.Tensor2D {
   });
 }
 
+/** Rows over all chunks: the vocabulary size. */
+export function vocabSize(chunks: readonly tf.Tensor2D[]): number {
+  return chunks.reduce((n, c) => n + c.shape[0], 0);
+}
+
 /**
  * h · Wᵀ over every chunk: [N, hidden] → [N, vocab]. The output is one tensor, so it must itself fit one binding:
  * `maxBytes` guards it (generation and `cli logits` take a few rows; the training loss goes through chunkedNll).
@@ -65,7 +70,7 @@ export function gatherRows(m: VocabMatrix, ids: tf.Tensor1D): tf.Tensor2D {
 export function projectRows(h: tf.Tensor2D, m: VocabMatrix, maxBytes: number): tf.Tensor2D {
   const chunks = vocabChunks(m);
   if (chunks.length === 1) return matMulTransposedB(h, chunks[0]!);
-  const vocab = chunks.reduce((n, c) => n + c.shape[0], 0);
+  const vocab = vocabSize(chunks);
   const bytes = h.shape[0] * vocab * 4;
   if (bytes > maxBytes) {
     throw new SafeTuneError(

@@ -50,8 +50,9 @@ export function layoutBlockGroups(shapes: readonly (readonly number[])[], kPerAn
     const k = Math.min(kPerAnchor * anchors, L, rankBound, MAX_K);
     const kIter = iterationWidth(k, L, rankBound);
     // The largest buffer per block: the anchors' stacked gradients, or the power iteration's packed output (its basis,
-    // scratch and σ rows at kIter columns: wgsl/subspace-iteration-program.ts).
-    const bytesPerBlock = Math.max(anchors * rows * cols, packedRows(L, anchors * Math.min(rows, cols)) * kIter) * 4;
+    // scratch and σ rows at kIter columns, the scratch as long as the stack's short side, rankBound:
+    // wgsl/subspace-iteration-program.ts).
+    const bytesPerBlock = Math.max(anchors * rows * cols, packedRows(L, rankBound) * kIter) * 4;
     const perChunk = Math.floor(maxBindingBytes / bytesPerBlock);
     if (perChunk < 1) {
       throw new SafeTuneError(
