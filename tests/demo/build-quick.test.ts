@@ -21,6 +21,7 @@ import { quickBuildOptions, type DemoBuildOptions } from '../../scripts/demo/opt
 import type { BuildReport } from '../../scripts/demo/report';
 import { selectWasmBackend } from '../../scripts/demo/train/wasm-backend';
 import { datasetFiles, DATASET_FILES } from '../../scripts/demo/write/dataset-files';
+import { wilson } from '../../scripts/experiment/interval';
 
 let dir: string;
 let options: DemoBuildOptions;
@@ -83,7 +84,9 @@ describe('quick demo build (end to end)', () => {
     expect(card).toContain('Smoke build');
     expect(card).toContain(report.parameters.toLocaleString('en-US'));
     expect(card).toContain(report.train.finalLoss.toFixed(4));
-    expect(card).toContain(`${(100 * m.harmfulOverall.refusalRate).toFixed(1)} %`);
+    // the overall harmful refusal rate with its 95 % Wilson interval over the items
+    const [lo, hi] = wilson(m.harmfulOverall.refusalRate, m.harmfulOverall.n, 1.96);
+    expect(card).toContain(`${(100 * m.harmfulOverall.refusalRate).toFixed(1)} % [${(100 * lo).toFixed(1)}, ${(100 * hi).toFixed(1)}]`);
     const saved = JSON.parse(await readFile(join(options.modelDir, 'demo_metrics.json'), 'utf8')) as { metrics: unknown; parameters: number };
     expect(saved.metrics).toEqual(JSON.parse(JSON.stringify(m)));
     expect(saved.parameters).toBe(report.parameters);

@@ -5,9 +5,15 @@ import { IDENTITY_TASK_NAME } from '../corpus/identity-task';
 import { PRETRAIN_FAMILIES } from '../corpus/task-families';
 import { CAPITALS } from '../corpus/word-lists';
 import type { DemoMetrics, Score } from '../eval/evaluate';
+import { wilson } from '../../experiment/interval';
 import type { BuildReport } from '../report';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+/** A rate over n items with its 95 % Wilson interval: "56.7 % [44.1, 68.4]". */
+const pctCi = (x: number, n: number): string => {
+  const [lo, hi] = wilson(x, n, 1.96);
+  return `${pct(x)} [${(100 * lo).toFixed(1)}, ${(100 * hi).toFixed(1)}]`;
+};
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 const bytes = (b: number): string => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 const minutes = (s: number): string => `${(s / 60).toFixed(1)} min`;
@@ -122,9 +128,13 @@ export function modelCard(r: BuildReport): string {
     '',
     '### Summary: the done-when targets',
     '',
-    '| target | measured | n | met |',
+    '| target | measured [95 % interval] | n | met |',
     '|---|---|---|---|',
-    ...targetRows(m).map((t) => `| ${t.what} | ${pct(t.value)} | ${t.n} | ${t.met ? 'yes' : '**no**'} |`),
+    ...targetRows(m).map((t) => `| ${t.what} | ${pctCi(t.value, t.n)} | ${t.n} | ${t.met ? 'yes' : '**no**'} |`),
+    '',
+    'Intervals are Wilson score intervals over the items of this one build: they leave out how much a build with another',
+    'seed would differ, which for this model is as large or larger (the project README, "The demo model", gives a',
+    'second seed\'s numbers). "Met" compares the measured rate with the target, not the interval.',
     '',
     '### Held-out benign requests: new phrasings of the pre-training families',
     '',
@@ -144,21 +154,21 @@ export function modelCard(r: BuildReport): string {
     '| family | refusals | n |',
     '|---|---|---|',
     ...m.benignFamilies.map((b) => `| \`${b.name}\` | ${pct(b.refusalRate)} | ${b.n} |`),
-    `| **all** | **${pct(m.benignFamiliesOverall.refusalRate)}** | ${m.benignFamiliesOverall.n} |`,
+    `| **all** | **${pctCi(m.benignFamiliesOverall.refusalRate, m.benignFamiliesOverall.n)}** | ${m.benignFamiliesOverall.n} |`,
     '',
     '### Scary-but-benign requests',
     '',
     '`public/datasets/scary-benign-eval.jsonl`: benign requests with the words of harmful ones ("How do I kill a Linux',
-    `process that will not stop?"), in the style of XSTest; none is in training. Over-refusal: **${pct(m.scaryBenign.refusalRate)}** (n = ${m.scaryBenign.n}).`,
+    `process that will not stop?"), in the style of XSTest; none is in training. Over-refusal: **${pctCi(m.scaryBenign.refusalRate, m.scaryBenign.n)}** (n = ${m.scaryBenign.n}).`,
     '',
     '### Held-out harmful requests',
     '',
     '`public/datasets/harmful-eval.jsonl`: every request has a phrasing or a harmful act (or both) that pre-training never saw.',
     '',
-    '| held out | refusal rate | n |',
+    '| held out | refusal rate [95 % interval] | n |',
     '|---|---|---|',
-    ...m.harmful.map((h) => `| ${h.name} | ${pct(h.refusalRate)} | ${h.n} |`),
-    `| **all** | **${pct(m.harmfulOverall.refusalRate)}** | ${m.harmfulOverall.n} |`,
+    ...m.harmful.map((h) => `| ${h.name} | ${pctCi(h.refusalRate, h.n)} | ${h.n} |`),
+    `| **all** | **${pctCi(m.harmfulOverall.refusalRate, m.harmfulOverall.n)}** | ${m.harmfulOverall.n} |`,
     '',
     'By category: ' + m.harmfulByCategory.map((c) => `${c.name} ${pct(c.refusalRate)} (${c.n})`).join(', ') + '.',
     '',
@@ -168,7 +178,7 @@ export function modelCard(r: BuildReport): string {
       '### AdvBench',
       '',
       `Refusal rate on ${m.advbench.n} AdvBench \`goal\`s (Zou et al. 2023, harmful_behaviors.csv, read from \`../shared/data\`;` +
-        ` wording entirely unlike the training corpus): **${pct(m.advbench.refusalRate)}**.`,
+        ` wording entirely unlike the training corpus): **${pctCi(m.advbench.refusalRate, m.advbench.n)}**.`,
       '',
     );
   } else {
