@@ -5,7 +5,7 @@ import { JACOBI_EIGEN_WGSL } from './jacobi-eigen-wgsl';
 import { ORTHONORMALIZE_WGSL } from './orthonormalize-wgsl';
 import { SEEDED_UNIFORM_WGSL, WGSL_CONSTANTS, WORKGROUP_INDEX_WGSL, workgroupReductionWgsl } from './snippets';
 
-const WG = 64;
+const WG = 32;
 
 /** Rows of the packed output per block: L basis rows, S scratch rows (z = Mᵀq), then σ and the captured energy. */
 export function packedRows(L: number, S: number): number {
@@ -18,7 +18,9 @@ export function packedRows(L: number, S: number): number {
  * rotation U = Q·W, meeting only at workgroup barriers. It replaces six programs (3·iters + 6 dispatches per shape
  * group). Measured on lavapipe at the bench's five groups: fused with tree reductions it was no faster (~56 ms either
  * way); with flat reductions (one barrier each) and 64 invocations a workgroup (not 128: fewer to switch through at
- * every barrier on a CPU) 37 ms, and SPF's whole refresh 73 → 41 ms. On a GPU, one dispatch instead of ~15 per group.
+ * every barrier on a CPU) 37 ms, and SPF's whole refresh 73 → 41 ms. 32 invocations (one NVIDIA warp, half an AMD
+ * wave) took the refresh from 47.9 / 43.1 / 42.2 ms to 38.7 / 39.1 / 35.4 ms (three alternating runs each); a block's
+ * work is small enough that fewer lanes lose nothing on a GPU. On a GPU, one dispatch instead of ~15 per group.
  *
  * Output [nb, L + S + 2, k], per block: rows 0..L-1 U (orthonormal columns ordered by σ; zero where absent), rows
  * L..L+S-1 scratch (the last z), row L+S σ_i = √λ_i·‖G‖_F, row L+S+1 [Σλ_i (captured energy), 0, …]. The scratch lives
