@@ -21,32 +21,40 @@ export type GateDotsResult = {
  * U [nb, L, k]. WGSL on webgpu (two dispatches, results stay on the GPU); the reference elsewhere.
  */
 export function gateDots(gt: tf.Tensor, gs: tf.Tensor, U: tf.Tensor, opts: GateDotsOptions): GateDotsResult {
-  if (isWebGPUActive()) return gateDotsWebGPU(gt, gs, U, opts);
-  const g = validate(gt, gs, U, opts);
-  const shape = [g.nb, g.rows, g.cols] as const;
-  const host = referenceGateDots({ data: tensorToHost(gt), shape }, { data: tensorToHost(gs), shape }, tensorToHost(U), opts);
-  return {
-    dots: hostToTensor(host.dots, [g.nb]),
-    gtNormSq: hostToTensor(host.gtNormSq, [g.nb]),
-    gsNormSq: hostToTensor(host.gsNormSq, [g.nb]),
-    dirDots: hostToTensor(host.dirDots, [g.nb, g.k]),
-  };
+  return tf.tidy(() => unpackGateSums(gateSums(gt, gs, U, opts), opts.k));
 }
 
-export function gateDotsWebGPU(gt: tf.Tensor, gs: tf.Tensor, U: tf.Tensor, opts: GateDotsOptions): GateDotsResult {
+/**
+ * The same reductions packed [nb, 3 + k], per block: ⟨G_t, G_s⟩, ‖G_t‖², ‖G_s‖², then the k direction dots. A caller
+ * that needs only some columns, or only their sums over the blocks, takes them from here without a slice per column.
+ */
+export function gateSums(gt: tf.Tensor, gs: tf.Tensor, U: tf.Tensor, opts: GateDotsOptions): tf.Tensor2D {
   const g = validate(gt, gs, U, opts);
   const { nb, S, k } = g;
-  return tf.tidy(() => {
-    const parts = runProgram(new GatePartialsProgram(nb, S, k), [gt, gs, U], lineUniforms(g)); // [nb, S, 3 + k]
-    const sums = runProgram(new SumLinesProgram(nb, 3 + k), [parts], []); // [nb, 3 + k]
-    const column = (c: number): tf.Tensor1D => tf.reshape(tf.slice(sums, [0, c], [nb, 1]), [nb]) as tf.Tensor1D;
-    return {
-      dots: column(0),
-      gtNormSq: column(1),
-      gsNormSq: column(2),
-      dirDots: tf.slice(sums, [0, 3], [nb, k]) as tf.Tensor2D,
-    };
-  });
+  if (isWebGPUActive()) {
+    return tf.tidy(() => {
+      const parts = runProgram(new GatePartialsProgram(nb, S, k), [gt, gs, U], lineUniforms(g)); // [nb, S, 3 + k]
+      return runProgram(new SumLinesProgram(nb, 3 + k), [parts], []) as tf.Tensor2D; // [nb, 3 + k]
+    });
+  }
+  const shape = [nb, g.rows, g.cols] as const;
+  const host = referenceGateDots({ data: tensorToHost(gt), shape }, { data: tensorToHost(gs), shape }, tensorToHost(U), opts);
+  const packed = new Float64Array(nb * (3 + k));
+  for (let b = 0; b < nb; b++) {
+    const row = packed.subarray(b * (3 + k), (b + 1) * (3 + k));
+    row[0] = host.dots[b]!;
+    row[1] = host.gtNormSq[b]!;
+    row[2] = host.gsNormSq[b]!;
+    row.set(host.dirDots.subarray(b * k, (b + 1) * k), 3);
+  }
+  return hostToTensor(packed, [nb, 3 + k]) as tf.Tensor2D;
+}
+
+/** gateSums' columns as named tensors. */
+export function unpackGateSums(sums: tf.Tensor2D, k: number): GateDotsResult {
+  const nb = sums.shape[0];
+  const column = (c: number): tf.Tensor1D => tf.reshape(tf.slice(sums, [0, c], [nb, 1]), [nb]) as tf.Tensor1D;
+  return { dots: column(0), gtNormSq: column(1), gsNormSq: column(2), dirDots: tf.slice(sums, [0, 3], [nb, k]) as tf.Tensor2D };
 }
 
 function validate(gt: tf.Tensor, gs: tf.Tensor, U: tf.Tensor, opts: GateDotsOptions): BlockGeometry {

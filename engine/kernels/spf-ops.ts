@@ -3,5 +3,5 @@
  * backend and the TypeScript reference on any other, with the same signature and the same math.
  */
 export { powerIteration, type PowerIterationResult } from './power-iteration';
-export { gateDots, type GateDotsResult } from './gate-dots';
+export { gateDots, gateSums, unpackGateSums, type GateDotsResult } from './gate-dots';
 export { project, type GateInput, type ProjectResult } from './project';

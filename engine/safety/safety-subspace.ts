@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { gateDots, powerIteration, project, type GateDotsResult } from '../kernels/spf-ops';
+import { gateSums, powerIteration, project, unpackGateSums, type GateDotsResult } from '../kernels/spf-ops';
 import type { SpfGate } from '../kernels/spf-types';
 import type { BlockGroupLayout } from './spf-groups';
 
@@ -31,6 +31,7 @@ export interface SubspaceProjection {
  */
 export class SafetySubspace {
   private states: GroupState[] | undefined;
+  private selector: tf.Tensor2D | undefined;
 
   constructor(private readonly layouts: readonly BlockGroupLayout[]) {}
 
@@ -76,43 +77,70 @@ export class SafetySubspace {
    */
   project(x: readonly tf.Tensor[], gate: SpfGate, apply = true): SubspaceProjection {
     const states = this.required();
+    const selector = this.totalsSelector();
     return tf.tidy(() => {
       const stacks = states.map((s) => tf.stack(s.layout.indices.map((i) => x[i]!)) as tf.Tensor3D);
-      const dots: GateDotsResult[] = states.map((s, n) => gateDots(stacks[n]!, s.gs, s.U, { k: s.layout.k, side: s.layout.side }));
-      const total = (parts: tf.Tensor[]): tf.Scalar => tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1])))) as tf.Scalar;
-      const dot = total(dots.map((d) => d.dots));
+      const sums = states.map((s, n) => gateSums(stacks[n]!, s.gs, s.U, { k: s.layout.k, side: s.layout.side }));
+      // Σ over every block of every group of ⟨X, G_s⟩, ‖X‖², ‖G_s‖² and the direction dots: one concat of all the sums and
+      // one product with a fixed selector, instead of a slice per column and a sum per group.
+      const allSums = tf.concat(sums.map((t) => tf.reshape(t, [1, -1])), 1);
+      const [dot, normSq, gsNormSq, directionSum] = tf.unstack(tf.reshape(tf.matMul(allSums, selector), [4])) as tf.Scalar[];
+      // The per-block columns, only for the gates that read them ('always' reads none).
+      const views = gate === 'always' ? undefined : states.map((s, n) => unpackGateSums(sums[n]!, s.layout.k));
       const out = [...x];
       const removed: tf.Tensor[] = [];
       const removedDots: tf.Tensor[] = [];
       states.forEach((s, n) => {
         if (!apply) return;
-        const d = dots[n]!;
-        const projected = project(stacks[n]!, s.U, { globalDot: dot, dots: d.dots, dirDots: d.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
+        const v = views?.[n];
+        const projected = project(stacks[n]!, s.U, v === undefined ? undefined : { globalDot: dot!, dots: v.dots, dirDots: v.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
         removed.push(projected.removedSq);
-        removedDots.push(tf.sum(tf.mul(d.dirDots, firedDirections(gate, dot, d))));
+        if (v !== undefined) removedDots.push(tf.sum(tf.mul(v.dirDots, firedDirections(gate, dot!, v))));
         tf.unstack(projected.out).forEach((t, b) => (out[s.layout.indices[b]!] = t));
       });
+      // 'always' removes every direction, so Σ of the fired direction dots is all of them.
+      if (apply && views === undefined) removedDots.push(directionSum!);
+      const total = (parts: tf.Tensor[]): tf.Scalar =>
+        (parts.length === 1 && parts[0]!.size === 1 ? tf.reshape(parts[0]!, []) : tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1]))))) as tf.Scalar;
       const removedSq = removed.length === 0 ? tf.scalar(0) : total(removed);
-      const normSq = total(dots.map((d) => d.gtNormSq));
       const kept = out.map((t, i) => (t === x[i] ? t : tf.keep(t)));
       return {
         out: kept,
-        dot: tf.keep(dot),
+        dot: tf.keep(dot!),
         // From the dots, with no further pass over the blocks (U orthonormal): the removed part is Σ_{i fires} a_i u_i, so
         // ⟨out, G_s⟩ = ⟨x, G_s⟩ − Σ_{i fires} dirDots_i and ‖out‖² = ‖x‖² − ‖removed‖².
-        outDot: tf.keep(removedDots.length === 0 ? tf.clone(dot) : (tf.sub(dot, total(removedDots)) as tf.Scalar)),
-        normSq: tf.keep(normSq),
-        outNormSq: tf.keep(tf.relu(tf.sub(normSq, removedSq)) as tf.Scalar),
-        gsNormSq: tf.keep(total(dots.map((d) => d.gsNormSq))),
+        outDot: tf.keep(removedDots.length === 0 ? tf.clone(dot!) : (tf.sub(dot!, total(removedDots)) as tf.Scalar)),
+        normSq: tf.keep(normSq!),
+        outNormSq: tf.keep(tf.relu(tf.sub(normSq!, removedSq)) as tf.Scalar),
+        gsNormSq: tf.keep(gsNormSq!),
         removedSq: tf.keep(removedSq),
-        gateRate: tf.keep(gateRate(gate, dot, dots)),
+        gateRate: tf.keep(gateRate(gate, dot!, views ?? [])),
       };
     });
+  }
+
+  /**
+   * [Σ_groups nb·(3 + k), 4]: maps every group's gateSums, flattened and concatenated, to (⟨X, G_s⟩, ‖X‖², ‖G_s‖²,
+   * Σ direction dots). Fixed by the layouts, so built once.
+   */
+  private totalsSelector(): tf.Tensor2D {
+    if (this.selector === undefined) {
+      const rows = this.layouts.reduce((n, l) => n + l.indices.length * (3 + l.k), 0);
+      const m = new Float32Array(rows * 4);
+      let r = 0;
+      for (const l of this.layouts) {
+        for (let b = 0; b < l.indices.length; b++) for (let c = 0; c < 3 + l.k; c++, r++) m[r * 4 + Math.min(c, 3)] = 1;
+      }
+      this.selector = tf.tensor2d(m, [rows, 4]);
+    }
+    return this.selector;
   }
 
   dispose(): void {
     for (const s of this.states ?? []) disposeState(s);
     this.states = undefined;
+    this.selector?.dispose();
+    this.selector = undefined;
   }
 
   private required(): GroupState[] {
