@@ -84,7 +84,7 @@ export class SafetySubspace {
       // Σ over every block of every group of ⟨X, G_s⟩, ‖X‖², ‖G_s‖² and the direction dots: one concat of all the sums and
       // one product with a fixed selector, instead of a slice per column and a sum per group.
       const allSums = tf.concat(sums.map((t) => tf.reshape(t, [1, -1])), 1);
-      const [dot, normSq, gsNormSq, directionSum] = tf.unstack(tf.reshape(tf.matMul(allSums, selector), [4])) as tf.Scalar[];
+      const [dot, normSq, gsNormSq, directionSum] = tf.unstack(tf.reshape(tf.matMul(allSums, selector), [4])) as [tf.Scalar, tf.Scalar, tf.Scalar, tf.Scalar];
       // The per-block columns, only for the gates that read them ('always' reads none).
       const views = gate === 'always' ? undefined : states.map((s, n) => unpackGateSums(sums[n]!, s.layout.k));
       const out = [...x];
@@ -93,28 +93,27 @@ export class SafetySubspace {
       states.forEach((s, n) => {
         if (!apply) return;
         const v = views?.[n];
-        const projected = project(stacks[n]!, s.U, v === undefined ? undefined : { globalDot: dot!, dots: v.dots, dirDots: v.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
+        const projected = project(stacks[n]!, s.U, v === undefined ? undefined : { globalDot: dot, dots: v.dots, dirDots: v.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
         removed.push(projected.removedSq);
-        if (v !== undefined) removedDots.push(tf.sum(tf.mul(v.dirDots, firedDirections(gate, dot!, v))));
+        if (v !== undefined) removedDots.push(tf.sum(tf.mul(v.dirDots, firedDirections(gate, dot, v))));
         tf.unstack(projected.out).forEach((t, b) => (out[s.layout.indices[b]!] = t));
       });
-      // 'always' removes every direction, so Σ of the fired direction dots is all of them.
-      if (apply && views === undefined) removedDots.push(directionSum!);
-      const total = (parts: tf.Tensor[]): tf.Scalar =>
-        (parts.length === 1 && parts[0]!.size === 1 ? tf.reshape(parts[0]!, []) : tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1]))))) as tf.Scalar;
+      const total = (parts: tf.Tensor[]): tf.Scalar => tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1])))) as tf.Scalar;
+      // Σ of the fired directions' dots; 'always' fires every direction, so that is all of them.
+      const firedDots = !apply ? undefined : views === undefined ? directionSum : total(removedDots);
       const removedSq = removed.length === 0 ? tf.scalar(0) : total(removed);
       const kept = out.map((t, i) => (t === x[i] ? t : tf.keep(t)));
       return {
         out: kept,
-        dot: tf.keep(dot!),
+        dot: tf.keep(dot),
         // From the dots, with no further pass over the blocks (U orthonormal): the removed part is Σ_{i fires} a_i u_i, so
         // ⟨out, G_s⟩ = ⟨x, G_s⟩ − Σ_{i fires} dirDots_i and ‖out‖² = ‖x‖² − ‖removed‖².
-        outDot: tf.keep(removedDots.length === 0 ? tf.clone(dot!) : (tf.sub(dot!, total(removedDots)) as tf.Scalar)),
-        normSq: tf.keep(normSq!),
-        outNormSq: tf.keep(tf.relu(tf.sub(normSq!, removedSq)) as tf.Scalar),
-        gsNormSq: tf.keep(gsNormSq!),
+        outDot: tf.keep(firedDots === undefined ? tf.clone(dot) : (tf.sub(dot, firedDots) as tf.Scalar)),
+        normSq: tf.keep(normSq),
+        outNormSq: tf.keep(tf.relu(tf.sub(normSq, removedSq)) as tf.Scalar),
+        gsNormSq: tf.keep(gsNormSq),
         removedSq: tf.keep(removedSq),
-        gateRate: tf.keep(gateRate(gate, dot!, views ?? [])),
+        gateRate: tf.keep(gateRate(gate, dot, views ?? [])),
       };
     });
   }
