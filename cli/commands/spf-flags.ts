@@ -13,11 +13,12 @@ export const SPF_FLAGS: OptionSpec = {
   'spf-refresh': { type: 'string' },
   'spf-anchors': { type: 'string' },
   'spf-anchor-tokens': { type: 'string' },
+  'spf-anchors-per-pass': { type: 'string' },
   probe: { type: 'string' },
 };
 
 export const SPF_USAGE =
-  '[--spf --spf-k K --spf-gate global|block|direction|always --spf-project update|gradient|both --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --spf-anchor-tokens N|all --probe FILE]';
+  '[--spf --spf-k K --spf-gate global|block|direction|always --spf-project update|gradient|both --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --spf-anchor-tokens N|all --spf-anchors-per-pass N --probe FILE]';
 
 /** SPF options from the flags; --spf-iters is W or W,C (warm, cold power-iteration steps). */
 export function spfFromFlags(v: Record<string, string | boolean | undefined>): SpfOptions {
@@ -38,6 +39,7 @@ export function spfFromFlags(v: Record<string, string | boolean | undefined>): S
     iters,
     refreshEvery: optionalNumber('train', v, 'spf-refresh', true) ?? DEFAULT_SPF_OPTIONS.refreshEvery,
     anchorTokens: anchorTokensFlag(v),
+    anchorsPerPass: optionalNumber('train', v, 'spf-anchors-per-pass', true) ?? DEFAULT_SPF_OPTIONS.anchorsPerPass,
   });
 }
 

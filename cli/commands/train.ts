@@ -15,6 +15,7 @@ import { MetricsFile } from '../train/metrics-file';
 import { prepareNewRun, prepareResume, type PreparedRun } from '../train/prepare-run';
 import { cliRunLog } from '../train/run-log';
 import { TRAIN_FLAGS } from './train-options';
+import { describeSpfWidth } from '../../engine/safety/spf-options';
 
 /**
  * Fine-tunes a LoRA adapter with the engine's TrainingRun — the same loop, record and checkpoints as the app's worker.
@@ -60,7 +61,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     }
     if (interrupted) run.pause('interrupted (Ctrl-C)');
     const c = record.config;
-    log(`model: ${model.config.architecture}, LoRA r=${c.lora.r} on ${c.lora.targets.join(',')}; ${record.totalSteps} steps from step ${record.step} on ${backend}, batch ${c.train.batchSize}×${c.train.gradAccum}, max length ${c.train.maxLength}${c.spf.enabled ? `; SPF k=${c.spf.k} gate=${c.spf.gate}${c.spf.anchorTokens === 'all' ? '' : ` anchor-tokens=${c.spf.anchorTokens}`}` : ''}${c.guard.enabled ? `; guard at drift ${c.guard.driftThreshold}` : ''}`);
+    log(`model: ${model.config.architecture}, LoRA r=${c.lora.r} on ${c.lora.targets.join(',')}; ${record.totalSteps} steps from step ${record.step} on ${backend}, batch ${c.train.batchSize}×${c.train.gradAccum}, max length ${c.train.maxLength}${c.spf.enabled ? `; SPF ${describeSpfWidth(c.spf, record.safety.anchors.length)} gate=${c.spf.gate}${c.spf.anchorTokens === 'all' ? '' : ` anchor-tokens=${c.spf.anchorTokens}`}` : ''}${c.guard.enabled ? `; guard at drift ${c.guard.driftThreshold}` : ''}`);
     const end = await run.train();
     await exportAdapter(run, prepared, join(out, 'adapter'));
     finish(end, run, interrupted, out);

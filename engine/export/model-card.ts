@@ -1,6 +1,7 @@
 import type { RunRecord } from '../run/run-record';
 import type { EvalPoint, MetricPoint, Variant } from '../run/run-types';
 import type { AnchorTokens } from '../safety/anchor-scope';
+import { describeSpfWidth } from '../safety/spf-options';
 
 /**
  * The model card exported with an adapter or a merged model: README.md in the Hugging Face layout (YAML front matter
@@ -57,7 +58,7 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
     '## SPF',
     '',
     config.spf.enabled
-      ? `k ${config.spf.k} per anchor, gate \`${config.spf.gate}\`, projecting the \`${config.spf.project}\`, power iterations ${config.spf.iters.warm} warm / ${config.spf.iters.cold} cold, subspace refreshed every ${config.spf.refreshEvery} step(s), ${record.safety.anchors.length} safety anchor(s), each anchor's safety loss on ${anchorScope(config.spf.anchorTokens)}.`
+      ? `k ${config.spf.k} per anchor, gate \`${config.spf.gate}\`, projecting the \`${config.spf.project}\`, power iterations ${config.spf.iters.warm} warm / ${config.spf.iters.cold} cold, subspace refreshed every ${config.spf.refreshEvery} step(s), ${record.safety.anchors.length} safety anchor(s) (${describeSpfWidth(config.spf, record.safety.anchors.length)}), each anchor's safety loss on ${anchorScope(config.spf.anchorTokens)}.`
       : 'Off.',
     '',
     '## Measured',

@@ -1,7 +1,7 @@
 import { SafeTuneError } from '../errors';
 import type { DatasetReport } from '../data/report';
 import type { RowFormat } from '../data/types';
-import type { SafetyPair } from '../safety/spf-options';
+import { DEFAULT_SPF_OPTIONS, type SafetyPair } from '../safety/spf-options';
 import type { AccuracyPoint, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, SampleGeneration, StoredModelSource } from './run-types';
 
 export const RUN_RECORD_FORMAT = 'safetune-run-1';
@@ -93,7 +93,10 @@ export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
   // Records written before the accuracy and sample series were stored have none.
   const series = r.series as Partial<RunRecord['series']>;
   const full = { metrics: series.metrics ?? [], evals: series.evals ?? [], accuracy: series.accuracy ?? [], samples: series.samples ?? [] };
-  return { ...(r as RunRecord), series: full, refusalChecks: r.refusalChecks ?? [] };
+  // SPF options added after a record was written (anchorTokens, anchorsPerPass) read as their defaults, which are how
+  // every run trained before they existed: a resumed run must not see them as undefined.
+  const config = r.config === undefined ? r.config : { ...r.config, spf: { ...DEFAULT_SPF_OPTIONS, ...r.config.spf } };
+  return { ...(r as RunRecord), ...(config === undefined ? {} : { config }), series: full, refusalChecks: r.refusalChecks ?? [] };
 }
 
 function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {

@@ -8,10 +8,22 @@ import type { TokenizedExample } from '../data/types';
  */
 export type AnchorTokens = number | 'all';
 
-/** `example` with only its first `tokens` labelled positions kept (the rest masked with -100). */
+/**
+ * `example` with only its first `tokens` labelled positions kept (the rest masked with -100), cut after the last kept
+ * one: attention is causal, so the tokens after it change neither the loss nor its gradient — they only cost a pass
+ * over them.
+ */
 export function scopeAnchor(example: TokenizedExample, tokens: AnchorTokens): TokenizedExample {
   if (tokens === 'all') return example;
   let seen = 0;
-  const labels = example.labels.map((label) => (label === -100 ? label : seen++ < tokens ? label : -100));
-  return { ...example, labels };
+  let end = example.labels.length;
+  const labels = example.labels.map((label, i) => {
+    if (label === -100) return label;
+    if (seen++ < tokens) {
+      end = i + 1;
+      return label;
+    }
+    return -100;
+  });
+  return { ...example, ids: example.ids.slice(0, end), labels: labels.slice(0, end) };
 }

@@ -13,7 +13,7 @@ import { scopeAnchor } from './anchor-scope';
 
 /** Names of the per-step scalars SPF adds to the trainer's stats (and so to metrics.jsonl and the worker's events). */
 export const SPF_METRICS = {
-  safetyLoss: 'spf_safety_loss', // anchors' safety loss (mean over anchors of their refusal-token NLL), last refresh
+  safetyLoss: 'spf_safety_loss', // anchors' safety loss (mean over the anchor passes of their refusal-token NLL), last refresh
   cos: 'spf_cos', // cos(G_t, G_s) over all blocks, of the task gradient before any projection
   energy: 'spf_energy', // captured energy Σσ² / ‖M‖²_F of the top-k subspaces of the stacked anchor gradients
   // Step 5, every step: the gate's decision on the task gradient (1 / 0 for global and always; the fraction of blocks
@@ -40,11 +40,13 @@ export const SPF_METRICS = {
  * Decisions SPF.md leaves open:
  *  - blocks are grouped by shape, stacked ([nb, rows, cols]) and split under the device's binding limit;
  *  - between refreshes the stored G_s and its subspace are reused unchanged (the gates still test the current X);
- *  - one backward pass per anchor (its gradient must stay separate to widen the subspace).
+ *  - one backward pass per anchor (its gradient must stay separate to widen the subspace), unless anchorsPerPass
+ *    groups them: a pass's anchors are one batch and give one gradient, of their token-weighted mean loss.
  */
 export class SafetyProjector {
   private readonly model: CausalLM;
-  private readonly anchors: TokenizedExample[];
+  /** The anchors in their backward passes (options.anchorsPerPass per pass; one each by default). */
+  private readonly passes: TokenizedExample[][];
   private readonly options: SpfOptions;
   private readonly padId: number;
   private subspace: SafetySubspace | undefined;
@@ -53,7 +55,9 @@ export class SafetyProjector {
   constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number) {
     if (anchors.length === 0) throw new SafeTuneError('bad-argument', 'SPF needs at least one safety anchor', 'use the bundled anchors or pass a JSONL file of {"request", "refusal"} pairs');
     this.model = model;
-    this.anchors = anchors.map((a) => scopeAnchor(a, options.anchorTokens));
+    const scoped = anchors.map((a) => scopeAnchor(a, options.anchorTokens));
+    this.passes = [];
+    for (let i = 0; i < scoped.length; i += options.anchorsPerPass) this.passes.push(scoped.slice(i, i + options.anchorsPerPass));
     this.options = options;
     this.padId = padId;
   }
@@ -75,8 +79,8 @@ export class SafetyProjector {
     const grads: tf.Tensor[][] = [];
     const losses: tf.Scalar[] = [];
     try {
-      for (const e of this.anchors) {
-        const batch = toBatch([{ ids: e.ids, labels: e.labels }], e.ids.length, this.padId);
+      for (const pass of this.passes) {
+        const batch = toBatch(pass, Math.max(...pass.map((e) => e.ids.length)), this.padId);
         const r = tf.variableGrads(() => meanNll(this.model, batch), vars);
         grads.push(vars.map((v) => r.grads[v.name]!));
         losses.push(r.value);
@@ -93,7 +97,7 @@ export class SafetyProjector {
 
   private async refresh(step: number, pace: (t: tf.Tensor) => Promise<void>): Promise<void> {
     const vars = this.model.adapter!.variables();
-    this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.anchors.length, maxBindingBytes()));
+    this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.passes.length, maxBindingBytes()));
     const { grads, loss } = await this.anchorGradients(vars, pace);
     try {
       this.subspace.refresh(grads, this.options.iters, step);

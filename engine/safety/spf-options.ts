@@ -35,6 +35,12 @@ export interface SpfOptions {
   anchors: SafetyPair[];
   /** Refusal tokens per anchor in the safety loss: the first N (1 = the refuse-or-comply decision) or 'all'. */
   anchorTokens: AnchorTokens;
+  /**
+   * Anchors per backward pass: consecutive anchors share one pass and one gradient (the mean of their safety losses),
+   * so N anchors give ⌈N / anchorsPerPass⌉ stacked gradients. 1 keeps every anchor's gradient separate (SPF.md step 2);
+   * larger values trade subspace width for fewer passes.
+   */
+  anchorsPerPass: number;
 }
 
 export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
@@ -50,6 +56,7 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   project: 'update',
   anchors: [],
   anchorTokens: 'all',
+  anchorsPerPass: 1,
 };
 
 export function resolveSpfOptions(partial: Partial<SpfOptions>): SpfOptions {
@@ -64,12 +71,30 @@ export function resolveSpfOptions(partial: Partial<SpfOptions>): SpfOptions {
   if (!SPF_GATES.includes(o.gate)) throw new SafeTuneError('bad-argument', `unknown SPF gate "${o.gate}"`, `use one of ${SPF_GATES.join(', ')}`);
   if (!SPF_PROJECTS.includes(o.project)) throw new SafeTuneError('bad-argument', `unknown SPF projection "${o.project}"`, `use one of ${SPF_PROJECTS.join(', ')}`);
   if (o.anchorTokens !== 'all') int('anchorTokens', o.anchorTokens, 1, 4096);
+  int('anchorsPerPass', o.anchorsPerPass, 1, 4096);
   for (const [i, a] of o.anchors.entries()) {
     if (typeof a.request !== 'string' || typeof a.refusal !== 'string' || a.request.trim() === '' || a.refusal.trim() === '') {
       throw new SafeTuneError('bad-argument', `safety anchor ${i + 1} needs a non-empty "request" and "refusal"`);
     }
   }
   return o;
+}
+
+/**
+ * How wide SPF's safety subspace can get with `anchorCount` anchors: one stacked gradient per backward pass, k
+ * directions per gradient, at most MAX_K in all (and, per block, at most its longer side L). With the defaults and the
+ * four bundled anchors that is already 16 = MAX_K, so a larger k adds nothing there: say so where the run is described.
+ */
+export function subspaceWidth(o: Pick<SpfOptions, 'k' | 'anchorsPerPass'>, anchorCount: number): { gradients: number; directions: number } {
+  const gradients = Math.ceil(anchorCount / o.anchorsPerPass);
+  return { gradients, directions: Math.min(o.k * gradients, MAX_K) };
+}
+
+/** "k=4 × 4 anchor gradients = 16 directions per block at most", naming the cap when it binds. */
+export function describeSpfWidth(o: Pick<SpfOptions, 'k' | 'anchorsPerPass'>, anchorCount: number): string {
+  const { gradients, directions } = subspaceWidth(o, anchorCount);
+  const capped = o.k * gradients > directions ? ` (capped: ${o.k * gradients} asked)` : '';
+  return `k=${o.k} × ${gradients} anchor gradient${gradients === 1 ? '' : 's'} = ${directions} directions per block at most${capped}`;
 }
 
 /** Whether SPF projects the task gradient (step 5) / AdamW's update (step 6). */

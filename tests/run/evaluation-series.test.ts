@@ -92,6 +92,10 @@ test('accuracy and sample answers are stored with the run, survive a resume from
 
   // The record as exported (the bytes the record zip holds) reads back whole.
   expect(decodeRunRecord(encodeRunRecord(done), 'the exported record')).toEqual(done);
+  // A record written before the SPF options anchorTokens and anchorsPerPass existed reads them as their defaults.
+  const { anchorTokens: _t, anchorsPerPass: _p, ...olderSpf } = done.config.spf;
+  const older = decodeRunRecord(encodeRunRecord({ ...done, config: { ...done.config, spf: olderSpf as typeof done.config.spf } }), 'an older record');
+  expect(older.config.spf).toEqual({ ...done.config.spf, anchorTokens: 'all', anchorsPerPass: 1 });
   expect(tf.memory().numTensors).toBe(before);
   model.dispose();
 }, 120_000);
