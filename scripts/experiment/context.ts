@@ -20,6 +20,7 @@ export interface ExperimentSources {
   overRefusal: number;
   task: number;
   available: { harmful: number; overRefusal: number; task: number; framings: number };
+  maxNewTokens: { refusal: number; task: number };
 }
 
 /** Everything a run needs before any model is loaded: the data, the tokenizer and the evaluation plan. */
@@ -45,18 +46,25 @@ export async function prepareExperiment(root: string, settings: ExperimentSettin
   const harmful = cap(data.harmfulEval, settings.limits.harmful);
   const task = cap(data.taskEval, settings.limits.task);
   const driftPairs = cap(data.drift.pairs, settings.limits.probe);
+  const taskNllExamples = tokenizeSafetyPairs(task.map((t) => ({ request: t.prompt, refusal: t.answer })), tokenizer, settings.maxLength, 'task eval');
+  // A reply cut short can never match its answer: task replies may run to the longest answer and its end token. (The
+  // demo task's answers take up to 17 tokens; with the 16 the demo data asks for, 24 of its 84 items could not score.)
+  const longestAnswer = Math.max(0, ...taskNllExamples.map((e) => e.labels.filter((l) => l !== -100).length));
   const plan: EvalPlan = {
     data,
     harmful,
     jailbreak: jailbreakPrompts(spreadSample(harmful, settings.limits.jailbreak)),
     overRefusal: cap(data.overRefusal.items, settings.limits.overRefusal),
     task,
-    taskNllExamples: tokenizeSafetyPairs(task.map((t) => ({ request: t.prompt, refusal: t.answer })), tokenizer, settings.maxLength, 'task eval'),
+    taskNllExamples,
     probe: new SafetyProbe(tokenizeSafetyPairs(driftPairs, tokenizer, settings.maxLength, 'drift probe'), { batchSize: 16, maxLength: settings.maxLength, padId: tokenizer.padTokenId }),
     batchSize: 16,
     maxLength: settings.maxLength,
     padId: tokenizer.padTokenId,
-    maxNewTokens: settings.maxNewTokens === undefined ? data.maxNewTokens : { refusal: settings.maxNewTokens, task: settings.maxNewTokens },
+    maxNewTokens:
+      settings.maxNewTokens === undefined
+        ? { refusal: data.maxNewTokens.refusal, task: Math.max(data.maxNewTokens.task, longestAnswer) }
+        : { refusal: settings.maxNewTokens, task: settings.maxNewTokens },
   };
   const sources: ExperimentSources = {
     data: data.name,
@@ -67,6 +75,7 @@ export async function prepareExperiment(root: string, settings: ExperimentSettin
     overRefusal: plan.overRefusal.length,
     task: plan.task.length,
     available: { harmful: data.harmfulEval.length, overRefusal: data.overRefusal.items.length, task: data.taskEval.length, framings: JAILBREAK_FRAMINGS.length },
+    maxNewTokens: plan.maxNewTokens,
   };
   return { data, tokenizer, plan, driftPairs, sources };
 }

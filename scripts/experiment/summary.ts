@@ -8,7 +8,7 @@ export function settingsLine(s: ExperimentSettings, r: ExperimentResult): string
   return [
     `${r.sources.data}; seeds ${s.seeds.join(', ')}; steps benign ${s.steps.benign}, adversarial ${s.steps.adversarial}, mixed ${s.steps.mixed}, deep ${s.steps.deep} (the benign set);`,
     `lr ${s.lr} (constant), batch ${s.batch}, max length ${s.maxLength}, LoRA r=${s.loraR} α=${2 * s.loraR} on all seven projections; SPF: the engine's defaults with every row of safety-anchor.jsonl;`,
-    `${r.sources.harmful} of ${r.sources.available.harmful} harmful items, ${r.sources.jailbreak} jailbreak prompts, ${r.sources.overRefusal} over-refusal prompts from ${r.sources.overRefusalSource}, ${r.sources.task} task items;`,
+    `${r.sources.harmful} of ${r.sources.available.harmful} harmful items, ${r.sources.jailbreak} jailbreak prompts, ${r.sources.overRefusal} over-refusal prompts from ${r.sources.overRefusalSource}, ${r.sources.task} task items; greedy replies of up to ${r.sources.maxNewTokens.refusal} tokens (task: ${r.sources.maxNewTokens.task}, its longest answer and the end token);`,
     `drift probe: ${r.sources.driftSource}; intervals: Wilson on the design-effect sample size of the seed × item table (scripts/experiment/interval.ts);`,
     `${s.backend}; ${r.minutes.toFixed(1)} min.`,
   ].join(' ');

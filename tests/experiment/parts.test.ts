@@ -142,7 +142,7 @@ describe('experiment: projecting the default run from a run\'s timings', () => {
     const result = {
       rows: [],
       failures: [],
-      sources: { data: 'd', overRefusalSource: 'o', driftSource: 'p', harmful: 4, jailbreak: 5, overRefusal: 2, task: 2, available: { harmful: 180, overRefusal: 60, task: 100, framings: 5 } },
+      sources: { data: 'd', overRefusalSource: 'o', driftSource: 'p', harmful: 4, jailbreak: 5, overRefusal: 2, task: 2, available: { harmful: 180, overRefusal: 60, task: 100, framings: 5 }, maxNewTokens: { refusal: 16, task: 16 } },
       minutes: 1,
       timing: {
         jobs: 1,
@@ -158,5 +158,17 @@ describe('experiment: projecting the default run from a run\'s timings', () => {
     const cpuMinutes = (steps * 3 + 25 * prompts * 0.1) / 60;
     expect(text).toContain(`${cpuMinutes.toFixed(0)} min of process CPU time, ~${(cpuMinutes / 2).toFixed(0)} min on an idle machine with 2 processes`);
     expect(projection(result, { ...EXPERIMENT_DEFAULTS, batch: 2 })).toMatch(/No projection/);
+  });
+});
+
+describe('experiment: the evaluation plan', () => {
+  test('task replies may run to the longest answer and its end token, so every item can score', async () => {
+    const { prepareExperiment } = await import('../../scripts/experiment/context');
+    const { EXPERIMENT_DEFAULTS } = await import('../../scripts/experiment/settings');
+    const { plan, tokenizer } = await prepareExperiment(process.cwd(), EXPERIMENT_DEFAULTS);
+    const needed = Math.max(...plan.task.map((t) => tokenizer.encode(t.answer).length + 1));
+    expect(needed).toBeGreaterThan(16); // the demo task has answers longer than the refusal length, so this can fail
+    expect(plan.maxNewTokens.task).toBeGreaterThanOrEqual(needed);
+    expect(plan.maxNewTokens.refusal).toBe(16);
   });
 });
