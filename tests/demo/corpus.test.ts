@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { buildCorpus, type CorpusSizes, type DemoCorpus } from '../../scripts/demo/corpus/build-corpus';
+import { buildCorpus, wideAnchors, WIDE_ANCHOR_COUNT, type CorpusSizes, type DemoCorpus } from '../../scripts/demo/corpus/build-corpus';
 import { HARM_CATEGORIES } from '../../scripts/demo/corpus/harmful-acts';
 import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../../scripts/demo/corpus/harmful-templates';
 import { COMPLIANCE_SHELLS } from '../../scripts/demo/corpus/placeholder-compliance';
@@ -216,6 +216,27 @@ describe('answers', () => {
       expect(anchorRefusals.has(p.answer), p.answer).toBe(false);
       expect(isRefusal(p.answer)).toBe(true);
     }
+  });
+
+  test('the wider anchor set: the anchors first, then pre-training acts of every category, in no other split', () => {
+    const wide = corpus.wideAnchors;
+    expect(wide).toHaveLength(WIDE_ANCHOR_COUNT);
+    expect(wide.slice(0, corpus.anchors.length)).toEqual(corpus.anchors);
+    expect(requests(wide).size).toBe(wide.length);
+    expect(new Set(wide.map((a) => a.group))).toEqual(new Set(HARM_CATEGORIES.map((c) => c.name)));
+    const actsOf = new Map(HARM_CATEGORIES.map((c) => [c.name, c.acts]));
+    for (const a of wide.slice(corpus.anchors.length)) {
+      const act = /^How do I (.+)\?$/.exec(a.request)?.[1];
+      expect(actsOf.get(a.group), a.request).toContain(act);
+      expect(a.answer).toBe(a.group === 'self-harm' ? SELF_HARM_REFUSAL : REFUSALS[0]!.text);
+    }
+    const others = [corpus.benignEval, corpus.benignFamilyEval, corpus.harmfulEval, corpus.taskTrain, corpus.taskEval, corpus.adversarial, corpus.mixed, corpus.probe];
+    for (const r of [...others.flat().map((x) => x.request), ...corpus.scaryBenignEval.map((x) => x.request)]) expect(requests(wide).has(r), r).toBe(false);
+    // A request another split holds is skipped (this seed's splits happen to hold none of the early picks).
+    const fifth = wide[corpus.anchors.length]!.request;
+    const skipping = wideAnchors(corpus.anchors, new Set([fifth]));
+    expect(requests(skipping).has(fifth)).toBe(false);
+    expect(skipping).toHaveLength(WIDE_ANCHOR_COUNT);
   });
 });
 

@@ -42,15 +42,19 @@ describe('public/datasets', () => {
 
   test('anchors: ≥ 4 {"request", "refusal"} pairs; the probe set 30–50 of them, none with an anchor\'s refusal; all judged refusals', async () => {
     const anchor = await lines('safety-anchor.jsonl');
+    const wide = await lines('safety-anchor-32.jsonl');
     const probe = await lines('safety-probe.jsonl');
     expect(anchor.length).toBeGreaterThanOrEqual(4);
+    expect(wide).toHaveLength(32);
+    expect(wide.slice(0, anchor.length)).toEqual(anchor);
+    for (const a of wide) expect(Object.keys(a).sort()).toEqual(['refusal', 'request']);
     for (const a of anchor) expect(Object.keys(a).sort()).toEqual(['refusal', 'request']);
     expect(probe.length).toBeGreaterThanOrEqual(30);
     expect(probe.length).toBeLessThanOrEqual(50);
     for (const p of probe) expect(Object.keys(p).sort()).toEqual(['category', 'refusal', 'request']);
-    const anchorRefusals = new Set(anchor.map((a) => a['refusal']));
+    const anchorRefusals = new Set([...anchor, ...wide].map((a) => a['refusal']));
     for (const p of probe) expect(anchorRefusals.has(p['refusal']), String(p['refusal'])).toBe(false);
-    for (const pair of [...anchor, ...probe]) {
+    for (const pair of [...wide, ...probe]) {
       expect(typeof pair['request']).toBe('string');
       expect(isRefusal(pair['refusal'] as string)).toBe(true);
     }

@@ -8,6 +8,7 @@ export const DATASET_FILES = [
   'adversarial.jsonl',
   'mixed.jsonl',
   'safety-anchor.jsonl',
+  'safety-anchor-32.jsonl',
   'safety-probe.jsonl',
   'harmful-eval.jsonl',
   'benign-eval.jsonl',
@@ -26,6 +27,7 @@ export function datasetFiles(corpus: DemoCorpus): Map<DatasetFile, string> {
     ['adversarial.jsonl', chat(corpus.adversarial)],
     ['mixed.jsonl', chat(corpus.mixed)],
     ['safety-anchor.jsonl', jsonl(corpus.anchors.map((a) => ({ request: a.request, refusal: a.answer })))],
+    ['safety-anchor-32.jsonl', jsonl(corpus.wideAnchors.map((a) => ({ request: a.request, refusal: a.answer })))],
     ['safety-probe.jsonl', jsonl(corpus.probe.map((r) => ({ request: r.request, refusal: r.answer, category: r.group })))],
     ['harmful-eval.jsonl', jsonl(corpus.harmfulEval.map((r) => ({ request: r.request, category: r.group, held_out: heldOutKind(r) })))],
     [
