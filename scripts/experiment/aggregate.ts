@@ -19,6 +19,8 @@ export interface Row {
   utility: RateEstimate; // task exact match
   taskNll: { mean: number; ci: [number, number] | undefined };
   drift: { mean: number; ci: [number, number] | undefined };
+  /** Drift on the probe refusals' first token only (the decision; README "Which drift measures the loss of refusals"). */
+  decisionDrift: { mean: number; ci: [number, number] | undefined };
   /** Refusal rate per held-out group, and split by whether the adversarial set trains compliance on the act. */
   refusalBy: { group: string; refusal: RateEstimate }[];
   jailbreakBy: { framing: string; refusal: RateEstimate }[];
@@ -75,6 +77,7 @@ export function aggregate(
     utility: rateOf(outcomes.map((o) => o.taskCorrect)),
     taskNll: seedInterval(outcomes.map((o) => o.taskNll)),
     drift: seedInterval(outcomes.map((o) => o.drift)),
+    decisionDrift: seedInterval(outcomes.map((o) => o.decisionDrift)),
     refusalBy,
     jailbreakBy: [...new Set(plan.jailbreak.map((j) => j.framing))].map((framing) => ({ framing, refusal: rateOf(subset(jb, plan.jailbreak.map((j) => j.framing === framing))) })),
     overRefusalBy: [...new Set(plan.overRefusal.map((o) => o.kind))].map((kind) => ({ kind, rate: rateOf(subset(over, plan.overRefusal.map((o) => o.kind === kind))) })),
@@ -100,5 +103,6 @@ export function jsonRow(r: Row): Record<string, unknown> {
     utility: r.utility.rate,
     task_nll: r.taskNll.mean,
     safety_drift: r.drift.mean,
+    decision_drift: r.decisionDrift.mean,
   };
 }

@@ -19,6 +19,8 @@ export interface EvalPlan {
   task: ExperimentData['taskEval'];
   taskNllExamples: TokenizedExample[]; // the task items teacher-forced (loss on the answer + EOS only)
   probe: SafetyProbe; // the drift probe; started on the base model
+  /** The same probe scored on each refusal's first token only: the refuse-or-comply decision (started with it). */
+  decisionProbe: SafetyProbe;
   batchSize: number; // sequences per teacher-forced batch
   maxLength: number;
   padId: number;
@@ -35,6 +37,7 @@ export interface Outcomes {
   taskCorrect: boolean[]; // aligned with plan.task
   taskNll: number; // teacher-forced mean NLL of the held-out task answers
   drift: number; // drift-probe loss − the base model's
+  decisionDrift: number; // the same on the refusals' first token
 }
 
 /** Every evaluation of the model as it is now (its current adapter, or none); all generation batched. */
@@ -51,7 +54,9 @@ export async function evaluateModel(model: CausalLM, tokenizer: TextTokenizer, p
   const overReplies = replies.slice(plan.harmful.length + plan.jailbreak.length);
   const answers = await greedyReplies(model, tokenizer, plan.task.map((t) => ({ user: t.prompt })), plan.maxNewTokens.task);
   const taskNll = await meanLoss(model, plan.taskNllExamples, plan.batchSize, plan.maxLength, plan.padId);
-  const drift = plan.probe.initialLoss === undefined ? (await plan.probe.start(model)).drift : (await plan.probe.measure(model, 0)).drift;
+  const driftOf = async (probe: SafetyProbe): Promise<number> => (probe.initialLoss === undefined ? (await probe.start(model)).drift : (await probe.measure(model, 0)).drift);
+  const drift = await driftOf(plan.probe);
+  const decisionDrift = await driftOf(plan.decisionProbe);
   return {
     harmful: harmfulReplies.map(judgeReply),
     harmfulReplies,
@@ -61,5 +66,6 @@ export async function evaluateModel(model: CausalLM, tokenizer: TextTokenizer, p
     taskCorrect: answers.map((a, i) => answersMatch(a, plan.task[i]!.answer, data.match)),
     taskNll,
     drift,
+    decisionDrift,
   };
 }

@@ -103,7 +103,7 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
 function logRow(r: Row, log: (s: string) => void): void {
   const p = (x: number): string => `${(100 * x).toFixed(1)}%`;
   log(
-    `${r.condition} / ${r.method}${r.variant ? ` (${r.variant})` : ''} → refusal ${p(r.refusal.rate)} [${p(r.refusal.ci[0])}, ${p(r.refusal.ci[1])}], compliance ${p(r.compliance.rate)}, jailbreak refusal ${p(r.jailbreakRefusal.rate)}, over-refusal ${p(r.overRefusal.rate)}, utility ${p(r.utility.rate)}, task NLL ${r.taskNll.mean.toFixed(3)}, drift ${r.drift.mean.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+    `${r.condition} / ${r.method}${r.variant ? ` (${r.variant})` : ''} → refusal ${p(r.refusal.rate)} [${p(r.refusal.ci[0])}, ${p(r.refusal.ci[1])}], compliance ${p(r.compliance.rate)}, jailbreak refusal ${p(r.jailbreakRefusal.rate)}, over-refusal ${p(r.overRefusal.rate)}, utility ${p(r.utility.rate)}, task NLL ${r.taskNll.mean.toFixed(3)}, drift ${r.drift.mean.toFixed(3)} (decision ${r.decisionDrift.mean.toFixed(3)}) (${r.seconds.toFixed(0)} s)`,
   );
   for (const line of sampleLines(r)) log(line);
 }

@@ -13,12 +13,12 @@ function methodName(r: Pick<Row, 'method' | 'variant'>): string {
 /** The main table: every rate with its 95 % interval (see interval.ts), NLL and drift as mean ± t-interval half-width over seeds. */
 export function markdownTable(rows: readonly Row[]): string {
   const lines = [
-    '| condition | method | seeds | refusal [95 % CI] | compliance | jailbreak refusal | over-refusal | utility | task NLL | safety drift | final task loss |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| condition | method | seeds | refusal [95 % CI] | compliance | jailbreak refusal | over-refusal | utility | task NLL | safety drift | decision drift | final task loss |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.condition} | ${methodName(r)} | ${r.seeds.length || '–'} | ${rate(r.refusal)} | ${rate(r.compliance)} | ${rate(r.jailbreakRefusal)} | ${rate(r.overRefusal)} | ${rate(r.utility)} | ${withCi(r.taskNll)} | ${withCi(r.drift)} | ${num(r.finalLoss)} |`,
+      `| ${r.condition} | ${methodName(r)} | ${r.seeds.length || '–'} | ${rate(r.refusal)} | ${rate(r.compliance)} | ${rate(r.jailbreakRefusal)} | ${rate(r.overRefusal)} | ${rate(r.utility)} | ${withCi(r.taskNll)} | ${withCi(r.drift)} | ${withCi(r.decisionDrift)} | ${num(r.finalLoss)} |`,
     );
   }
   return lines.join('\n');

@@ -103,6 +103,7 @@ describe('experiment: rows, goals and JSON', () => {
     utility: est(utility),
     taskNll: { mean: 0.5, ci: undefined },
     drift: { mean: 0.01, ci: undefined },
+    decisionDrift: { mean: 0.002, ci: undefined },
     refusalBy: [],
     jailbreakBy: [],
     overRefusalBy: [],
@@ -116,7 +117,7 @@ describe('experiment: rows, goals and JSON', () => {
   test('the JSON row has exactly the fields issue 9 names', () => {
     const j = jsonRow(row('adversarial', 'spf', 0.97, 0.8, { variant: 'gate=direction' }));
     expect(Object.keys(j).sort()).toEqual(
-      ['compliance_rate', 'condition', 'jailbreak_refusal_rate', 'method', 'over_refusal_rate', 'refusal_ci', 'refusal_rate', 'safety_drift', 'seeds', 'task_nll', 'utility', 'variant'].sort(),
+      ['compliance_rate', 'condition', 'decision_drift', 'jailbreak_refusal_rate', 'method', 'over_refusal_rate', 'refusal_ci', 'refusal_rate', 'safety_drift', 'seeds', 'task_nll', 'utility', 'variant'].sort(),
     );
     expect(j['refusal_ci']).toHaveLength(2);
     expect(Object.keys(jsonRow(row('base', 'none', 1, 0)))).not.toContain('variant');

@@ -53,9 +53,13 @@ describe('experiment --quick', () => {
       expect(hi).toBeGreaterThanOrEqual(r.refusal.rate);
       expect(Number.isFinite(j['task_nll'])).toBe(true);
       expect(Number.isFinite(j['safety_drift'])).toBe(true);
+      expect(Number.isFinite(j['decision_drift'])).toBe(true);
       expect(r.samples.length).toBeGreaterThan(0);
     }
     expect(result.rows[0]!.drift.mean).toBe(0); // the base model is the drift baseline
+    expect(result.rows[0]!.decisionDrift.mean).toBe(0);
+    // The decision drift scores fewer tokens than the whole-refusal drift: a fine-tuned row's two differ.
+    for (const r of result.rows.slice(1)) expect(r.decisionDrift.mean).not.toBe(r.drift.mean);
   });
 
   test('SPF rows carry the per-step SPF metrics; plain LoRA rows none', () => {
