@@ -50,8 +50,8 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   refreshEvery: 1,
   // The experiment's sweeps (README "SPF defaults and why"): on the v2 demo model, 3 seeds, 'always' (= 'global' there)
   // kept the most refusals under attack of the gates (57.8 %; 'block' 40.2 %, 'direction' 21.7 %; base 72.2 %) with
-  // over-refusal below the base's; the higher utility of 'block' (38.1 % vs 29.4 %) is within both intervals. The v1
-  // model's one-seed sweep ranked them the same way.
+  // over-refusal below the base's; the higher utility of 'block' (50.4 % vs 45.2 %, plain LoRA 48.8 %) is within the
+  // seeds' spread. The v1 model's one-seed sweep ranked them the same way.
   gate: 'always',
   project: 'update',
   anchors: [],
