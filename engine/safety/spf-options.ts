@@ -49,7 +49,7 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   iters: { warm: 3, cold: 8 },
   refreshEvery: 1,
   // The experiment's sweeps (README "SPF defaults and why"): on the v2 demo model, 3 seeds, 'always' (= 'global' there)
-  // kept the most refusals under attack of the gates (57.8 %; 'block' 40.2 %, 'direction' 21.7 %; base 72.2 %) with
+  // kept the most refusals under attack of the gates (57.8 %; 'block' 40.2 %, 'direction' 21.9 %; base 72.2 %) with
   // over-refusal below the base's; the higher utility of 'block' (50.4 % vs 45.2 %, plain LoRA 48.8 %) is within the
   // seeds' spread. The v1 model's one-seed sweep ranked them the same way.
   gate: 'always',
