@@ -23,6 +23,11 @@ export const SPF_GATES: readonly SpfGate[] = ['global', 'block', 'direction', 'a
 /** Largest subspace the kernels support: k accumulators live in registers and k×k matrices in workgroup memory. */
 export const MAX_K = 16;
 
+/** Directions `gradients` stacked safety gradients give at k per gradient, before a block's own caps (L, rank). */
+export function cappedDirections(kPerGradient: number, gradients: number): number {
+  return Math.min(kPerGradient * gradients, MAX_K);
+}
+
 /**
  * A direction i with σ_i ≤ RANK_RTOL · ‖G‖_F is treated as absent (U column = 0, σ_i = 0). Relative, so the test is
  * scale-free: a block scaled by 1e-6 keeps exactly the same directions. Such a direction carries ≤ 1e-6 of the block's

@@ -95,8 +95,8 @@ export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
   const full = { metrics: series.metrics ?? [], evals: series.evals ?? [], accuracy: series.accuracy ?? [], samples: series.samples ?? [] };
   // SPF options added after a record was written (anchorTokens, anchorsPerPass) read as their defaults, which are how
   // every run trained before they existed: a resumed run must not see them as undefined.
-  const config = r.config === undefined ? r.config : { ...r.config, spf: { ...DEFAULT_SPF_OPTIONS, ...r.config.spf } };
-  return { ...(r as RunRecord), ...(config === undefined ? {} : { config }), series: full, refusalChecks: r.refusalChecks ?? [] };
+  const config = r.config && { ...r.config, spf: { ...DEFAULT_SPF_OPTIONS, ...r.config.spf } };
+  return { ...(r as RunRecord), ...(config && { config }), series: full, refusalChecks: r.refusalChecks ?? [] };
 }
 
 function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undefined {

@@ -1,6 +1,6 @@
 import { SafeTuneError } from '../errors';
 import { longerSide } from '../kernels/block-geometry';
-import { MAX_K, type SubspaceSide } from '../kernels/spf-types';
+import { cappedDirections, MAX_K, type SubspaceSide } from '../kernels/spf-types';
 import { packedRows } from '../kernels/wgsl/subspace-iteration-program';
 
 /** A run of same-shape LoRA blocks that SPF's kernels process as one stack [nb, rows, cols] (one dispatch each). */
@@ -47,7 +47,7 @@ export function layoutBlockGroups(shapes: readonly (readonly number[])[], kPerAn
     const side = longerSide(rows, cols);
     const L = side === 'rows' ? rows : cols;
     const rankBound = anchors * Math.min(rows, cols);
-    const k = Math.min(kPerAnchor * anchors, L, rankBound, MAX_K);
+    const k = Math.min(cappedDirections(kPerAnchor, anchors), L, rankBound);
     const kIter = iterationWidth(k, L, rankBound);
     // The largest buffer per block: the anchors' stacked gradients, or the power iteration's packed output (its basis,
     // scratch and σ rows at kIter columns, the scratch as long as the stack's short side, rankBound:

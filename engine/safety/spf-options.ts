@@ -1,5 +1,5 @@
 import { SafeTuneError } from '../errors';
-import { MAX_K, SPF_GATES, type SpfGate } from '../kernels/spf-types';
+import { cappedDirections, MAX_K, SPF_GATES, type SpfGate } from '../kernels/spf-types';
 import type { AnchorTokens } from './anchor-scope';
 
 export { SPF_GATES, type SpfGate } from '../kernels/spf-types';
@@ -87,7 +87,7 @@ export function resolveSpfOptions(partial: Partial<SpfOptions>): SpfOptions {
  */
 export function subspaceWidth(o: Pick<SpfOptions, 'k' | 'anchorsPerPass'>, anchorCount: number): { gradients: number; directions: number } {
   const gradients = Math.ceil(anchorCount / o.anchorsPerPass);
-  return { gradients, directions: Math.min(o.k * gradients, MAX_K) };
+  return { gradients, directions: cappedDirections(o.k, gradients) };
 }
 
 /** "k=4 × 4 anchor gradients = 16 directions per block at most", naming the cap when it binds. */
