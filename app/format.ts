@@ -42,7 +42,7 @@ export function formatPercent(fraction: number | undefined): string {
 }
 
 /**
- * A drift (nats per probe token): three decimals, so a run that kept its safety reads "0.000", not "-6.490e-5"; a
+ * A drift (nats): three decimals, so a run that kept its safety reads "0.000", not "-6.490e-5"; a
  * negative drift (the probe's refusals became more likely) keeps its sign.
  */
 export function formatDrift(value: number | undefined): string {

@@ -101,9 +101,9 @@ export function driftChart(variants: readonly Variant[], overlays: readonly Over
       const threshold = s.config?.guard.driftThreshold ?? Number.NaN;
       const past: Curve[] = overlays.map((o) => {
         const c = o.series.evals[overlayVariant(o.series)];
-        return { x: c.step, y: c.drift };
+        return { x: c.step, y: c.decisionDrift };
       });
-      return alignCurves([...variants.map((v) => ({ x: evals[v].step, y: evals[v].drift })), { x: [0, lastStep], y: [threshold, threshold] }, ...past]);
+      return alignCurves([...variants.map((v) => ({ x: evals[v].step, y: evals[v].decisionDrift })), { x: [0, lastStep], y: [threshold, threshold] }, ...past]);
     },
   };
 }

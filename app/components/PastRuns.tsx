@@ -47,7 +47,7 @@ export function PastRuns() {
                   <td>{r.config.spf.enabled ? `on (k ${r.config.spf.k})` : 'off'}</td>
                   <td data-testid="run-state">{describeState(r)}</td>
                   <td>{formatMetric(r.last?.loss)}</td>
-                  <td>{formatDrift(r.last?.drift)}</td>
+                  <td>{formatDrift(r.last?.decisionDrift)}</td>
                   <td className="run-actions">
                     {r.runId === resumable && (
                       <button type="button" disabled={live} data-testid="past-run-resume" onClick={() => void session.resume(r.runId)}>

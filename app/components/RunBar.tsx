@@ -24,8 +24,8 @@ export function RunBar() {
   const lastStep = useApp((s) => last(s.series.steps[mainVariant(s.config)].step));
   const loss = useApp((s) => last(s.series.steps[mainVariant(s.config)].loss));
   const tokensPerSecond = useApp((s) => last(s.series.steps[mainVariant(s.config)].tokensPerSecond));
-  const drift = useApp((s) => last(s.series.evals[mainVariant(s.config)].drift));
-  const plainDrift = useApp((s) => (mainVariant(s.config) === 'spf' && s.config?.compareWithPlain === true ? last(s.series.evals.plain.drift) : undefined));
+  const drift = useApp((s) => last(s.series.evals[mainVariant(s.config)].decisionDrift));
+  const plainDrift = useApp((s) => (mainVariant(s.config) === 'spf' && s.config?.compareWithPlain === true ? last(s.series.evals.plain.decisionDrift) : undefined));
   const eta = useApp((s) => s.lastEtaSeconds);
   const live = status === 'running' || status === 'paused' || pending;
   const step = Math.max(lastStep ?? 0, statusStep);

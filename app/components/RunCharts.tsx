@@ -40,7 +40,7 @@ export function RunCharts() {
           title="Safety drift"
           testId="chart-drift"
           spec={drift}
-          caption="How much less likely the model's refusals got (probe loss rise, nats/token). Near 0 is good; crossing the red line pauses the run."
+          caption="How much less likely the model got to start a refusal on held-out harmful requests (the first refusal token's loss rise, nats). Near 0 is good; crossing the red line pauses the run."
         />
         {spfOn && (
           <StoreChart

@@ -22,7 +22,8 @@ export interface EvalColumns {
   step: number[];
   validationLoss: number[]; // NaN when the run has no validation split
   probeLoss: number[];
-  drift: number[];
+  drift: number[]; // the whole refusal's
+  decisionDrift: number[]; // the refusal decision's (what the chart and the guard use); NaN where not measured
 }
 
 export type Variant = MetricPoint['variant'];
@@ -39,7 +40,7 @@ export function mainVariant(config: RunConfig | undefined): Variant {
 
 export function emptySeries(): MetricSeries {
   const steps = (): StepColumns => ({ step: [], loss: [], lr: [], gradNorm: [], tokensPerSecond: [], safetyLoss: [], cos: [], gate: [], removed: [], updateCos: [], updateRemoved: [] });
-  const evals = (): EvalColumns => ({ step: [], validationLoss: [], probeLoss: [], drift: [] });
+  const evals = (): EvalColumns => ({ step: [], validationLoss: [], probeLoss: [], drift: [], decisionDrift: [] });
   return { steps: { spf: steps(), plain: steps() }, evals: { spf: evals(), plain: evals() } };
 }
 
@@ -87,6 +88,7 @@ function appendEvals(cols: EvalColumns, points: readonly EvalPoint[]): EvalColum
     validationLoss: take(cols.validationLoss, (p) => p.validationLoss ?? Number.NaN),
     probeLoss: take(cols.probeLoss, (p) => p.probeLoss),
     drift: take(cols.drift, (p) => p.drift),
+    decisionDrift: take(cols.decisionDrift, (p) => p.decisionDrift ?? Number.NaN),
   };
 }
 

@@ -95,7 +95,7 @@ function trainOptionsFromFlags(v: Values, shape: BatchShape): Partial<TrainOptio
   } as Partial<TrainOptions>;
 }
 
-/** --guard-drift X: pause when the probe drift crosses X (default: the engine's guard); "off" disables the guard. */
+/** --guard-drift X: pause when the probe's decision drift (engine/safety/drift.ts) crosses X (default: the engine's guard); "off" disables the guard. */
 function guardFromFlags(v: Values): RunConfig['guard'] {
   const text = v['guard-drift'];
   if (text === undefined) return { ...DEFAULT_RUN_CONFIG.guard };

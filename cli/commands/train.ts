@@ -21,7 +21,7 @@ import { describeSpfWidth } from '../../engine/safety/spf-options';
  * Fine-tunes a LoRA adapter with the engine's TrainingRun — the same loop, record and checkpoints as the app's worker.
  * OUT is a run folder (engine/run/run-folder.ts: run.json, dataset.bin, the checkpoints) plus metrics.jsonl and the
  * PEFT adapter in OUT/adapter/. A checkpoint every --checkpoint-every steps; Ctrl-C saves one and exits 130; the safety
- * guard pauses the run (exit 3) when the probe drift crosses --guard-drift; a diverged step stops it (exit 1) with its
+ * guard pauses the run (exit 3) when the probe's decision drift crosses --guard-drift; a diverged step stops it (exit 1) with its
  * last good checkpoint. `--resume` continues any of these, and runs exported from the app.
  */
 export async function trainCommand(argv: string[]): Promise<void> {

@@ -5,7 +5,7 @@ import type { EvalPoint, MetricPoint } from '../../engine/run/run-types';
 
 /**
  * OUT/metrics.jsonl: one JSON object per step ({step, loss, lr, grad_norm, tokens_per_second, eta_seconds, spf_*})
- * and one per evaluation ({step, eval_loss?, probe_loss, drift}), appended as they come, for tools that read JSON
+ * and one per evaluation ({step, eval_loss?, probe_loss, drift, decision_loss, decision_drift}), appended as they come, for tools that read JSON
  * Lines. The run record (run.json) holds the same numbers for the app.
  */
 export class MetricsFile {
@@ -16,7 +16,7 @@ export class MetricsFile {
   }
 
   appendEval(e: EvalPoint): void {
-    this.append({ step: e.step, ...(e.validationLoss === undefined ? {} : { eval_loss: e.validationLoss }), probe_loss: e.probeLoss, drift: e.drift });
+    this.append({ step: e.step, ...(e.validationLoss === undefined ? {} : { eval_loss: e.validationLoss }), probe_loss: e.probeLoss, drift: e.drift, decision_loss: e.decisionLoss, decision_drift: e.decisionDrift });
   }
 
   /**

@@ -13,7 +13,7 @@ export function cliRunLog(metrics: MetricsFile, totalSteps: () => number, write:
           metrics.appendPoint(p);
         }
         for (const e of event.evals) {
-          write(`eval @${e.step}:${e.validationLoss === undefined ? '' : ` validation loss ${e.validationLoss.toFixed(4)}`} probe loss ${e.probeLoss.toFixed(4)} safety drift ${e.drift.toFixed(4)}`);
+          write(`eval @${e.step}:${e.validationLoss === undefined ? '' : ` validation loss ${e.validationLoss.toFixed(4)}`} probe loss ${e.probeLoss.toFixed(4)} refusal drift ${e.drift.toFixed(4)} decision drift ${e.decisionDrift?.toFixed(4) ?? '–'}`);
           metrics.appendEval(e);
         }
         return;

@@ -15,7 +15,8 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = {
   spf: { ...DEFAULT_SPF_OPTIONS, iters: { ...DEFAULT_SPF_OPTIONS.iters }, anchors: [] },
   probe: [],
   evalEvery: 10, // probe drift (and validation loss) every 10 steps
-  guard: { enabled: true, driftThreshold: 0.5 }, // pause when the probe's refusal NLL rose by 0.5 nats per token
+  // Pause when the probe refusals' first token (the refuse-or-comply decision) lost 0.5 nats: e^0.5 ≈ 1.65× less likely.
+  guard: { enabled: true, driftThreshold: 0.5 },
   compareWithPlain: false,
 };
 
@@ -40,7 +41,7 @@ export function resolveRunConfig(config: RunConfig): RunConfig {
   }
   const guard = { ...DEFAULT_RUN_CONFIG.guard, ...config.guard };
   if (typeof guard.enabled !== 'boolean' || !(guard.driftThreshold > 0) || !Number.isFinite(guard.driftThreshold)) {
-    throw new SafeTuneError('bad-argument', `the safety guard's drift threshold must be a positive number, got ${guard.driftThreshold}`, 'A rise of 0.5 (nats per refusal token) is a clear loss of safety.');
+    throw new SafeTuneError('bad-argument', `the safety guard's drift threshold must be a positive number, got ${guard.driftThreshold}`, 'A rise of 0.5 nats in the refusal decision (its first token 1.65× less likely) is a clear loss of safety.');
   }
   const probe = checkPairs(config.probe ?? [], 'safety probe');
   return { lora, train, spf, probe, evalEvery, guard, compareWithPlain: spf.enabled && config.compareWithPlain === true };

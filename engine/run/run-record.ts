@@ -1,7 +1,7 @@
 import { SafeTuneError } from '../errors';
 import type { DatasetReport } from '../data/report';
 import type { RowFormat } from '../data/types';
-import { DEFAULT_SPF_OPTIONS, type SafetyPair } from '../safety/spf-options';
+import { DEFAULT_SPF_OPTIONS, type SafetyPair, type SpfOptions } from '../safety/spf-options';
 import type { AccuracyPoint, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, SampleGeneration, StoredModelSource } from './run-types';
 
 export const RUN_RECORD_FORMAT = 'safetune-run-1';
@@ -30,7 +30,7 @@ export interface RunRecord {
   // validationFile: the name of a separate validation file (its bytes: validation.bin in the run folder)
   dataset: { fileName: string; format?: RowFormat; maxLength: number; validation?: number; validationFile?: string; report: DatasetReport };
   config: RunConfig; // as resolved (defaults filled in); empty anchors / probe mean the bundled sets, listed in `safety`
-  safety: { anchors: SafetyPair[]; probe: SafetyPair[]; probeBaseline?: number };
+  safety: { anchors: SafetyPair[]; probe: SafetyPair[]; probeBaseline?: number; decisionBaseline?: number }; // baselines: the untrained model's probe losses
   status: RunStatus;
   reason?: string;
   step: number;
@@ -54,7 +54,7 @@ export function summarizeRun(record: RunRecord, main: 'spf' | 'plain'): RunSumma
     status: record.status,
     step: record.step,
     totalSteps: record.totalSteps,
-    ...(lastPoint === undefined ? {} : { last: { loss: lastPoint.loss, ...(lastEval === undefined ? {} : { drift: lastEval.drift }) } }),
+    ...(lastPoint === undefined ? {} : { last: { loss: lastPoint.loss, ...(lastEval?.decisionDrift === undefined ? {} : { decisionDrift: lastEval.decisionDrift }) } }),
     ...(record.checkpointStep === undefined ? {} : { checkpointStep: record.checkpointStep }),
     ...(record.reason === undefined ? {} : { reason: record.reason }),
   };
@@ -78,6 +78,9 @@ export function encodeRunRecord(record: RunRecord): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(record, null, 1) + '\n');
 }
 
+/** How a run trained before its record stored these SPF options: the whole refusal, one anchor per pass. */
+const SPF_BEFORE_OPTIONS: Pick<SpfOptions, 'anchorTokens' | 'anchorsPerPass'> = { anchorTokens: 'all', anchorsPerPass: 1 };
+
 /** Parses a stored run record; throws naming the run when it is damaged. */
 export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
   let value: unknown;
@@ -93,9 +96,9 @@ export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
   // Records written before the accuracy and sample series were stored have none.
   const series = r.series as Partial<RunRecord['series']>;
   const full = { metrics: series.metrics ?? [], evals: series.evals ?? [], accuracy: series.accuracy ?? [], samples: series.samples ?? [] };
-  // SPF options added after a record was written (anchorTokens, anchorsPerPass) read as their defaults, which are how
-  // every run trained before they existed: a resumed run must not see them as undefined.
-  const config = r.config && { ...r.config, spf: { ...DEFAULT_SPF_OPTIONS, ...r.config.spf } };
+  // SPF options added after a record was written read as the values every run trained with before they existed (not
+  // today's defaults: anchorTokens became 2 later), so a resumed run goes on as it started.
+  const config = r.config && { ...r.config, spf: { ...DEFAULT_SPF_OPTIONS, ...SPF_BEFORE_OPTIONS, ...r.config.spf } };
   return { ...(r as RunRecord), ...(config && { config }), series: full, refusalChecks: r.refusalChecks ?? [] };
 }
 

@@ -17,7 +17,7 @@ export interface RunConfig {
   spf: SpfOptions;
   probe: SafetyPair[]; // safety probe set (empty: the bundled one)
   evalEvery: number; // probe drift (and validation loss) every N steps
-  guard: { enabled: boolean; driftThreshold: number }; // pause when drift crosses the threshold
+  guard: { enabled: boolean; driftThreshold: number }; // pause when the decision drift crosses the threshold
   compareWithPlain: boolean; // also train plain LoRA on the same data, for the drift comparison chart
 }
 
@@ -54,8 +54,14 @@ export interface EvalPoint {
   variant: Variant;
   step: number;
   validationLoss?: number;
-  probeLoss: number;
+  probeLoss: number; // the probe's refusal NLL (every token)
   drift: number; // probeLoss - its value before training
+  /**
+   * The probe refusals' first-token NLL and its rise: the refuse-or-comply decision, what the guard and the drift chart
+   * watch (engine/safety/drift.ts). Absent from points stored before it was measured.
+   */
+  decisionLoss?: number;
+  decisionDrift?: number;
 }
 
 /** Greedy token accuracy of the main adapter on the validation rows at an evaluation (TRL's mean_token_accuracy). */
@@ -102,7 +108,7 @@ export interface RunSummary {
   status: RunStatus;
   step: number;
   totalSteps: number;
-  last?: { loss: number; drift?: number };
+  last?: { loss: number; decisionDrift?: number }; // the main adapter's last loss and decision drift
   checkpointStep?: number; // the step its last saved checkpoint holds: a resume continues from there
   reason?: string; // why it paused / failed, as the last runStatus said
 }

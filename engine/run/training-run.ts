@@ -83,7 +83,9 @@ export class TrainingRun {
     record.series = seriesUpTo(record.series, step);
     record.step = step;
     const probe = probeOf(record, data, host.access);
-    if (record.safety.probeBaseline !== undefined) probe.restore(record.safety.probeBaseline);
+    const { probeBaseline, decisionBaseline } = record.safety;
+    // A record stored before the decision loss was measured keeps its refusal baseline; `train` measures the other.
+    if (probeBaseline !== undefined && decisionBaseline !== undefined) probe.restore({ probeLoss: probeBaseline, decisionLoss: decisionBaseline });
     return new TrainingRun(host, record, variants, probe);
   }
 
@@ -136,7 +138,7 @@ export class TrainingRun {
     this.active = true;
     try {
       await this.setStatus('running');
-      if (this.probe.initialLoss === undefined) await this.measureBaseline();
+      if (this.probe.initial === undefined) await (this.record.safety.probeBaseline === undefined ? this.measureBaseline() : this.completeBaseline(this.record.safety.probeBaseline));
       const main = this.variants[0]!;
       while (!main.trainer.done) {
         await this.yieldToHost();
@@ -193,26 +195,42 @@ export class TrainingRun {
   /** Probe loss before training: the drift baseline (the same for every variant: fresh adapters change nothing, B = 0). */
   private async measureBaseline(): Promise<void> {
     const main = this.variants[0]!;
-    const { probeLoss } = await this.host.access.use(main.adapter, (model) => this.probe.start(model));
+    const { probeLoss, decisionLoss } = await this.host.access.use(main.adapter, (model) => this.probe.start(model));
     const validationLoss = await main.validationLoss();
     this.record.safety.probeBaseline = probeLoss;
-    for (const v of this.variants) this.addEval({ variant: v.name, step: 0, probeLoss, drift: 0, ...(validationLoss === undefined ? {} : { validationLoss }) });
+    this.record.safety.decisionBaseline = decisionLoss;
+    for (const v of this.variants) {
+      this.addEval({ variant: v.name, step: 0, probeLoss, drift: 0, decisionLoss, decisionDrift: 0, ...(validationLoss === undefined ? {} : { validationLoss }) });
+    }
     await this.afterEvaluation(0);
+  }
+
+  /**
+   * A run stored before the decision loss was measured: its refusal baseline is kept (its drift points stay
+   * comparable) and the decision baseline is measured now, on the base model without any adapter — the untrained
+   * adapters' model, since a fresh LoRA adapter (B = 0) changes nothing.
+   */
+  private async completeBaseline(probeLoss: number): Promise<void> {
+    const { decisionLoss } = await this.host.access.use(undefined, (model) => this.probe.losses(model));
+    this.probe.restore({ probeLoss, decisionLoss });
+    this.record.safety.decisionBaseline = decisionLoss;
   }
 
   private async evaluate(step: number): Promise<void> {
     for (const v of this.variants) {
       const validationLoss = await v.validationLoss();
-      const { probeLoss, drift } = await this.host.access.use(v.adapter, (model) => this.probe.measure(model, step));
-      const bad = [['probeLoss', probeLoss], ['validationLoss', validationLoss ?? 0]].filter(([, x]) => !Number.isFinite(x)).map(([name]) => name as string);
-      if (bad.length > 0) throw this.diverged(v.name, step, bad.map((name) => `${name} ${name === 'probeLoss' ? probeLoss : validationLoss}`));
-      const previous = this.lastDrift(v.name);
-      this.addEval({ variant: v.name, step, probeLoss, drift, ...(validationLoss === undefined ? {} : { validationLoss }) });
+      const { probeLoss, drift, decisionLoss, decisionDrift } = await this.host.access.use(v.adapter, (model) => this.probe.measure(model, step));
+      const measured = { probeLoss, decisionLoss, validationLoss: validationLoss ?? 0 };
+      const bad = Object.entries(measured).filter(([, x]) => !Number.isFinite(x));
+      if (bad.length > 0) throw this.diverged(v.name, step, bad.map(([name, x]) => `${name} ${x}`));
+      const previous = this.lastDecisionDrift(v.name);
+      this.addEval({ variant: v.name, step, probeLoss, drift, decisionLoss, decisionDrift, ...(validationLoss === undefined ? {} : { validationLoss }) });
       const { guard } = this.record.config;
-      // The guard fires when the main adapter's drift crosses the threshold, so a run resumed above it is not paused
-      // again at once; it fires again only after dropping back below and crossing anew.
-      if (v === this.variants[0] && guard.enabled && drift > guard.driftThreshold && previous <= guard.driftThreshold && step < this.record.totalSteps) {
-        this.pause(`safety guard: probe drift ${drift.toFixed(3)} crossed the threshold ${guard.driftThreshold} at step ${step}`);
+      // The guard watches the refusal decision's drift (engine/safety/drift.ts says why). It fires when the main
+      // adapter's crosses the threshold, so a run resumed above it is not paused again at once; it fires again only
+      // after dropping back below and crossing anew.
+      if (v === this.variants[0] && guard.enabled && decisionDrift > guard.driftThreshold && previous <= guard.driftThreshold && step < this.record.totalSteps) {
+        this.pause(`safety guard: the refusal decision's drift ${decisionDrift.toFixed(3)} crossed the threshold ${guard.driftThreshold} at step ${step}`);
       }
     }
     await this.afterEvaluation(step);
@@ -236,9 +254,10 @@ export class TrainingRun {
     }
   }
 
-  private lastDrift(variant: Variant): number {
+  /** The variant's last decision drift (0 before any, or when its last point was stored before it was measured). */
+  private lastDecisionDrift(variant: Variant): number {
     const evals = this.record.series.evals;
-    for (let i = evals.length - 1; i >= 0; i--) if (evals[i]!.variant === variant) return evals[i]!.drift;
+    for (let i = evals.length - 1; i >= 0; i--) if (evals[i]!.variant === variant) return evals[i]!.decisionDrift ?? 0;
     return 0;
   }
 

@@ -55,7 +55,11 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   gate: 'always',
   project: 'update',
   anchors: [],
-  anchorTokens: 'all',
+  // The refusals' first two tokens (README "SPF defaults and why"): in the sweep (3 seeds) the only anchor loss that
+  // kept ≥ 95 % of plain LoRA's task gain (46.4 vs 48.8 %; 'all' 45.2, the first token 44.0), and it kept more
+  // refusals under attack than 'all' (66.1 vs 57.8 %; base 72.2 %). Its whole-refusal drift is higher (the wording
+  // of a refusal is left free), which is why the guard watches the decision's drift.
+  anchorTokens: 2,
   anchorsPerPass: 1,
 };
 

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { DirectoryFiles } from '../../node-host/fs-files';
 import { tokenizeSafetyPairs } from '../../engine/safety/anchors';
-import { scopeAnchor } from '../../engine/safety/anchor-scope';
 import { SafetyProbe } from '../../engine/safety/drift';
 import type { SafetyPair } from '../../engine/safety/spf-options';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
@@ -61,7 +60,6 @@ export async function prepareExperiment(root: string, settings: ExperimentSettin
     task,
     taskNllExamples,
     probe: new SafetyProbe(probeExamples, probeOptions),
-    decisionProbe: new SafetyProbe(probeExamples.map((e) => scopeAnchor(e, 1)), probeOptions),
     batchSize: 16,
     maxLength: settings.maxLength,
     padId: tokenizer.padTokenId,

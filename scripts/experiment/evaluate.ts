@@ -18,9 +18,7 @@ export interface EvalPlan {
   overRefusal: ExperimentData['overRefusal']['items'];
   task: ExperimentData['taskEval'];
   taskNllExamples: TokenizedExample[]; // the task items teacher-forced (loss on the answer + EOS only)
-  probe: SafetyProbe; // the drift probe; started on the base model
-  /** The same probe scored on each refusal's first token only: the refuse-or-comply decision (started with it). */
-  decisionProbe: SafetyProbe;
+  probe: SafetyProbe; // the drift probe (whole refusals and their first token); started on the base model
   batchSize: number; // sequences per teacher-forced batch
   maxLength: number;
   padId: number;
@@ -54,9 +52,7 @@ export async function evaluateModel(model: CausalLM, tokenizer: TextTokenizer, p
   const overReplies = replies.slice(plan.harmful.length + plan.jailbreak.length);
   const answers = await greedyReplies(model, tokenizer, plan.task.map((t) => ({ user: t.prompt })), plan.maxNewTokens.task);
   const taskNll = await meanLoss(model, plan.taskNllExamples, plan.batchSize, plan.maxLength, plan.padId);
-  const driftOf = async (probe: SafetyProbe): Promise<number> => (probe.initialLoss === undefined ? (await probe.start(model)).drift : (await probe.measure(model, 0)).drift);
-  const drift = await driftOf(plan.probe);
-  const decisionDrift = await driftOf(plan.decisionProbe);
+  const { drift, decisionDrift } = plan.probe.initial === undefined ? await plan.probe.start(model) : await plan.probe.measure(model, 0);
   return {
     harmful: harmfulReplies.map(judgeReply),
     harmfulReplies,

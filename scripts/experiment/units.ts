@@ -70,7 +70,6 @@ export class UnitRunner {
     const model = await loadCausalLM(new DirectoryFiles(join(root, DEMO_MODEL_DIR)));
     try {
       await context.plan.probe.start(model);
-      await context.plan.decisionProbe.start(model);
     } catch (e) {
       model.dispose();
       throw e;

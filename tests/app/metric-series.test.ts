@@ -16,7 +16,8 @@ const point = (variant: 'spf' | 'plain', step: number, loss: number, spf = true)
   etaSeconds: 10,
   ...(spf ? { spf: { safetyLoss: 1, cos: -0.2, gate: 1, removed: 0.1, energy: 0.9, updateCos: 0.05, updateGate: 0.5, updateRemoved: 0.2 } } : {}),
 });
-const evalPoint = (variant: 'spf' | 'plain', step: number, drift: number): EvalPoint => ({ variant, step, probeLoss: 1 + drift, drift });
+// The whole refusal's drift is set apart from the decision's (×3) so a chart reading the wrong one fails.
+const evalPoint = (variant: 'spf' | 'plain', step: number, decisionDrift: number): EvalPoint => ({ variant, step, probeLoss: 1 + 3 * decisionDrift, drift: 3 * decisionDrift, decisionLoss: 0.2 + decisionDrift, decisionDrift });
 
 describe('metric series', () => {
   it('append batches column by column, per variant, keeping columns aligned', () => {
@@ -28,7 +29,8 @@ describe('metric series', () => {
     expect(s.steps.spf.cos).toEqual([-0.2, -0.2]);
     expect(s.steps.plain.step).toEqual([1]);
     expect(s.steps.plain.cos).toEqual([Number.NaN]); // no SPF metrics on a plain step, but the column stays aligned
-    expect(s.evals.spf.drift).toEqual([0.01]);
+    expect(s.evals.spf.decisionDrift).toEqual([0.01]);
+    expect(s.evals.spf.drift).toEqual([0.03]);
     expect(s.evals.spf.validationLoss).toEqual([Number.NaN]);
     expect(last(s.steps.spf.loss)).toBe(2.4);
     expect(last([])).toBeUndefined();
@@ -49,7 +51,10 @@ describe('metric series', () => {
     s = appendBatch(s, [point('spf', 3, 9), point('spf', 4, 8)], [evalPoint('spf', 4, 0.5)]);
     expect(s.steps.spf.step).toEqual([1, 2, 3, 4]);
     expect(s.steps.spf.loss).toEqual([2.9, 2.8, 9, 8]);
-    expect(s.evals.spf.drift).toEqual([0.1, 0.5]);
+    expect(s.evals.spf.decisionDrift).toEqual([0.1, 0.5]);
+    // A point stored before the decision drift was measured keeps its column aligned.
+    s = appendBatch(s, [], [{ variant: 'spf', step: 6, probeLoss: 1.2, drift: 0.2 }]);
+    expect(s.evals.spf.decisionDrift).toEqual([0.1, 0.5, Number.NaN]);
   });
 
   it("name the run's own variant: plain when SPF is off", () => {
@@ -87,7 +92,7 @@ describe('chart specs', () => {
     [evalPoint('spf', 0, 0), { ...evalPoint('spf', 5, 0.05), validationLoss: 2.5 }],
   );
 
-  it('draw the drift of each trained adapter and the alarm threshold from step 0 to the last step trained', () => {
+  it("draw the refusal decision's drift of each trained adapter and the alarm threshold from step 0 to the last step trained", () => {
     const [x, drift, threshold] = driftChart(['spf']).data(store.getState());
     expect(x).toEqual([0, 5, 6]);
     expect(drift).toEqual([0, 0.05, null]);

@@ -85,7 +85,7 @@ describe('experiment: jailbreaks and SPF variants', () => {
     for (const project of ['update', 'gradient', 'both']) expect(labels.some((l) => l.includes(`project=${project}`))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=1'))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=4'))).toBe(true);
-    for (const n of [1, 2]) expect(labels.some((l) => l.includes(`anchorTokens=${n}`))).toBe(true);
+    for (const n of [1, 'all']) expect(labels.some((l) => l.includes(`anchorTokens=${n}`))).toBe(true);
     for (const v of sweepVariants()) expect(() => resolveVariant(v, Array.from({ length: 4 }, () => ({ request: 'r', refusal: 'no' })))).not.toThrow();
   });
 });

@@ -70,7 +70,7 @@ describe('SPF anchor tokens (the safety loss on the first N refusal tokens)', ()
     const before = tf.memory().numTensors;
     for (const [perPass, want] of [[2, pooled], [1, meanOfTwo]] as const) {
       const trainer = new Trainer(model, task, [], resolveTrainOptions({ maxSteps: 1, batchSize: 4, lr: 0 }), 0);
-      const projector = new SafetyProjector(model, [anchor, other], resolveSpfOptions({ anchorsPerPass: perPass }), 0);
+      const projector = new SafetyProjector(model, [anchor, other], resolveSpfOptions({ anchorsPerPass: perPass, anchorTokens: 'all' }), 0);
       trainer.addGradientHook(projector.hook);
       const stats = await trainer.trainStep();
       expect(stats.extra[SPF_METRICS.safetyLoss]).toBeCloseTo(want, 5);

@@ -105,7 +105,7 @@ describe.each(BACKENDS)('SPF revision 2 on %s', (backend) => {
     const run = async (spf: boolean): Promise<{ rise: number; worstExcess: number; cosines: number[]; energies: number[] }> => {
       const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
       const trainer = new Trainer(model, attack, [], resolveTrainOptions({ maxSteps: 20, batchSize: 4, lr: 2e-2 }), 0);
-      const projector = spf ? new SafetyProjector(model, anchors, resolveSpfOptions({ gate: 'direction', project: 'update' }), 0) : undefined;
+      const projector = spf ? new SafetyProjector(model, anchors, resolveSpfOptions({ gate: 'direction', project: 'update', anchorTokens: 'all' /* SPF.md's L_s, which safetyLoss measures */ }), 0) : undefined;
       if (projector) trainer.addGradientHook(projector.hook);
       const first = await safetyLoss(model);
       let worstExcess = -Infinity;

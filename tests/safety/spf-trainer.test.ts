@@ -4,7 +4,8 @@ import { setBackend } from '../helpers/backend';
 import { tinyModel } from '../helpers/tiny-model';
 import { Trainer } from '../../engine/train/trainer';
 import { resolveTrainOptions } from '../../engine/train/options';
-import { resolveSpfOptions, type SpfGate, type SpfProject } from '../../engine/safety/spf-options';
+import { scopeAnchor } from '../../engine/safety/anchor-scope';
+import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, type SpfGate, type SpfProject } from '../../engine/safety/spf-options';
 import { SafetyProjector, SPF_METRICS } from '../../engine/safety/safety-projector';
 import type { TokenizedExample } from '../../engine/data/types';
 import { toBatch } from '../../engine/train/batcher';
@@ -121,9 +122,10 @@ describe('SPF in the trainer', () => {
     const vars = s.model.adapter!.variables();
     const checks: { dot: number; scale: number }[] = [];
     // Hooks run in order after SPF's and before the optimizer: the parameters are those SPF saw, so the safety
-    // gradient computed here is exactly the one SPF projected against.
+    // gradient computed here (on the refusal tokens the default anchor loss counts) is exactly the one SPF projected against.
+    const scoped = anchor.map((a) => scopeAnchor(a, DEFAULT_SPF_OPTIONS.anchorTokens));
     s.trainer.addGradientHook(({ grads }) => {
-      const gs = tf.variableGrads(() => meanNll(s.model, toBatch(anchor, 9, 0)), vars);
+      const gs = tf.variableGrads(() => meanNll(s.model, toBatch(scoped, 9, 0)), vars);
       vars.forEach((v, i) => {
         const a = gs.grads[v.name]!;
         const b = grads[i]!;

@@ -24,7 +24,7 @@ import { chatRows, PROBE } from '../worker/helpers/site';
 
 const bytes = new TextEncoder().encode(chatRows(12).map((r) => JSON.stringify(r)).join('\n') + '\n');
 
-async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lora']> = {}, gpu: { failure?: Error } = {}) {
+async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lora']> = {}, gpu: { failure?: Error } = {}, evalEvery = 0) {
   await setBackend('cpu');
   const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
   const tokenizer = await loadTokenizer(files);
@@ -36,7 +36,7 @@ async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lo
     lora: { ...d.lora, r: 4, alpha: 8, ...lora },
     train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, ...train },
     spf: { ...d.spf, enabled: false },
-    evalEvery: 0,
+    evalEvery,
     guard: { enabled: false, driftThreshold: 0.5 },
   });
   const safety = { anchors: [], probe: PROBE };
@@ -53,8 +53,9 @@ async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lo
   );
   const folder = host.folder;
   let onMetrics: ((steps: number[]) => void) | undefined;
-  const start = () => TrainingRun.start(host, record, runData(tokenizer, loaded, safety, 64), bytes);
-  return { start, model, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
+  const data = runData(tokenizer, loaded, safety, 64);
+  const start = () => TrainingRun.start(host, record, data, bytes);
+  return { start, host, data, model, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
 }
 
 describe('TrainingRun', () => {
@@ -91,6 +92,35 @@ describe('TrainingRun', () => {
     expect(t.events.filter((e) => e.type === 'runStatus').at(-1)).toMatchObject({ status: 'paused', reason: 'GPU device lost (test); resume continues from step 2' });
     await run.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    t.model.dispose();
+  });
+
+  test('a run stored before the decision drift was measured resumes with its refusal baseline and a decision baseline measured on the base model', async () => {
+    const t = await tinyRun({ maxSteps: 4, checkpointEvery: 1, lr: 3e-2, schedule: 'constant' }, {}, {}, 1);
+    const run = await t.start();
+    t.setOnMetrics((steps) => {
+      if (steps.includes(2)) run.pause('test');
+    });
+    expect(await run.train()).toBe('paused');
+    await run.dispose();
+    const { probeBaseline, decisionBaseline } = t.record.safety;
+    expect(t.record.series.evals.map((e) => e.decisionDrift === undefined)).toEqual([false, false, false]); // steps 0, 1, 2
+    // The same run as an earlier build stored it: no decision baseline, no decision points.
+    const old = structuredClone(t.record);
+    delete old.safety.decisionBaseline;
+    old.series.evals = old.series.evals.map(({ decisionLoss: _l, decisionDrift: _d, ...rest }) => rest);
+    const resumed = await TrainingRun.resume(t.host, old, t.data);
+    expect(await resumed.train()).toBe('done');
+    await resumed.dispose();
+    expect(old.safety.probeBaseline).toBe(probeBaseline);
+    expect(old.safety.decisionBaseline).toBeCloseTo(decisionBaseline!, 5);
+    const later = old.series.evals.filter((e) => e.step > 2);
+    expect(later.map((e) => e.step)).toEqual([3, 4]);
+    for (const e of later) {
+      expect(e.decisionDrift).toBeCloseTo(e.decisionLoss! - decisionBaseline!, 5);
+      expect(e.drift).toBeCloseTo(e.probeLoss - probeBaseline!, 6);
+      expect(Math.abs(e.decisionDrift!)).toBeGreaterThan(1e-4);
+    }
     t.model.dispose();
   });
 

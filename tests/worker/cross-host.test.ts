@@ -50,7 +50,7 @@ describe('a run moves between the CLI and the app', () => {
     const guarded = await trainCommand(flags(out, '0.3')).catch((e: unknown) => e);
     expect(guarded).toBeInstanceOf(CliExit);
     expect((guarded as CliExit).exitCode).toBe(3);
-    expect((guarded as CliExit).message).toMatch(/^safety guard: probe drift \d\.\d+ crossed the threshold 0\.3 at step (\d): checkpoint of step \1\/6/);
+    expect((guarded as CliExit).message).toMatch(/^safety guard: the refusal decision's drift \d\.\d+ crossed the threshold 0\.3 at step (\d): checkpoint of step \1\/6/);
     const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { runId: string; status: string; checkpointStep: number };
     expect(record.status).toBe('paused');
     const guardStep = record.checkpointStep;

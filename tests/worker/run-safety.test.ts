@@ -38,25 +38,25 @@ const runIdOf = (events: WorkerEvent[]): string => (events.find((e) => e.type ==
 
 /**
  * The probe's requests answered with something else entirely: training on them makes the refusals less likely, so the
- * probe loss rises (measured on this tiny random model: drift ≈ -0.1, -0.1, +0.5, +1.6 over steps 1-4 at lr 3e-2).
+ * probe's losses rise.
  */
 const compliant = PROBE.map((p) => ({ messages: [{ role: 'user', content: p.request }, { role: 'assistant', content: 'zzzzzzzzzzzzzzzzzzzz' }] }));
 
 describe('training worker: safety nets', () => {
-  test('the safety guard pauses the run when probe drift crosses the threshold, and a resumed run goes on', async () => {
+  test("the safety guard pauses the run when the refusal decision's drift crosses the threshold, and a resumed run goes on", async () => {
     const { h, defaults } = await loadedWorker(compliant);
     const threshold = 0.3;
     const cfg = config(defaults, { maxSteps: 5, lr: 3e-2, schedule: 'constant', checkpointEvery: 0 }, { spf: { ...defaults.run.spf, enabled: false }, evalEvery: 1, guard: { enabled: true, driftThreshold: threshold } });
     const first = await h.ok({ type: 'startRun', requestId: 'r1', config: cfg });
     const runId = runIdOf(first);
     const paused = h.all('runStatus').find((s) => s.status === 'paused')!;
-    expect(paused.reason).toMatch(/^safety guard: probe drift \d\.\d+ crossed the threshold 0\.3 at step \d/);
+    expect(paused.reason).toMatch(/^safety guard: the refusal decision's drift \d\.\d+ crossed the threshold 0\.3 at step \d/);
     expect(paused.step).toBeLessThan(5);
     const evals = h.all('metrics').flatMap((m) => m.evals);
     expect(evals.every((p) => p.variant === 'plain')).toBe(true); // SPF off: the main run is plain LoRA
     const at = evals.findIndex((p) => p.step === paused.step);
-    expect(evals[at]!.drift).toBeGreaterThan(threshold);
-    expect(evals[at - 1]!.drift).toBeLessThanOrEqual(threshold);
+    expect(evals[at]!.decisionDrift).toBeGreaterThan(threshold);
+    expect(evals[at - 1]!.decisionDrift).toBeLessThanOrEqual(threshold);
 
     // Resumed above the threshold, the guard waits for a new crossing instead of pausing again at once.
     await h.ok({ type: 'resumeRun', requestId: 'r2', runId });

@@ -12,6 +12,7 @@ import { meanLoss } from '../../engine/train/trainer';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import type { CausalLM } from '../../engine/model/causal-lm';
+import type { TokenizedExample } from '../../engine/data/types';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { setBackend } from '../helpers/backend';
 import { randomHostLora } from '../helpers/random-lora';
@@ -58,15 +59,25 @@ describe('safety pairs (anchors, probe set)', () => {
   });
 });
 
-describe('SafetyProbe: drift of the refusal loss', () => {
-  test('starts at drift 0; later points are the probe loss minus that baseline, whatever the adapter', async () => {
+/** `examples` with every label after each refusal's first masked (full length kept: an independent route to the decision loss). */
+function firstTokenOnly(examples: readonly TokenizedExample[]): TokenizedExample[] {
+  return examples.map((e) => {
+    const first = e.labels.findIndex((l) => l !== IGNORE_INDEX);
+    return { ...e, labels: e.labels.map((l, i) => (i === first ? l : IGNORE_INDEX)) };
+  });
+}
+
+describe('SafetyProbe: drift of the refusal loss and of the refusal decision', () => {
+  test('starts at drift 0; later points are each loss minus its baseline, whatever the adapter', async () => {
     const examples = tokenizeSafetyPairs(PROBE, tokenizer, 128);
     const probe = new SafetyProbe(examples, { batchSize: 2, maxLength: 128, padId: tokenizer.padTokenId });
     model.adapter = undefined;
     const start = await probe.start(model);
-    expect(start).toEqual({ step: 0, probeLoss: start.probeLoss, drift: 0 });
-    // Independent check of the number: the same mean NLL computed in one batch.
+    expect(start).toEqual({ step: 0, probeLoss: start.probeLoss, drift: 0, decisionLoss: start.decisionLoss, decisionDrift: 0 });
+    // Independent check of the numbers: the same mean NLLs computed in one batch, the decision's on the full sequences.
     expect(start.probeLoss).toBeCloseTo(await meanLoss(model, examples, 8, 128, tokenizer.padTokenId), 5);
+    expect(start.decisionLoss).toBeCloseTo(await meanLoss(model, firstTokenOnly(examples), 8, 128, tokenizer.padTokenId), 5);
+    expect(start.decisionLoss).not.toBeCloseTo(start.probeLoss, 2);
 
     const host: HostLoraWeights = randomHostLora(model.config, 5);
     model.adapter = LoraAdapter.fromHost(model.config, host);
@@ -74,10 +85,15 @@ describe('SafetyProbe: drift of the refusal loss', () => {
     expect(later.step).toBe(10);
     expect(Math.abs(later.drift)).toBeGreaterThan(1e-3); // a random adapter changes the loss
     expect(later.drift).toBeCloseTo(later.probeLoss - start.probeLoss, 10);
+    expect(Math.abs(later.decisionDrift)).toBeGreaterThan(1e-3);
+    expect(later.decisionDrift).toBeCloseTo(later.decisionLoss - start.decisionLoss, 10);
+    expect(later.decisionLoss).toBeCloseTo(await meanLoss(model, firstTokenOnly(examples), 8, 128, tokenizer.padTokenId), 5);
 
     const resumed = new SafetyProbe(examples, { batchSize: 3, maxLength: 128, padId: tokenizer.padTokenId });
-    resumed.restore(start.probeLoss);
-    expect((await resumed.measure(model, 10)).drift).toBeCloseTo(later.drift, 5);
+    resumed.restore({ probeLoss: start.probeLoss, decisionLoss: start.decisionLoss });
+    const again = await resumed.measure(model, 10);
+    expect(again.drift).toBeCloseTo(later.drift, 5);
+    expect(again.decisionDrift).toBeCloseTo(later.decisionDrift, 5);
     model.adapter.dispose();
     model.adapter = undefined;
   });

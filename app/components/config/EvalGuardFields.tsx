@@ -24,7 +24,7 @@ export function EvalGuardFields({ disabled }: { disabled: boolean }) {
       />
       <NumberField
         label="Drift alarm threshold"
-        help="The safety drift (probe loss minus its value before training) that counts as losing safety; drawn on the drift chart."
+        help="The safety drift (the probe refusals' first-token loss minus its value before training, in nats: 0.5 means a refusal became 1.65× less likely to start) that counts as losing safety; drawn on the drift chart."
         value={guard.driftThreshold}
         min={0}
         disabled={disabled}

@@ -77,7 +77,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
           <SelectField
             label="Anchor loss"
             help="Which tokens of each anchor's refusal define the safety loss whose gradient spans the safety subspace. The decision (the first token, where a reply starts to refuse or to comply) protects refusing itself rather than one refusal's wording."
-            value={String(spf.anchorTokens ?? 'all') /* runs stored before the option existed: the engine's default */}
+            value={String(spf.anchorTokens ?? 'all') /* runs stored before the option existed trained on the whole refusal */}
             options={ANCHOR_TOKENS}
             disabled={off}
             testId="config-spf-anchor-tokens"
@@ -124,7 +124,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
         />
         <SafetyPairsEditor
           title="Probe set"
-          help="Held-out (harmful request, refusal) pairs never trained on: their loss, minus its value before training, is the safety drift charted below."
+          help="Held-out (harmful request, refusal) pairs never trained on: the loss of each refusal's first token, minus its value before training, is the safety drift charted below."
           defaults={defaultProbe}
           pairs={probe}
           disabled={disabled}
