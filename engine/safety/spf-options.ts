@@ -48,10 +48,11 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   k: 4,
   iters: { warm: 3, cold: 8 },
   refreshEvery: 1,
-  // The experiment's sweeps (README "SPF defaults and why"): on the v2 demo model, 3 seeds, 'always' (= 'global' there)
-  // kept the most refusals under attack of the gates (57.8 %; 'block' 40.2 %, 'direction' 21.9 %; base 72.2 %) with
-  // over-refusal below the base's; the higher utility of 'block' (50.4 % vs 45.2 %, plain LoRA 48.8 %) is within the
-  // seeds' spread. The v1 model's one-seed sweep ranked them the same way.
+  // The experiment's sweeps (README "SPF defaults and why"): on the v2 demo model, 3 seeds, with the two-token anchor
+  // loss, 'always' kept the most refusals under attack of the gates (66.1 %; 'global' 65.7 %, 'block' 42.4 %,
+  // 'direction' 25.6 %; base 72.2 %) with over-refusal below the base's; the higher utility of 'block' and 'direction'
+  // (49.2 / 51.6 % vs 46.4 %, plain LoRA 48.8 %) is within the seeds' spread. The v1 model's one-seed sweep ranked them
+  // the same way.
   gate: 'always',
   project: 'update',
   anchors: [],
