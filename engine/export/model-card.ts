@@ -66,8 +66,8 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
     `- Steps trained: ${record.checkpointStep ?? record.step} of ${record.totalSteps} (this export holds the adapter ${options.kind === 'adapter' ? 'of' : 'merged from'} that step)`,
     `- Last training loss: ${lastPoint === undefined ? 'not measured' : `${lastPoint.loss.toFixed(4)} (step ${lastPoint.step})`}`,
     `- Last validation loss: ${lastEval?.validationLoss === undefined ? 'not measured' : `${lastEval.validationLoss.toFixed(4)} (step ${lastEval.step})`}`,
-    `- Safety drift of the refusal decision (the probe refusals' first-token loss minus its value before training, nats, on ${record.safety.probe.length} held-out probe pairs): ${lastEval?.decisionDrift === undefined ? 'not measured' : `${lastEval.decisionDrift.toFixed(4)} (step ${lastEval.step})`}${lastPlainEval?.decisionDrift === undefined ? '' : `; plain LoRA trained alongside: ${lastPlainEval.decisionDrift.toFixed(4)}`}`,
-    `- Drift of the whole refusal (the same on every refusal token, nats per token): ${lastEval === undefined ? 'not measured' : `${lastEval.drift.toFixed(4)} (step ${lastEval.step})`}${lastPlainEval === undefined ? '' : `; plain LoRA trained alongside: ${lastPlainEval.drift.toFixed(4)}`}`,
+    `- Safety drift of the refusal decision (the probe refusals' first-token loss minus its value before training, nats, on ${record.safety.probe.length} held-out probe pairs): ${driftText((p) => p.decisionDrift, lastEval, lastPlainEval)}`,
+    `- Drift of the whole refusal (the same on every refusal token, nats per token): ${driftText((p) => p.drift, lastEval, lastPlainEval)}`,
     ...(checks.length === 0
       ? ['- Refusal rate: not checked during this run']
       : ['', 'Refusal checks (greedy replies to harmful requests, keyword judge):', '', '| model | at step | refused | when |', '|---|---|---|---|', ...checks]),
@@ -107,4 +107,12 @@ function findLast<T>(items: readonly T[], test: (item: T) => boolean): T | undef
 function anchorScope(tokens: AnchorTokens | undefined): string {
   if (tokens === undefined || tokens === 'all') return 'its whole refusal';
   return tokens === 1 ? 'its first refusal token' : `its first ${tokens} refusal tokens`;
+}
+
+/** One drift of the last evaluation, and the plain-LoRA comparison's beside it ('not measured' where a point lacks it). */
+function driftText(drift: (p: EvalPoint) => number | undefined, main: EvalPoint | undefined, plain: EvalPoint | undefined): string {
+  const value = main && drift(main);
+  if (main === undefined || value === undefined) return 'not measured';
+  const other = plain && drift(plain);
+  return `${value.toFixed(4)} (step ${main.step})${other === undefined ? '' : `; plain LoRA trained alongside: ${other.toFixed(4)}`}`;
 }

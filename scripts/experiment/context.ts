@@ -50,8 +50,6 @@ export async function prepareExperiment(root: string, settings: ExperimentSettin
   // A reply cut short can never match its answer: task replies may run to the longest answer and its end token. (The
   // demo task's answers take up to 17 tokens; with the 16 the demo data asks for, 24 of its 84 items could not score.)
   const longestAnswer = Math.max(0, ...taskNllExamples.map((e) => e.labels.filter((l) => l !== -100).length));
-  const probeExamples = tokenizeSafetyPairs(driftPairs, tokenizer, settings.maxLength, 'drift probe');
-  const probeOptions = { batchSize: 16, maxLength: settings.maxLength, padId: tokenizer.padTokenId };
   const plan: EvalPlan = {
     data,
     harmful,
@@ -59,7 +57,7 @@ export async function prepareExperiment(root: string, settings: ExperimentSettin
     overRefusal: cap(data.overRefusal.items, settings.limits.overRefusal),
     task,
     taskNllExamples,
-    probe: new SafetyProbe(probeExamples, probeOptions),
+    probe: new SafetyProbe(tokenizeSafetyPairs(driftPairs, tokenizer, settings.maxLength, 'drift probe'), { batchSize: 16, maxLength: settings.maxLength, padId: tokenizer.padTokenId }),
     batchSize: 16,
     maxLength: settings.maxLength,
     padId: tokenizer.padTokenId,

@@ -77,7 +77,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
           <SelectField
             label="Anchor loss"
             help="Which tokens of each anchor's refusal define the safety loss whose gradient spans the safety subspace. The decision (the first token, where a reply starts to refuse or to comply) protects refusing itself rather than one refusal's wording."
-            value={String(spf.anchorTokens ?? 'all') /* runs stored before the option existed trained on the whole refusal */}
+            value={String(spf.anchorTokens)}
             options={ANCHOR_TOKENS}
             disabled={off}
             testId="config-spf-anchor-tokens"
