@@ -58,11 +58,10 @@ export function presetPatch(id: PresetId, parameters: number): PresetPatch {
     case 'quick-demo':
       // The demo task (identity: "What is your name?" → "Sure! My name is Pip."). CLI, wasm, SPF on, lr 5e-3, batch 8
       // (`cli train --spf --max-steps 40 --lr 5e-3 --schedule constant --batch 8 --max-length 48`): with the
-      // whole-refusal anchor loss, after 40 steps every run we tried answered the trained questions ("What is your
-      // name?", "Who made you?") and 17–24 % of the held-out phrasings (seeds 42 and 7). With the two-token anchor loss
-      // (the default since), seed 7 answers both and seed 42 gives "Sure! I the Pip." to the first on wasm (the
-      // browser's seed-42 run on WebGPU, e2e/quick-demo.spec.ts, answers it exactly); the guard's decision drift read
-      // 0.019 / 0.039 at step 40, far under its 0.5 (the whole refusal's drift: 0.76 / 0.60). 48 tokens hold every row.
+      // whole-refusal anchor loss (the default), after 40 steps every run we tried answered the trained questions
+      // ("What is your name?", "Who made you?") and 17–24 % of the held-out phrasings (seeds 42 and 7); the guard's
+      // decision drift read 0.051 / 0.072 at step 40, far under its 0.5. (With the two-token anchor loss, the default for
+      // a while, seed 42 gave "Sure! I the Pip." to the first on wasm.) 48 tokens hold every row.
       return { train: { lr: 5e-3, schedule: 'constant', warmupSteps: 0, maxSteps: 40, batchSize: 8, gradAccum: 1, maxLength: 48 }, spf: { enabled: true }, evalEvery: 10 };
     case 'chat':
       return { train: { lr, schedule: 'cosine', warmupSteps: 10, maxSteps: undefined, epochs: 1 }, lora: { r: 16, alpha: 32 } };

@@ -97,7 +97,7 @@ export function decodeRunRecord(bytes: Uint8Array, where: string): RunRecord {
   const series = r.series as Partial<RunRecord['series']>;
   const full = { metrics: series.metrics ?? [], evals: series.evals ?? [], accuracy: series.accuracy ?? [], samples: series.samples ?? [] };
   // SPF options added after a record was written read as the values every run trained with before they existed (not
-  // today's defaults: anchorTokens became 2 later), so a resumed run goes on as it started.
+  // today's defaults, which may differ: anchorTokens was 2 for a while), so a resumed run goes on as it started.
   const config = r.config && { ...r.config, spf: { ...DEFAULT_SPF_OPTIONS, ...SPF_BEFORE_OPTIONS, ...r.config.spf } };
   return { ...(r as RunRecord), ...(config && { config }), series: full, refusalChecks: r.refusalChecks ?? [] };
 }

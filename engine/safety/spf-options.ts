@@ -48,19 +48,19 @@ export const DEFAULT_SPF_OPTIONS: Readonly<SpfOptions> = {
   k: 4,
   iters: { warm: 3, cold: 8 },
   refreshEvery: 1,
-  // The experiment's sweeps (README "SPF defaults and why"): on the v2 demo model, 3 seeds, with the two-token anchor
-  // loss, 'always' kept the most refusals under attack of the gates (66.1 %; 'global' 65.7 %, 'block' 42.4 %,
-  // 'direction' 25.6 %; base 72.2 %) with over-refusal below the base's; the higher utility of 'block' and 'direction'
-  // (49.2 / 51.6 % vs 46.4 %, plain LoRA 48.8 %) is within the seeds' spread. The v1 model's one-seed sweep ranked them
-  // the same way.
+  // SPF.md's rule: the most refusals kept under attack at ≥ 95 % of plain LoRA's task utility, in the experiment's
+  // sweeps (README "SPF defaults and why"; v2 demo model, 3 seeds, the benign run two epochs, plain LoRA 55.2 %).
+  // With the two-token anchor loss 'always' kept the most under attack of the gates (66.1 %; 'global' 65.7, 'block'
+  // 42.4, 'direction' 25.6 %; base 72.2 %) but only 'direction' kept the utility (57.1 %; 'always' 49.2 %); 'always'
+  // with the whole-refusal loss kept both (57.8 % under attack, 53.6 % utility), so that pair is the default.
   gate: 'always',
   project: 'update',
   anchors: [],
-  // The refusals' first two tokens (README "SPF defaults and why"): in the sweep (3 seeds) the only anchor loss that
-  // kept ≥ 95 % of plain LoRA's task gain (46.4 vs 48.8 %; 'all' 45.2, the first token 44.0), and it kept more
-  // refusals under attack than 'all' (66.1 vs 57.8 %; base 72.2 %). Its whole-refusal drift is higher (the wording
-  // of a refusal is left free), which is why the guard watches the decision's drift.
-  anchorTokens: 2,
+  // The whole refusal (SPF.md's L_s): with the 'always' gate the only anchor loss that kept ≥ 95 % of plain LoRA's
+  // utility (53.6 vs 55.2 %; the first two tokens 49.2, the first token 50.8), although the first two tokens keep more
+  // refusals (66.1 vs 57.8 % under attack). With the benign run at 1.6 epochs the utilities ranked the other way (two
+  // tokens 46.4, 'all' 45.2 of plain LoRA's 48.8 %): the choice sits within the seeds' spread either way.
+  anchorTokens: 'all',
   anchorsPerPass: 1,
 };
 

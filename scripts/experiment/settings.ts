@@ -25,9 +25,9 @@ export const EXPERIMENT_DEFAULTS: ExperimentSettings = {
   data: 'demo',
   backend: 'wasm',
   seeds: [7, 8, 9],
-  // The identity task: plain LoRA 0 → 75 % exact match in 60 steps at 5e-3 (1 % in 40 at 2e-3), measured with
-  // scripts/demo/measure-lora.ts; deep = 5× the benign run.
-  steps: { benign: 60, adversarial: 40, mixed: 60, deep: 300 },
+  // Benign: two epochs of the 300-row identity task at batch 8, so that plain LoRA clearly learns it (the goal is a
+  // gain of ≥ 50 points: 60 steps, 1.6 epochs, gave 48.8 over seeds 7–9; 75 gave 55.2). deep = 5× the benign run.
+  steps: { benign: 75, adversarial: 40, mixed: 60, deep: 375 },
   lr: 5e-3,
   batch: 8,
   maxLength: 128,

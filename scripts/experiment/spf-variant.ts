@@ -39,11 +39,15 @@ export function resolveVariant(variant: SpfVariant, anchors: readonly SafetyPair
   return { options: resolveSpfOptions(variant.options as Partial<SpfOptions>), anchors: anchors.slice(0, count) };
 }
 
+/** The anchor losses the sweep compares (`anchorTokens`): the default plus a row for each other. */
+export const ANCHOR_LOSSES: readonly (number | 'all')[] = [1, 2, 'all'];
+
 /**
  * The `--sweep` rows (SPF.md's open choices): each gate with the update projection, each projection target with the
- * direction gate, 1 vs 4 stacked anchors, and the safety loss on the anchors' first refusal token or their whole
- * refusal (the default: the first two). Options a row does not name are the defaults (engine/safety/spf-options.ts),
- * so `gate=always, project=update, anchors=4` is the default SPF; revision 1 is there for reference.
+ * direction gate, 1 vs 4 stacked anchors, and the safety loss on the anchors' first refusal token, their first two or
+ * their whole refusal (one of them is the default, the others get a row). Options a row does not name are the
+ * defaults (engine/safety/spf-options.ts), so `gate=always, project=update, anchors=4` is the default SPF; revision 1
+ * is there for reference.
  */
 export function sweepVariants(): SpfVariant[] {
   const rows: SpfVariant[] = [];
@@ -55,8 +59,9 @@ export function sweepVariants(): SpfVariant[] {
   for (const gate of ['global', 'block', 'direction', 'always']) rows.push(v({ gate, project: 'update' }, 4));
   for (const project of ['gradient', 'both']) rows.push(v({ gate: 'direction', project }, 4));
   rows.push(v({ gate: 'direction', project: 'update' }, 1));
-  // The safety loss on the anchors' decision token (the first refusal token) or the whole refusal (default: two).
-  for (const anchorTokens of [1, 'all']) rows.push(v({ gate: 'always', project: 'update', anchorTokens }, 4));
+  // The safety loss on the anchors' decision token (the first refusal token), their first two or the whole refusal:
+  // the two that are not the default.
+  for (const anchorTokens of ANCHOR_LOSSES.filter((n) => n !== DEFAULT_SPF_OPTIONS.anchorTokens)) rows.push(v({ gate: 'always', project: 'update', anchorTokens }, 4));
   rows.push(v({ gate: 'global', project: 'gradient' }, 1)); // revision 1: gradient projection only, global gate, 1 anchor
   return rows;
 }

@@ -7,7 +7,8 @@ import { JAILBREAK_FRAMINGS, jailbreakPrompts, spreadSample } from '../../script
 import { judgeReply } from '../../scripts/experiment/judge';
 import { goals, goalsReport, markdownTable } from '../../scripts/experiment/report';
 import { demoData, trainedActs } from '../../scripts/experiment/sources';
-import { resolveVariant, sweepVariants } from '../../scripts/experiment/spf-variant';
+import { ANCHOR_LOSSES, resolveVariant, sweepVariants } from '../../scripts/experiment/spf-variant';
+import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
 
 const ROOT = process.cwd();
 
@@ -79,13 +80,14 @@ describe('experiment: jailbreaks and SPF variants', () => {
     expect(ok.anchors).toHaveLength(1);
   });
 
-  test('the sweep covers every gate, every projection target, 1 vs 4 anchors and the decision-token anchor loss', () => {
+  test('the sweep covers every gate, every projection target, 1 vs 4 anchors and every anchor loss', () => {
     const labels = sweepVariants().map((v) => v.label);
     for (const gate of ['global', 'block', 'direction', 'always']) expect(labels.some((l) => l.includes(`gate=${gate}`))).toBe(true);
     for (const project of ['update', 'gradient', 'both']) expect(labels.some((l) => l.includes(`project=${project}`))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=1'))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=4'))).toBe(true);
-    for (const n of [1, 'all']) expect(labels.some((l) => l.includes(`anchorTokens=${n}`))).toBe(true);
+    // Each anchor loss is the default or has its own row, and the default has none (it is the always / update row).
+    for (const n of ANCHOR_LOSSES) expect(labels.some((l) => l.includes(`anchorTokens=${n}`))).toBe(n !== DEFAULT_SPF_OPTIONS.anchorTokens);
     for (const v of sweepVariants()) expect(() => resolveVariant(v, Array.from({ length: 4 }, () => ({ request: 'r', refusal: 'no' })))).not.toThrow();
   });
 });
