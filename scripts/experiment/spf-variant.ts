@@ -1,4 +1,5 @@
 import { SafeTuneError } from '../../engine/errors';
+import type { AnchorTokens } from '../../engine/safety/anchor-scope';
 import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, type SafetyPair, type SpfOptions } from '../../engine/safety/spf-options';
 
 /**
@@ -40,7 +41,7 @@ export function resolveVariant(variant: SpfVariant, anchors: readonly SafetyPair
 }
 
 /** The anchor losses the sweep compares (`anchorTokens`): the default plus a row for each other. */
-export const ANCHOR_LOSSES: readonly (number | 'all')[] = [1, 2, 'all'];
+export const ANCHOR_LOSSES: readonly AnchorTokens[] = [1, 2, 'all'];
 
 /**
  * The `--sweep` rows (SPF.md's open choices): each gate with the update projection, each projection target with the
