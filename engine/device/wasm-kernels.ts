@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 /** The slice of tfjs-backend-wasm's BackendWasm a host-side kernel needs. */
 interface WasmBackendLike {
   incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
   readSync(dataId: object): ArrayLike<number>;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
 }
@@ -45,6 +46,38 @@ function sharedIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown 
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
+
+/**
+ * BatchMatMul with its operands' transposes made explicit. tfjs-backend-wasm 4.22 runs a product with transposeA or
+ * transposeB on a slow generic loop instead of XNNPACK: on this machine [344, 64]·[256, 64]ᵀ took 11.0 ms against
+ * 1.2 ms for [344, 64]·[64, 256], and [64, 1024]ᵀ·[64, 256] 71 ms against 2.2 ms; a transpose and the fast product
+ * together 1.6 / 2.5 ms. Autodiff writes every weight gradient as such a product (dW = dyᵀ·x), and HF's weights are
+ * [out, in], so nearly every product of a training step was on the slow loop.
+ */
+function explicitTransposeBatchMatMul(matMul: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
+  return ((args: KernelArgs): tf.TensorInfo => {
+    const transposeA = args.attrs?.['transposeA'] === true;
+    const transposeB = args.attrs?.['transposeB'] === true;
+    if (!transposeA && !transposeB) return matMul(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    const temporaries: tf.TensorInfo[] = [];
+    const swapLastTwo = (x: tf.TensorInfo): tf.TensorInfo => {
+      const rank = x.shape.length;
+      const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+      const t = transpose({ inputs: { x }, attrs: { perm }, backend: args.backend } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+      temporaries.push(t);
+      return t;
+    };
+    const a = transposeA ? swapLastTwo(args.inputs['a']!) : args.inputs['a']!;
+    const b = transposeB ? swapLastTwo(args.inputs['b']!) : args.inputs['b']!;
+    try {
+      return matMul({ inputs: { a, b }, attrs: { ...args.attrs, transposeA: false, transposeB: false }, backend: args.backend } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    } finally {
+      for (const t of temporaries) (args.backend as WasmBackendLike).disposeData(t.dataId);
+    }
+  }) as unknown as tf.KernelFunc;
+}
+
 let registered = false;
 
 /** Registers the kernels training needs that tfjs-backend-wasm 4.22 lacks or implements with a copy. Idempotent. */
@@ -54,4 +87,10 @@ export function registerWasmTrainingKernels(): void {
   tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
   if (tf.getKernel('Identity', 'wasm') !== undefined) tf.unregisterKernel('Identity', 'wasm');
   tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as unknown as tf.KernelFunc });
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (matMul !== undefined && transpose !== undefined) {
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({ ...matMul, kernelFunc: explicitTransposeBatchMatMul(matMul.kernelFunc, transpose.kernelFunc) });
+  }
 }

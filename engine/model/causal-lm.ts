@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
 import type { BaseWeights, DecoderLayerWeights, Linear } from './base-weights';
 import { disposeBaseWeights } from './base-weights';
-import { LORA_TARGETS } from './lora';
+import { LORA_TARGETS, modulePath } from './lora';
 import type { LoraAdapter, LoraTarget } from './lora';
 import { RopeTables } from './rope';
 import { matMulFrozenT } from './frozen-matmul';
@@ -12,6 +12,7 @@ import { mergedLoraLinear, mergePays } from './merged-lora';
 import { rmsNorm } from '../kernels/rms-norm';
 import { causalAttention } from './causal-attention';
 import type { KvCache } from './kv-cache';
+import { perGroupLoraDelta, type PerGroupLora } from './per-group-lora';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
 
@@ -22,6 +23,8 @@ export interface ForwardOptions {
   seed?: number;
   /** Generation: keys / values of earlier positions; updated in place with this call's. */
   cache?: KvCache;
+  /** LoRA matrices per group of examples, used instead of the adapter's (per-group gradients; per-group-lora.ts). */
+  perGroupLora?: PerGroupLora;
 }
 
 /**
@@ -126,6 +129,7 @@ export class CausalLM {
 
   /** x Wᵀ + b, plus the adapter's scale · (dropout(x) Aᵀ) Bᵀ when this projection has one. x: [N, in] → [N, out]. */
   private linear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, opts: ForwardOptions): tf.Tensor2D {
+    if (opts.perGroupLora !== undefined) return this.perGroupLinear(layer, target, lin, x, opts.perGroupLora);
     const m = this.adapter?.get(layer, target);
     const p = this.adapter?.config.dropout ?? 0;
     const dropout = opts.training === true && p > 0;
@@ -143,6 +147,14 @@ export class CausalLM {
       xin = tf.dropout(x, p, undefined, seed) as tf.Tensor2D;
     }
     return tf.add(y, loraDelta(xin, m.A, m.B, this.adapter!.scale)); // [N, out]
+  }
+
+  /** x Wᵀ + b plus each row's group's own LoRA update (no dropout: per-group passes measure, they do not train). */
+  private perGroupLinear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, lora: PerGroupLora): tf.Tensor2D {
+    let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);
+    if (lin.bias) y = tf.add(y, lin.bias);
+    const m = lora.modules.get(modulePath(layer, target));
+    return m === undefined ? y : tf.add(y, perGroupLoraDelta(x, m.A, m.B, lora));
   }
 
   /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */

@@ -39,19 +39,23 @@ export function lossTargets(batch: TokenBatch): { rows: Int32Array; targets: Int
  */
 export function nllSum(model: CausalLM, batch: TokenBatch, opts: ForwardOptions = {}): { sum: tf.Scalar; count: number } {
   const { rows, targets } = lossTargets(batch);
-  const v = model.config.vocabSize;
-  for (const id of batch.ids) {
-    if (id < 0 || id >= v) throw new SafeTuneError('bad-argument', `token id ${id} is outside the vocabulary (size ${v})`);
-  }
+  assertInVocabulary(batch, model.config.vocabSize);
   if (rows.length === 0) return { sum: tf.scalar(0), count: 0 };
-  const sum = tf.tidy(() => {
-    const ids = tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32');
-    const h = model.hidden(ids, opts); // [B, T, D]
-    const flat = h.reshape([batch.batchSize * batch.seqLen, model.config.hiddenSize]);
-    const picked = pickRows(flat as tf.Tensor2D, rows); // [N, D]
-    return chunkedNll(picked, model.weights.lmHead, targets, model.logitsTileBytes());
-  });
+  const sum = tf.tidy(() => chunkedNll(labelledHidden(model, batch, rows, opts), model.weights.lmHead, targets, model.logitsTileBytes()));
   return { sum, count: rows.length };
+}
+
+function assertInVocabulary(batch: TokenBatch, vocabSize: number): void {
+  for (const id of batch.ids) {
+    if (id < 0 || id >= vocabSize) throw new SafeTuneError('bad-argument', `token id ${id} is outside the vocabulary (size ${vocabSize})`);
+  }
+}
+
+/** The final hidden states of the labelled positions `rows` (lossTargets): [N, hidden]. */
+function labelledHidden(model: CausalLM, batch: TokenBatch, rows: Int32Array, opts: ForwardOptions): tf.Tensor2D {
+  const ids = tf.tensor2d(batch.ids, [batch.batchSize, batch.seqLen], 'int32');
+  const h = model.hidden(ids, opts); // [B, T, D]
+  return pickRows(h.reshape([batch.batchSize * batch.seqLen, model.config.hiddenSize]) as tf.Tensor2D, rows);
 }
 
 /** Mean next-token NLL over the labelled positions. */
@@ -62,6 +66,39 @@ export function meanNll(model: CausalLM, batch: TokenBatch, opts: ForwardOptions
     const m = tf.div(sum, count) as tf.Scalar;
     sum.dispose();
     return m;
+  });
+}
+
+/**
+ * The mean next-token NLL of each group of consecutive examples, from one forward pass: group g is the next
+ * `groupSizes[g]` rows of the batch, and its loss the token-weighted mean over its labelled positions (what meanNll
+ * gives for those rows alone). [G]; a group with no labelled position reads 0. With `opts.perGroupLora` the gradient
+ * of their sum is every group's own gradient (SPF's anchors).
+ */
+export function meanNllPerGroup(model: CausalLM, batch: TokenBatch, groupSizes: readonly number[], opts: ForwardOptions = {}): tf.Tensor1D {
+  if (groupSizes.reduce((n, g) => n + g, 0) !== batch.batchSize || groupSizes.some((g) => !Number.isInteger(g) || g < 1)) {
+    throw new SafeTuneError('bad-argument', `meanNllPerGroup: groups of ${groupSizes.join(' + ')} examples do not split a batch of ${batch.batchSize}`);
+  }
+  const { rows, targets } = lossTargets(batch);
+  assertInVocabulary(batch, model.config.vocabSize);
+  // lossTargets lists rows example by example, so each group's rows are one consecutive run of them.
+  const ends: number[] = [];
+  let lastExample = 0;
+  for (const g of groupSizes) {
+    lastExample += g;
+    const end = rows.findIndex((r) => r >= lastExample * batch.seqLen);
+    ends.push(end === -1 ? rows.length : end);
+  }
+  if (rows.length === 0) return tf.zeros([groupSizes.length]);
+  return tf.tidy(() => {
+    const picked = labelledHidden(model, batch, rows, opts);
+    const losses = ends.map((end, g) => {
+      const start = g === 0 ? 0 : ends[g - 1]!;
+      if (end === start) return tf.scalar(0);
+      const part = end - start === rows.length ? picked : (tf.slice(picked, [start, 0], [end - start, -1]) as tf.Tensor2D);
+      return tf.div(chunkedNll(part, model.weights.lmHead, targets.subarray(start, end), model.logitsTileBytes()), end - start);
+    });
+    return tf.stack(losses) as tf.Tensor1D;
   });
 }
 

@@ -12,6 +12,30 @@ interface GroupState {
   normSq: tf.Scalar; // their ‖M‖²_F
 }
 
+/**
+ * Every adapter variable's anchor gradients, G of them side by side: variable i's `grads[i]` is [G·rows, cols]
+ * (`axes[i]` 0) or [rows, G·cols] (1), block g being anchor group g's gradient. The side-by-side layout is what the
+ * batched anchor pass produces (anchor-gradients.ts), and along the block's short side it is the stack M itself.
+ */
+export interface StackedGradients {
+  grads: readonly tf.Tensor2D[];
+  axes: readonly (0 | 1)[];
+  groups: number;
+}
+
+/** G blocks side by side along `from` → the same blocks side by side along `to`. */
+function restack(x: tf.Tensor2D, from: 0 | 1, to: 0 | 1, groups: number): tf.Tensor2D {
+  if (from === to || groups === 1) return x;
+  return tf.concat(tf.split(x, groups, from), to) as tf.Tensor2D;
+}
+
+/** The mean of the G blocks laid side by side along `axis`: [rows, cols] of one block. */
+function meanOfBlocks(x: tf.Tensor2D, axis: 0 | 1, groups: number): tf.Tensor2D {
+  if (groups === 1) return x;
+  const [rows, cols] = x.shape;
+  return (axis === 0 ? tf.mean(tf.reshape(x, [groups, rows / groups, cols]), 0) : tf.mean(tf.reshape(x, [rows, groups, cols / groups]), 1)) as tf.Tensor2D;
+}
+
 /** One gated projection of a vector X (the task gradient or AdamW's update), all on the backend. */
 export interface SubspaceProjection {
   out: tf.Tensor[]; // X with the gated in-subspace parts removed, aligned with the adapter's variables
@@ -44,16 +68,32 @@ export class SafetySubspace {
    * Reads the gradients (does not dispose them).
    */
   refresh(anchorGrads: readonly (readonly tf.Tensor[])[], iters: { warm: number; cold: number }, seed: number): void {
+    const n = anchorGrads[0]?.length ?? 0;
+    const stacked = Array.from({ length: n }, (_, i) => (anchorGrads.length === 1 ? anchorGrads[0]![i]! : tf.concat(anchorGrads.map((g) => g[i]!), 0)) as tf.Tensor2D);
+    try {
+      this.refreshStacked({ grads: stacked, axes: stacked.map(() => 0), groups: anchorGrads.length }, iters, seed);
+    } finally {
+      if (anchorGrads.length > 1) tf.dispose(stacked);
+    }
+  }
+
+  /**
+   * New subspaces from every variable's stacked anchor gradients (StackedGradients), warm-started from the previous
+   * ones. Reads the gradients (does not dispose them).
+   */
+  refreshStacked(stacked: StackedGradients, iters: { warm: number; cold: number }, seed: number): void {
     const previous = this.states;
+    const groups = stacked.groups;
     this.states = this.layouts.map((layout, n) => {
       const warm = previous?.[n]?.basis;
       const { k, kIter } = layout;
       const t = tf.tidy(() => {
-        const perAnchor = anchorGrads.map((grads) => tf.stack(layout.indices.map((i) => grads[i]!)) as tf.Tensor3D);
-        // The stack M = [G^1 … G^N] along the short side, so U (on the long side) spans all anchors' directions.
-        const stacked = perAnchor.length === 1 ? perAnchor[0]! : tf.concat(perAnchor, layout.side === 'rows' ? 2 : 1);
-        const r = powerIteration(stacked, warm, { k: kIter, side: layout.side, iters: warm === undefined ? iters.cold : iters.warm, seed });
-        const gs = (perAnchor.length === 1 ? perAnchor[0]! : tf.div(tf.addN(perAnchor), perAnchor.length)) as tf.Tensor3D;
+        // The stack M = [G^1 … G^N] of each block along its short side, so U (on the long side) spans all anchors'
+        // directions; G_s, the gates' reference, is their mean.
+        const along = layout.side === 'rows' ? 1 : 0;
+        const M = tf.stack(layout.indices.map((i) => restack(stacked.grads[i]!, stacked.axes[i]!, along, groups))) as tf.Tensor3D;
+        const r = powerIteration(M, warm, { k: kIter, side: layout.side, iters: warm === undefined ? iters.cold : iters.warm, seed });
+        const gs = tf.stack(layout.indices.map((i) => meanOfBlocks(stacked.grads[i]!, stacked.axes[i]!, groups))) as tf.Tensor3D;
         const [nb, L] = [layout.indices.length, layout.L];
         const U = (kIter === k ? r.U : tf.slice(r.U, [0, 0, 0], [nb, L, k])) as tf.Tensor3D;
         const sigma = kIter === k ? r.sigma : tf.slice(r.sigma, [0, 0], [nb, k]);

@@ -36,9 +36,11 @@ export interface SpfOptions {
   /** Refusal tokens per anchor in the safety loss: the first N (1 = the refuse-or-comply decision) or 'all'. */
   anchorTokens: AnchorTokens;
   /**
-   * Anchors per backward pass: consecutive anchors share one pass and one gradient (the mean of their safety losses),
-   * so N anchors give ⌈N / anchorsPerPass⌉ stacked gradients. 1 keeps every anchor's gradient separate (SPF.md step 2);
-   * larger values trade subspace width for fewer passes.
+   * Anchors per gradient: consecutive anchors share one gradient (of their token-weighted mean safety loss), so N
+   * anchors give ⌈N / anchorsPerPass⌉ stacked gradients. 1 keeps every anchor's gradient separate (SPF.md step 2);
+   * larger values trade subspace width for less work in the subspace. (The name is from when each gradient took a
+   * backward pass of its own; now up to ANCHORS_PER_BATCH anchors share a pass whatever their grouping:
+   * anchor-gradients.ts.)
    */
   anchorsPerPass: number;
 }

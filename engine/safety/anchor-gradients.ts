@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLM } from '../model/causal-lm';
+import { meanNll, meanNllPerGroup } from '../model/loss';
+import { groupMask, type PerGroupLora } from '../model/per-group-lora';
+import type { TokenizedExample } from '../data/types';
+import { toBatch } from '../train/batcher';
+import type { StackedGradients } from './safety-subspace';
+
+/**
+ * The most anchors one batched pass holds: a training batch's worth of sequences, so the pass's activations stay within
+ * what a training step already holds (a group larger than this still gets one pass of its own).
+ */
+export const ANCHORS_PER_BATCH = 8;
+
+/** One gradient per group of anchors, side by side per adapter variable, and the sum of the groups' safety losses. */
+export interface AnchorGradients {
+  stacked: StackedGradients; // lora_A's stacked by rows [G·r, in], lora_B's by columns [out, G·r]
+  lossSum: tf.Scalar; // Σ over groups of the group's mean refusal-token NLL
+}
+
+/**
+ * Each anchor group's safety gradient with respect to the adapter (SPF.md step 2), several groups per backward pass:
+ * the pass runs its groups' anchors as one batch with a copy of every LoRA matrix per group
+ * (ForwardOptions.perGroupLora), so the gradient of the summed losses with respect to copy g is group g's gradient
+ * alone. One pass instead of one per anchor: the same arithmetic in a few wide kernels instead of many narrow ones. A
+ * group's loss is the token-weighted mean over its anchors, what a batch of them alone gives. `pace` runs after each
+ * pass (the step's read-back pacer). The gradients come side by side as the pass computes them, which is along the
+ * rank: the stack SafetySubspace needs, with no copy. They are new tensors; the caller disposes them.
+ */
+export async function anchorGroupGradients(
+  model: CausalLM,
+  groups: readonly (readonly TokenizedExample[])[],
+  padId: number,
+  pace: (t: tf.Tensor) => Promise<void>,
+): Promise<AnchorGradients> {
+  const adapter = model.adapter;
+  if (adapter === undefined) throw new Error('anchorGroupGradients: the model has no adapter');
+  const modules = adapter.modules();
+  const r = adapter.config.r;
+  const passGrads: tf.Tensor2D[][] = []; // [pass][variable]
+  const sums: tf.Scalar[] = [];
+  try {
+    for (const pass of batchGroups(groups)) {
+      const g = pass.length;
+      const sizes = pass.map((group) => group.length);
+      const examples = pass.flat();
+      const batch = toBatch(examples, Math.max(...examples.map((e) => e.ids.length)), padId);
+      if (g === 1) {
+        // One group: the adapter's own forward pass (its fused paths) and its variables' gradients are the group's.
+        const vars = adapter.variables();
+        const { value, grads } = tf.variableGrads(() => meanNll(model, batch), vars);
+        passGrads.push(vars.map((v) => grads[v.name] as tf.Tensor2D));
+        sums.push(value);
+        await pace(value);
+        continue;
+      }
+      // Group copies side by side along the rank: A's stacked by rows [G·r, in], B's by columns [out, G·r]
+      // (concat, not tile: tfjs-wasm's Tile took ~9× as long here).
+      const copies = tf.tidy(() => modules.flatMap((m) => [tf.concat(Array(g).fill(m.A), 0), tf.concat(Array(g).fill(m.B), 1)] as tf.Tensor2D[]));
+      const mask = groupMask(sizes, batch.seqLen, r);
+      try {
+        const { value, grads: perCopy } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
+          const lora: PerGroupLora = { scale: adapter.scale, mask, modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])) };
+          return tf.sum(meanNllPerGroup(model, batch, sizes, { perGroupLora: lora })) as tf.Scalar;
+        })(copies);
+        passGrads.push(perCopy as tf.Tensor2D[]);
+        sums.push(value);
+        await pace(value);
+      } finally {
+        tf.dispose([...copies, mask]);
+      }
+    }
+  } catch (err) {
+    tf.dispose([...passGrads.flat(), ...sums]);
+    throw err;
+  }
+  const axes = modules.flatMap((): (0 | 1)[] => [0, 1]);
+  const grads = passGrads.length === 1 ? passGrads[0]! : axes.map((axis, i) => tf.concat(passGrads.map((p) => p[i]!), axis) as tf.Tensor2D);
+  const lossSum = sums.length === 1 ? sums[0]! : (tf.addN(sums) as tf.Scalar);
+  if (passGrads.length > 1) tf.dispose([...passGrads.flat(), ...sums]);
+  return { stacked: { grads, axes, groups: groups.length }, lossSum };
+}
+
+/** Consecutive groups packed into passes of at most ANCHORS_PER_BATCH anchors (a larger group alone). */
+export function batchGroups<T>(groups: readonly (readonly T[])[]): (readonly T[])[][] {
+  const passes: (readonly T[])[][] = [];
+  let current: (readonly T[])[] = [];
+  let size = 0;
+  for (const group of groups) {
+    if (current.length > 0 && size + group.length > ANCHORS_PER_BATCH) {
+      passes.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(group);
+    size += group.length;
+  }
+  if (current.length > 0) passes.push(current);
+  return passes;
+}
