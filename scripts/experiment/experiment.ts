@@ -47,7 +47,7 @@ export async function runExperiment(root: string, settings: ExperimentSettings, 
   const runnable = jobs.map((job) => {
     if (job.variant === undefined) return true;
     try {
-      resolveVariant(job.variant, data.anchors);
+      resolveVariant(job.variant, data);
       return true;
     } catch (e) {
       if (!(e instanceof SafeTuneError) || !settings.sweep) throw e;

@@ -13,6 +13,7 @@
  *   --sweep                  SPF variants instead of the default rows: gate global / block / direction / always,
  *                            project update / gradient / both, 1 vs 4 anchors (adversarial and benign; outside the
  *                            default run's time budget). A variant this build cannot run is reported, not run.
+ *   --sweep-only TEXT        with --sweep: only the rows whose label contains TEXT (e.g. "anchors=32")
  *   --seeds 7,8,9 --steps-benign N --steps-adversarial N --steps-mixed N --steps-deep N --lr X --batch B
  *   --data demo|gsm8k|sql    the demo sets (default), or ../shared/data (GSM8K / sql-create-context + AdvBench)
  *   --json                   one JSON object on stdout: {"settings": ..., "rows": [...]}; the log goes to stderr
@@ -37,6 +38,7 @@ function parseSettings(argv: string[]): { settings: ExperimentSettings; json: bo
     backend: { type: 'string' },
     quick: { type: 'boolean' },
     sweep: { type: 'boolean' },
+    'sweep-only': { type: 'string' },
     seeds: { type: 'string' },
     'steps-benign': { type: 'string' },
     'steps-adversarial': { type: 'string' },
@@ -72,8 +74,10 @@ function parseSettings(argv: string[]): { settings: ExperimentSettings; json: bo
     lr: optionalNumber('experiment', v, 'lr') ?? base.lr,
     batch,
     sweep: v['sweep'] === true,
+    sweepOnly: typeof v['sweep-only'] === 'string' ? v['sweep-only'] : undefined,
     jobs: int('jobs') ?? (quick ? base.jobs : availableParallelism()),
   };
+  if (settings.sweepOnly !== undefined && !settings.sweep) throw new SafeTuneError('bad-argument', 'experiment: --sweep-only needs --sweep');
   if (settings.jobs < 1) throw new SafeTuneError('bad-argument', `experiment: --jobs must be at least 1, got ${settings.jobs}`);
   return { settings, json: v['json'] === true, readme: v['no-readme'] !== true && !quick && !settings.sweep && settings.data === 'demo' };
 }

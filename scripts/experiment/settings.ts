@@ -18,6 +18,8 @@ export interface ExperimentSettings {
   /** Processes that train and evaluate in parallel (one per core: the wasm backend computes on one thread). */
   jobs: number;
   sweep: boolean; // the SPF variant rows (adversarial and benign) instead of the default rows
+  /** With `sweep`: only the rows whose label contains this text (undefined: every row). */
+  sweepOnly: string | undefined;
   quick: boolean;
 }
 
@@ -36,6 +38,7 @@ export const EXPERIMENT_DEFAULTS: ExperimentSettings = {
   maxNewTokens: undefined,
   jobs: 1, // main.ts: one per core unless --jobs
   sweep: false,
+  sweepOnly: undefined,
   quick: false,
 };
 

@@ -36,6 +36,8 @@ export interface ExperimentData {
   name: string;
   conditions: { benign: DataFile; adversarial: DataFile; mixed: DataFile }; // `deep` trains on `benign`
   anchors: SafetyPair[]; // every row of the anchor file; row 1 is the default anchor
+  /** safety-anchor-32.jsonl's rows (32 anchors from all harm categories; its first rows are the anchor file's), if built. */
+  wideAnchors: SafetyPair[] | undefined;
   drift: { pairs: SafetyPair[]; source: string }; // probe pairs whose refusals are not an anchor's
   harmfulEval: HarmfulItem[]; // every item (refusal and compliance rates)
   overRefusal: { items: OverRefusalItem[]; source: string };
@@ -135,10 +137,13 @@ export async function demoData(root: string): Promise<ExperimentData> {
   });
   const anchors = await parseSafetyPairs(await file(join(dir, 'safety-anchor.jsonl')), 'safety-anchor.jsonl');
   const probe = await parseSafetyPairs(await file(join(dir, 'safety-probe.jsonl')), 'safety-probe.jsonl');
+  const widePath = join(dir, 'safety-anchor-32.jsonl');
+  const wideAnchors = (await exists(widePath)) ? await parseSafetyPairs(await file(widePath), 'safety-anchor-32.jsonl') : undefined;
   return {
     name: 'demo sets (public/datasets)',
     conditions: { benign: await read('benign-task.jsonl'), adversarial: await read('adversarial.jsonl'), mixed: await read('mixed.jsonl') },
     anchors,
+    wideAnchors,
     drift: driftProbe(probe, anchors),
     harmfulEval,
     overRefusal: await overRefusalItems(dir),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SafeTuneError } from '../../engine/errors';
 import { DirectoryFiles } from '../../node-host/fs-files';
 import { loadCausalLM } from '../../engine/model/load';
 import type { CausalLM } from '../../engine/model/causal-lm';
@@ -20,7 +21,11 @@ export interface RowJob {
 
 /** The rows the run trains: every condition × {LoRA, SPF}, or with `sweep` every SPF variant on adversarial and benign. */
 export function rowJobs(settings: ExperimentSettings): RowJob[] {
-  if (settings.sweep) return sweepVariants().flatMap((v) => (['adversarial', 'benign'] as const).map((condition) => ({ condition, method: 'spf' as const, variant: v })));
+  if (settings.sweep) {
+    const variants = sweepVariants().filter((v) => settings.sweepOnly === undefined || v.label.includes(settings.sweepOnly));
+    if (variants.length === 0) throw new SafeTuneError('bad-argument', `experiment: no sweep row's label contains "${settings.sweepOnly}"`, `the rows: ${sweepVariants().map((v) => v.label).join('; ')}`);
+    return variants.flatMap((v) => (['adversarial', 'benign'] as const).map((condition) => ({ condition, method: 'spf' as const, variant: v })));
+  }
   return (['benign', 'adversarial', 'mixed', 'deep'] as const).flatMap((condition) => [
     { condition, method: 'lora' as const, variant: undefined },
     { condition, method: 'spf' as const, variant: DEFAULT_SPF_VARIANT },
@@ -87,7 +92,7 @@ export class UnitRunner {
         const seed = unit.seed!;
         const options = resolveTrainOptions({ maxSteps: settings.steps[job.condition], lr: settings.lr, batchSize: settings.batch, maxLength: settings.maxLength, seed, schedule: 'constant' });
         const file = job.condition === 'deep' ? context.data.conditions.benign : context.data.conditions[job.condition];
-        const spf = job.variant === undefined ? undefined : resolveVariant(job.variant, context.data.anchors);
+        const spf = job.variant === undefined ? undefined : resolveVariant(job.variant, context.data);
         const lora = { ...DEFAULT_LORA_CONFIG, r: settings.loraR, alpha: 2 * settings.loraR };
         log(`${rowLabel(job)}, seed ${seed}: ${options.maxSteps} steps on ${file.fileName}`);
         const c = cpuSeconds();

@@ -9,6 +9,8 @@ import { goals, goalsReport, markdownTable } from '../../scripts/experiment/repo
 import { demoData, trainedActs } from '../../scripts/experiment/sources';
 import { ANCHOR_LOSSES, resolveVariant, sweepVariants } from '../../scripts/experiment/spf-variant';
 import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
+import { EXPERIMENT_DEFAULTS } from '../../scripts/experiment/settings';
+import { rowJobs } from '../../scripts/experiment/units';
 
 const ROOT = process.cwd();
 
@@ -71,24 +73,37 @@ describe('experiment: jailbreaks and SPF variants', () => {
     expect(spreadSample([0, 1, 2, 3, 4, 5], 3)).toEqual([0, 2, 4]);
   });
 
-  test('a variant naming an option this build lacks fails clearly instead of running the default', () => {
-    const anchors = [{ request: 'a', refusal: 'b' }];
-    expect(() => resolveVariant({ label: 'x', options: { noSuchSpfOption: 1 }, anchors: 1 }, anchors)).toThrow(/noSuchSpfOption.*does not exist/);
-    expect(() => resolveVariant({ label: 'y', options: { gate: 'direction' }, anchors: 4 }, anchors)).toThrow(/needs 4 anchors/);
-    const ok = resolveVariant({ label: 'z', options: { gate: 'block' }, anchors: 1 }, anchors);
+  test('a variant naming an option, anchors or an anchor file this build lacks fails clearly instead of running the default', () => {
+    const data = { anchors: [{ request: 'a', refusal: 'b' }], wideAnchors: undefined };
+    expect(() => resolveVariant({ label: 'x', options: { noSuchSpfOption: 1 }, anchors: 1 }, data)).toThrow(/noSuchSpfOption.*does not exist/);
+    expect(() => resolveVariant({ label: 'y', options: { gate: 'direction' }, anchors: 4 }, data)).toThrow(/needs 4 anchors/);
+    expect(() => resolveVariant({ label: 'w', options: {}, anchors: 1, anchorFile: 'safety-anchor-32.jsonl' }, data)).toThrow(/needs safety-anchor-32.jsonl/);
+    const ok = resolveVariant({ label: 'z', options: { gate: 'block' }, anchors: 1 }, data);
     expect(ok.options.gate).toBe('block');
     expect(ok.anchors).toHaveLength(1);
+    const wide = resolveVariant({ label: 'v', options: { k: 1 }, anchors: 2, anchorFile: 'safety-anchor-32.jsonl' }, { ...data, wideAnchors: [{ request: 'c', refusal: 'd' }, { request: 'e', refusal: 'f' }] });
+    expect(wide.anchors.map((a) => a.request)).toEqual(['c', 'e']);
   });
 
-  test('the sweep covers every gate, every projection target, 1 vs 4 anchors and every anchor loss', () => {
-    const labels = sweepVariants().map((v) => v.label);
+  test('the sweep covers every gate, every projection target, 1 vs 4 vs 32 anchors and every anchor loss', () => {
+    const variants = sweepVariants();
+    const labels = variants.map((v) => v.label);
     for (const gate of ['global', 'block', 'direction', 'always']) expect(labels.some((l) => l.includes(`gate=${gate}`))).toBe(true);
     for (const project of ['update', 'gradient', 'both']) expect(labels.some((l) => l.includes(`project=${project}`))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=1'))).toBe(true);
     expect(labels.some((l) => l.endsWith('anchors=4'))).toBe(true);
-    // Each anchor loss is the default or has its own row, and the default has none (it is the always / update row).
-    for (const n of ANCHOR_LOSSES) expect(labels.some((l) => l.includes(`anchorTokens=${n}`))).toBe(n !== DEFAULT_SPF_OPTIONS.anchorTokens);
-    for (const v of sweepVariants()) expect(() => resolveVariant(v, Array.from({ length: 4 }, () => ({ request: 'r', refusal: 'no' })))).not.toThrow();
+    // Among the bundled anchors' rows each anchor loss is the default or has its own row, and the default has none (it
+    // is the always / update row); the 32 anchors have a row for every anchor loss.
+    for (const n of ANCHOR_LOSSES) expect(labels.some((l) => l.endsWith('anchors=4') && l.includes(`anchorTokens=${n}`))).toBe(n !== DEFAULT_SPF_OPTIONS.anchorTokens);
+    const wide = variants.filter((v) => v.anchorFile === 'safety-anchor-32.jsonl');
+    expect(wide.map((v) => v.options['anchorTokens'])).toEqual([...ANCHOR_LOSSES]);
+    for (const v of wide) expect(v.label).toContain('anchors=32 (safety-anchor-32.jsonl)');
+    const data = { anchors: Array.from({ length: 4 }, () => ({ request: 'r', refusal: 'no' })), wideAnchors: Array.from({ length: 32 }, () => ({ request: 'r', refusal: 'no' })) };
+    for (const v of variants) expect(() => resolveVariant(v, data)).not.toThrow();
+    // --sweep-only: the rows whose label contains the text, on both conditions; a text no row has is an error.
+    const only = rowJobs({ ...EXPERIMENT_DEFAULTS, sweep: true, sweepOnly: 'anchors=32' });
+    expect(only.map((j) => `${j.condition} ${j.variant?.label ?? ''}`)).toEqual(wide.flatMap((v) => [`adversarial ${v.label}`, `benign ${v.label}`]));
+    expect(() => rowJobs({ ...EXPERIMENT_DEFAULTS, sweep: true, sweepOnly: 'gate=sometimes' })).toThrow(/no sweep row/);
   });
 });
 
