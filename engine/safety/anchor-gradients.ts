@@ -24,7 +24,10 @@ export interface AnchorGradients {
  * (ForwardOptions.perGroupLora), so the gradient of the summed losses with respect to copy g is group g's gradient
  * alone. One pass instead of one per anchor: the same arithmetic in a few wide kernels instead of many narrow ones. A
  * group's loss is the token-weighted mean over its anchors, what a batch of them alone gives. `pace` runs after each
- * pass (the step's read-back pacer). The gradients come side by side as the pass computes them, which is along the
+ * pass (the step's read-back pacer): once enough work is queued it reads the pass's loss back, and the await gives the
+ * WebGPU host the event-loop turn it needs to release the passes' bind groups (at the SmolLM2-135M shape a step's
+ * anchors, step and subspace otherwise ran in one synchronous stretch and exhausted Mesa's memory mappings); a small
+ * model's anchors ride on the step's closing read-back instead. The gradients come side by side as the pass computes them, which is along the
  * rank: the stack SafetySubspace needs, with no copy. They are new tensors; the caller disposes them.
  */
 export async function anchorGroupGradients(
