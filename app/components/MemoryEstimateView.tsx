@@ -1,6 +1,6 @@
 import { formatBytes, formatCount } from '../format';
 import { browserDeviceMemory, deviceLimits } from '../model/device-limits';
-import { estimateTrainingMemory } from '../model/memory-estimate';
+import { anchorTokenBound, estimateTrainingMemory } from '../model/memory-estimate';
 import { useApp } from '../store/app-store';
 
 /**
@@ -12,6 +12,7 @@ export function MemoryEstimateView() {
   const config = useApp((s) => s.config);
   const gpu = useApp((s) => s.gpu);
   const problem = useApp((s) => s.modelShapeProblem);
+  const defaultAnchors = useApp((s) => s.defaultAnchors);
   if (problem !== undefined) {
     return (
       <p className="field-warning" data-testid="memory-estimate-problem" role="status">
@@ -22,6 +23,8 @@ export function MemoryEstimateView() {
   if (shape === undefined || config === undefined) return null;
 
   const limits = deviceLimits(gpu, browserDeviceMemory());
+  // An empty list in the config means the bundled anchors (the worker's rule).
+  const anchors = config.spf.anchors.length > 0 ? config.spf.anchors : defaultAnchors;
   const estimate = estimateTrainingMemory(
     shape,
     {
@@ -29,8 +32,9 @@ export function MemoryEstimateView() {
       maxLength: config.train.maxLength,
       loraRank: config.lora.r,
       loraTargets: config.lora.targets,
-      spf: config.spf.enabled,
-      spfRank: config.spf.k,
+      spf: config.spf.enabled
+        ? { k: config.spf.k, anchors: Math.max(1, anchors.length), anchorsPerPass: config.spf.anchorsPerPass, anchorTokens: anchorTokenBound(anchors, config.train.maxLength) }
+        : undefined,
       compareWithPlain: config.compareWithPlain,
     },
     limits,
@@ -50,6 +54,7 @@ export function MemoryEstimateView() {
           <Row label="Base weights (float32)" bytes={b.weights} />
           <Row label="LoRA adapter" bytes={b.adapter} />
           <Row label="Gradients + optimizer state" bytes={b.optimizer} />
+          {b.spf > 0 && <Row label="SPF: safety gradients, subspaces, per-anchor LoRA copies" bytes={b.spf} />}
           <Row label="Activations" bytes={b.activations} />
           <Row label="Logits" bytes={b.logits} />
           <tr className="total">

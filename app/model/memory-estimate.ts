@@ -11,9 +11,17 @@ export interface RunSize {
   maxLength: number;
   loraRank: number;
   loraTargets: readonly LoraTargetName[];
-  spf: boolean; // SPF keeps a safety gradient and a rank-k subspace per LoRA block
-  spfRank: number;
-  compareWithPlain: boolean; // a second adapter with its own optimizer state
+  spf: SpfSize | undefined; // undefined: SPF off
+  compareWithPlain: boolean; // a second adapter with its own optimizer state (it does not run SPF)
+}
+
+/** What SPF's memory depends on (engine/safety: safety-projector.ts, anchor-gradients.ts, spf-groups.ts). */
+export interface SpfSize {
+  k: number; // subspace directions per stacked gradient
+  anchors: number;
+  anchorsPerPass: number; // anchors that share one gradient (1: each anchor its own)
+  /** Tokens of the longest anchor, or an upper bound (anchorTokenBound); ≤ maxLength, which truncates anchors. */
+  anchorTokens: number;
 }
 
 /** What bounds memory on this device: the adapter's per-buffer limits and a total budget. */
@@ -30,9 +38,10 @@ export interface MemoryEstimate {
   bytes: {
     weights: number; // frozen base weights, float32 on the GPU
     adapter: number; // LoRA A and B
-    optimizer: number; // gradients + AdamW's two moments (+ SPF's safety gradient and subspaces)
-    activations: number; // kept for the backward pass, per layer, plus attention scores
-    logits: number; // batch × length × vocab, with its softmax and gradient
+    optimizer: number; // gradients + AdamW's two moments
+    spf: number; // SPF's safety gradients, subspaces and per-group LoRA copies (0 when off)
+    activations: number; // kept for the backward pass, per layer, plus attention scores: the training batch's or SPF's anchor pass's, the larger
+    logits: number; // one tile of logits with its softmax and gradient (the training batch's or the anchors', the larger)
     total: number;
   };
   /** The largest single tensor, which must fit in one storage binding. */
@@ -58,7 +67,23 @@ function vocabChunkCount(vocab: number, hidden: number, maxBinding: number): num
   const rowsThatFit = Math.floor(maxBinding / (hidden * F32));
   return rowsThatFit >= vocab || !Number.isFinite(maxBinding) ? 1 : Math.ceil(vocab / Math.max(1, rowsThatFit));
 }
-/** What autodiff really keeps per layer, over the named activations (see `activations` below). */
+/** engine/safety/anchor-gradients.ts's ANCHORS_PER_BATCH: the most anchors one batched safety pass holds. */
+const ANCHORS_PER_BATCH = 8;
+/** engine/kernels/spf-types.ts's MAX_K: the most directions a block's subspace (and its power iteration) carries. */
+const MAX_K = 16;
+/** Chat-template tokens around an anchor's request and refusal (Qwen2.5's default system prompt alone is ~30). */
+const TEMPLATE_TOKENS = 64;
+
+/**
+ * An upper bound on the tokens of the longest anchor, without a tokenizer: a byte-level BPE token is at least one UTF-8
+ * byte, plus the chat template's own tokens; anchors are truncated to maxLength.
+ */
+export function anchorTokenBound(anchors: readonly { request: string; refusal: string }[], maxLength: number): number {
+  const bytes = Math.max(0, ...anchors.map((a) => new TextEncoder().encode(a.request + a.refusal).length));
+  return Math.min(maxLength, bytes + TEMPLATE_TOKENS);
+}
+
+/** What autodiff really keeps per layer, over the named activations (see passBytes). */
 export const AUTODIFF_KEPT_FACTOR = 6;
 /** Above this share of the budget the estimate says "tight": it is an estimate, not a measurement. */
 const TIGHT = 0.8;
@@ -67,27 +92,12 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const parameters = countParameters(shape);
   const adapters = run.compareWithPlain ? 2 : 1;
   const loraParameters = countLoraParameters(shape, run.loraRank, run.loraTargets);
-  const tokens = run.batchSize * run.maxLength;
-
   const weights = parameters * F32;
-  const adapter = adapters * loraParameters * F32;
-  // Gradient + first and second moment per adapter; SPF adds the safety gradient (one more adapter-sized buffer) and a
-  // k-column basis per block, which is at most k/r of the adapter on the block's longer side.
-  const optimizerCopies = 3 + (run.spf ? 1 + Math.min(1, run.spfRank / run.loraRank) : 0);
-  const optimizer = adapters * loraParameters * F32 * optimizerCopies;
+  const adapterBytes = loraParameters * F32;
+  const adapter = adapters * adapterBytes;
+  // Gradient + first and second moment per adapter.
+  const optimizer = adapters * adapterBytes * 3;
 
-  const q = shape.heads * shape.headDim;
-  const kv = shape.kvHeads * shape.headDim;
-  // Per token per layer: norms and residuals (~6 × hidden), q/k/v before and after RoPE, attention output, the MLP's
-  // gate / up / activation / product (4 × intermediate), and the LoRA side paths (r per target).
-  const perTokenPerLayer = 6 * shape.hidden + 2 * (q + 2 * kv) + q + 4 * shape.intermediate + run.loraRank * run.loraTargets.length;
-  const scores = run.batchSize * shape.heads * run.maxLength * run.maxLength; // one layer's attention matrix
-  // Scores and probabilities are kept per layer. The tensors named above are only part of what autodiff keeps: every
-  // op's inputs are saved (RMSNorm's squares and means, RoPE's halves, GQA's repeated keys and values, SiLU's sigmoid,
-  // dtype casts, the LoRA side paths) and the backward pass adds their gradients. The unique tensor bytes a step holds
-  // at its peak, on tfjs-wasm, were 5.1–5.7× this per-layer term (SmolLM2-135M's layer shape at 2–8 layers and 64–1,024
-  // tokens, and a narrower model): the factor keeps the estimate above the measurement, which
-  // tests/app/memory-estimate-measured.test.ts checks on three small shapes.
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const vocabChunks = vocabChunkCount(shape.vocab, shape.hidden, maxBinding);
   const embeddingChunk = Math.ceil(shape.vocab / vocabChunks) * shape.hidden * F32;
@@ -95,13 +105,15 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   // each way (one at a time, at most 32 MiB: engine/model/frozen-matmul.ts, merged-lora.ts); each lives only for its
   // product, but one can sit at the step's peak.
   const transposedCopy = Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
-  const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32 + transposedCopy;
-  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
-  // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
-  const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
-  const logits = 3 * logitsTile;
+  const task = passBytes(shape, { sequences: run.batchSize, length: run.maxLength, loraColumns: run.loraRank * run.loraTargets.length }, maxBinding);
+  const safety = run.spf === undefined ? undefined : spfBytes(shape, run, run.spf, adapterBytes, maxBinding);
+  const activations = Math.max(task.activations, safety?.pass.activations ?? 0) + transposedCopy;
+  const logits = Math.max(task.logits, safety?.pass.logits ?? 0);
+  const spf = safety?.buffers ?? 0;
+  const scores = Math.max(task.scores, safety?.pass.scores ?? 0); // one layer's attention matrix
+  const logitsTile = logits / 3;
 
-  const total = weights + adapter + optimizer + activations + logits;
+  const total = weights + adapter + optimizer + spf + activations + logits;
 
   const candidates: { name: string; bytes: number }[] = [
     { name: vocabChunks === 1 ? 'embedding matrix (vocab × hidden)' : `embedding chunk (1/${vocabChunks} of vocab × hidden)`, bytes: embeddingChunk },
@@ -131,12 +143,63 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   return {
     parameters,
     loraParameters,
-    bytes: { weights, adapter, optimizer, activations, logits, total },
+    bytes: { weights, adapter, optimizer, spf, activations, logits, total },
     largestBuffer,
     vocabChunks,
     fits: !overBudget && largestBuffer.bytes <= maxBinding,
     advice,
   };
+}
+
+/**
+ * What one forward + backward pass keeps: `sequences` × `length` tokens, with `loraColumns` LoRA side-path columns per
+ * token and layer (summed over the adapted projections).
+ */
+function passBytes(shape: ModelShape, pass: { sequences: number; length: number; loraColumns: number }, maxBinding: number): { activations: number; logits: number; scores: number } {
+  const tokens = pass.sequences * pass.length;
+  const q = shape.heads * shape.headDim;
+  const kv = shape.kvHeads * shape.headDim;
+  // Per token per layer: norms and residuals (~6 × hidden), q/k/v before and after RoPE, attention output, the MLP's
+  // gate / up / activation / product (4 × intermediate), and the LoRA side paths.
+  const perTokenPerLayer = 6 * shape.hidden + 2 * (q + 2 * kv) + q + 4 * shape.intermediate + pass.loraColumns;
+  const scores = pass.sequences * shape.heads * pass.length * pass.length; // one layer's attention matrix
+  // Scores and probabilities are kept per layer. The tensors named above are only part of what autodiff keeps: every
+  // op's inputs are saved (RMSNorm's squares and means, RoPE's halves, GQA's repeated keys and values, SiLU's sigmoid,
+  // dtype casts, the LoRA side paths) and the backward pass adds their gradients. The unique tensor bytes a step holds
+  // at its peak, on tfjs-wasm, were 5.1–5.7× this per-layer term (SmolLM2-135M's layer shape at 2–8 layers and 64–1,024
+  // tokens, and a narrower model): the factor keeps the estimate above the measurement, which
+  // tests/app/memory-estimate-measured.test.ts checks on small shapes.
+  const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32;
+  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
+  // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
+  const logits = 3 * Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
+  return { activations, logits, scores };
+}
+
+/**
+ * SPF's own buffers and its anchor pass (engine/safety). Kept between steps: G_s (the mean of the stacked gradients,
+ * one adapter's size) and per block the power iteration's kIter-column basis with the k-column subspace U, on the
+ * block's longer side (kIter / r and k / r of the adapter). At each refresh: the G stacked anchor gradients (twice
+ * while several passes' gradients are concatenated), one shape group's stack of them, and in a batched pass a LoRA copy
+ * per group with its gradient. A pass runs up to ANCHORS_PER_BATCH anchors as one batch, no more tokens than the
+ * training batch (anchor-gradients.ts), each group's copy making the LoRA side paths wider along the rank.
+ */
+function spfBytes(shape: ModelShape, run: RunSize, spf: SpfSize, adapterBytes: number, maxBinding: number): { buffers: number; pass: ReturnType<typeof passBytes> } {
+  const perGroup = Math.max(1, spf.anchorsPerPass);
+  const gradients = Math.ceil(spf.anchors / perGroup);
+  const anchorLength = Math.max(1, Math.min(spf.anchorTokens, run.maxLength));
+  const anchorsThatFit = Math.min(ANCHORS_PER_BATCH, Math.floor((run.batchSize * run.maxLength) / anchorLength));
+  const groupsPerPass = Math.max(1, Math.min(gradients, Math.floor(anchorsThatFit / perGroup)));
+  const passes = Math.ceil(gradients / groupsPerPass);
+  const rankBound = gradients * run.loraRank;
+  const k = Math.min(spf.k * gradients, MAX_K, rankBound);
+  const kIter = Math.min(2 * k, MAX_K, rankBound);
+  const kept = adapterBytes * (1 + (kIter + k) / run.loraRank);
+  const copies = groupsPerPass === 1 ? 0 : 2 * groupsPerPass * adapterBytes;
+  const stacked = (passes > 1 ? 2 : 1) * gradients * adapterBytes + gradients * adapterBytes;
+  const sequences = Math.min(spf.anchors, groupsPerPass * perGroup);
+  const pass = passBytes(shape, { sequences, length: anchorLength, loraColumns: groupsPerPass * run.loraRank * run.loraTargets.length }, maxBinding);
+  return { buffers: kept + copies + stacked, pass };
 }
 
 function formatMiB(bytes: number): string {

@@ -68,7 +68,7 @@ export async function benchRealShape(name: string, batch: number, seqLen: number
   const limit = deviceBindingLimit();
   const estimate = estimateTrainingMemory(
     parseModelShape(JSON.stringify(hf)),
-    { batchSize: batch, maxLength: seqLen, loraRank: DEFAULT_LORA_CONFIG.r, loraTargets: LORA_TARGET_NAMES, spf: false, spfRank: 4, compareWithPlain: false },
+    { batchSize: batch, maxLength: seqLen, loraRank: DEFAULT_LORA_CONFIG.r, loraTargets: LORA_TARGET_NAMES, spf: undefined, compareWithPlain: false },
     { maxBufferSize: limit, maxStorageBufferBindingSize: limit, budgetBytes: Infinity },
   );
   return {

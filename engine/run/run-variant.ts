@@ -72,7 +72,7 @@ export class RunVariant {
       if (state !== undefined) t.loadOptimizer(state.optimizer);
       return t;
     });
-    const projector = name === 'spf' ? attachSpf(trainer, access.model, data.anchors, config.spf, access.padId) : undefined;
+    const projector = name === 'spf' ? attachSpf(trainer, access.model, data.anchors, config.spf, access.padId, config.train) : undefined;
     return new RunVariant(name, adapter, trainer, projector, store, access);
   }
 

@@ -7,8 +7,9 @@ import { toBatch } from '../train/batcher';
 import type { StackedGradients } from './safety-subspace';
 
 /**
- * The most anchors one batched pass holds: a training batch's worth of sequences, so the pass's activations stay within
- * what a training step already holds (a group larger than this still gets one pass of its own).
+ * The most anchors one batched pass holds (a group larger than this still gets one pass of its own). A pass also holds
+ * no more padded tokens than the run's training batch (`tokenBudget`), so its activations stay within what a training
+ * step already holds: at batch 1 × 128 a pass of 8 anchors of 48 tokens would hold three times the step's.
  */
 export const ANCHORS_PER_BATCH = 8;
 
@@ -35,6 +36,7 @@ export async function anchorGroupGradients(
   groups: readonly (readonly TokenizedExample[])[],
   padId: number,
   pace: (t: tf.Tensor) => Promise<void>,
+  tokenBudget = Infinity,
 ): Promise<AnchorGradients> {
   const adapter = model.adapter;
   if (adapter === undefined) throw new Error('anchorGroupGradients: the model has no adapter');
@@ -43,7 +45,7 @@ export async function anchorGroupGradients(
   const passGrads: tf.Tensor2D[][] = []; // [pass][variable]
   const sums: tf.Scalar[] = [];
   try {
-    for (const pass of batchGroups(groups)) {
+    for (const pass of batchGroups(groups, tokenBudget, (e) => e.ids.length)) {
       const g = pass.length;
       const sizes = pass.map((group) => group.length);
       const examples = pass.flat();
@@ -84,19 +86,29 @@ export async function anchorGroupGradients(
   return { stacked: { grads, axes, groups: groups.length }, lossSum };
 }
 
-/** Consecutive groups packed into passes of at most ANCHORS_PER_BATCH anchors (a larger group alone). */
-export function batchGroups<T>(groups: readonly (readonly T[])[]): (readonly T[])[][] {
+/**
+ * Consecutive groups packed into passes of at most ANCHORS_PER_BATCH anchors and at most `tokenBudget` padded tokens
+ * (anchors × the pass's longest, `length` of each); a group over either bound gets a pass of its own.
+ */
+export function batchGroups<T>(groups: readonly (readonly T[])[], tokenBudget = Infinity, length: (item: T) => number = () => 1): (readonly T[])[][] {
   const passes: (readonly T[])[][] = [];
   let current: (readonly T[])[] = [];
   let size = 0;
+  let longest = 0;
   for (const group of groups) {
-    if (current.length > 0 && size + group.length > ANCHORS_PER_BATCH) {
+    const groupLongest = Math.max(0, ...group.map(length));
+    const nextSize = size + group.length;
+    const nextLongest = Math.max(longest, groupLongest);
+    if (current.length > 0 && (nextSize > ANCHORS_PER_BATCH || nextSize * nextLongest > tokenBudget)) {
       passes.push(current);
-      current = [];
-      size = 0;
+      current = [group];
+      size = group.length;
+      longest = groupLongest;
+      continue;
     }
     current.push(group);
-    size += group.length;
+    size = nextSize;
+    longest = nextLongest;
   }
   if (current.length > 0) passes.push(current);
   return passes;

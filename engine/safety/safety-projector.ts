@@ -41,7 +41,8 @@ export const SPF_METRICS = {
  *  - between refreshes the stored G_s and its subspace are reused unchanged (the gates still test the current X);
  *  - one gradient per anchor (they must stay separate to widen the subspace), unless anchorsPerPass groups them (a
  *    group's gradient is that of its token-weighted mean loss); up to ANCHORS_PER_BATCH anchors share one batched
- *    backward pass, with a LoRA copy per group (anchor-gradients.ts).
+ *    backward pass, with a LoRA copy per group (anchor-gradients.ts), as long as the pass holds no more tokens than
+ *    the run's training batch.
  */
 export class SafetyProjector {
   private readonly model: CausalLM;
@@ -49,10 +50,12 @@ export class SafetyProjector {
   private readonly groups: TokenizedExample[][];
   private readonly options: SpfOptions;
   private readonly padId: number;
+  private readonly passTokens: number;
   private subspace: SafetySubspace | undefined;
   private safetyLoss: tf.Scalar | undefined;
 
-  constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number) {
+  /** `passTokens`: the most padded tokens one batched anchor pass may hold, the run's training batch (batch × maxLength). */
+  constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number, passTokens = Infinity) {
     if (anchors.length === 0) throw new SafeTuneError('bad-argument', 'SPF needs at least one safety anchor', 'use the bundled anchors or pass a JSONL file of {"request", "refusal"} pairs');
     this.model = model;
     const scoped = anchors.map((a) => scopeAnchor(a, options.anchorTokens));
@@ -60,6 +63,7 @@ export class SafetyProjector {
     for (let i = 0; i < scoped.length; i += options.anchorsPerPass) this.groups.push(scoped.slice(i, i + options.anchorsPerPass));
     this.options = options;
     this.padId = padId;
+    this.passTokens = passTokens;
   }
 
   /** Install with trainer.addGradientHook(projector.hook): both points of the step. */
@@ -71,7 +75,7 @@ export class SafetyProjector {
   private async refresh(step: number, pace: (t: tf.Tensor) => Promise<void>): Promise<void> {
     const vars = this.model.adapter!.variables();
     this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.groups.length, maxBindingBytes()));
-    const { stacked, lossSum } = await anchorGroupGradients(this.model, this.groups, this.padId, pace);
+    const { stacked, lossSum } = await anchorGroupGradients(this.model, this.groups, this.padId, pace, this.passTokens);
     const loss = tf.tidy(() => tf.div(lossSum, this.groups.length) as tf.Scalar);
     lossSum.dispose();
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateTrainingMemory, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import { anchorTokenBound, estimateTrainingMemory, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
 import { MAX_TRANSPOSED_COPY_BYTES } from '../../engine/model/frozen-matmul';
 import { countLoraParameters, countParameters, LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 
@@ -57,8 +57,7 @@ const run = (patch: Partial<RunSize> = {}): RunSize => ({
   maxLength: 512,
   loraRank: 8,
   loraTargets: LORA_TARGET_NAMES,
-  spf: true,
-  spfRank: 4,
+  spf: { k: 4, anchors: 4, anchorsPerPass: 1, anchorTokens: 64 },
   compareWithPlain: false,
   ...patch,
 });
@@ -101,7 +100,7 @@ describe('training memory estimate', () => {
     const b = e.bytes;
     expect(b.weights).toBe(134_515_008 * 4);
     expect(b.adapter).toBe(e.loraParameters * 4);
-    expect(b.total).toBe(b.weights + b.adapter + b.optimizer + b.activations + b.logits);
+    expect(b.total).toBe(b.weights + b.adapter + b.optimizer + b.spf + b.activations + b.logits);
     // The loss's logits live in 32 MiB tiles (batch × length × vocab would be 384 MiB): a tile, its softmax, its gradient.
     expect(b.logits).toBe(3 * 32 * MIB);
     expect(e.vocabChunks).toBe(1);
@@ -121,7 +120,38 @@ describe('training memory estimate', () => {
     const compared = estimateTrainingMemory(s, run({ compareWithPlain: true }), roomy).bytes;
     expect(compared.adapter).toBe(2 * base.adapter);
     expect(compared.optimizer).toBe(2 * base.optimizer);
-    expect(estimateTrainingMemory(s, run({ spf: false }), roomy).bytes.optimizer).toBeLessThan(base.optimizer);
+    const off = estimateTrainingMemory(s, run({ spf: undefined }), roomy).bytes;
+    expect(off.spf).toBe(0);
+    expect(off.total).toBeLessThan(base.total);
+  });
+
+  it("counts SPF's stacked anchor gradients, batched passes and subspaces", () => {
+    const s = shapeOf(SMOLLM2_135M);
+    const lora = estimateTrainingMemory(s, run(), roomy).loraParameters * 4;
+    const spfOf = (spf: NonNullable<RunSize['spf']>, patch: Partial<RunSize> = {}) => estimateTrainingMemory(s, run({ spf, ...patch }), roomy).bytes;
+    // 4 anchors in one batched pass: G_s + a 16-column basis and 16-column U at r = 8 (5 adapters), the 4 stacked
+    // gradients and one group's stack of them (8), 4 LoRA copies with their gradients (8).
+    expect(spfOf({ k: 4, anchors: 4, anchorsPerPass: 1, anchorTokens: 64 }).spf).toBe(21 * lora);
+    // One gradient for all four: no copies, a single stack, k = 4 (kIter 8).
+    expect(spfOf({ k: 4, anchors: 4, anchorsPerPass: 4, anchorTokens: 64 }).spf).toBe((1 + 12 / 8 + 2) * lora);
+    // 32 anchors: four passes of 8, their gradients concatenated (2 × 32 + 32), 8 copies with gradients (16).
+    expect(spfOf({ k: 1, anchors: 32, anchorsPerPass: 1, anchorTokens: 64 }).spf).toBe((5 + 96 + 16) * lora);
+    // A pass holds no more tokens than the training batch: at batch 1 × 512, two 256-token anchors per pass (16
+    // passes for 32 anchors), and its activations stay near the batch's (only the LoRA side paths are wider).
+    const one = spfOf({ k: 1, anchors: 32, anchorsPerPass: 1, anchorTokens: 256 }, { batchSize: 1 });
+    const plain = estimateTrainingMemory(s, run({ batchSize: 1, spf: undefined }), roomy).bytes;
+    expect(one.spf).toBe((5 + 96 + 4) * lora);
+    expect(one.activations).toBeGreaterThanOrEqual(plain.activations);
+    expect(one.activations).toBeLessThan(1.05 * plain.activations);
+    // Anchors are truncated to maxLength.
+    expect(spfOf({ k: 1, anchors: 8, anchorsPerPass: 1, anchorTokens: 4096 }, { maxLength: 128 }).activations).toBe(
+      spfOf({ k: 1, anchors: 8, anchorsPerPass: 1, anchorTokens: 128 }, { maxLength: 128 }).activations,
+    );
+  });
+
+  it('bounds an anchor\'s tokens by its UTF-8 bytes plus the template, capped at maxLength', () => {
+    expect(anchorTokenBound([{ request: 'How do I pick a lock?', refusal: 'I can\'t help with that.' }, { request: 'é', refusal: '' }], 512)).toBe(21 + 23 + 64);
+    expect(anchorTokenBound([{ request: 'x'.repeat(1000), refusal: '' }], 256)).toBe(256);
   });
 
   it('splits a vocabulary over the largest binding as the engine does, so Qwen2.5-0.5B fits a 128 MiB binding', () => {

@@ -40,15 +40,29 @@ describe('anchor gradients from batched passes (one LoRA copy per group)', () =>
     expect(sizes(of(3, 12, 2))).toEqual([[3], [12], [2]]);
   });
 
+  test('a pass holds no more padded tokens than the budget: anchors × the pass\'s longest', () => {
+    const lengths = (groups: number[][], budget: number): (readonly number[])[][] => batchGroups(groups, budget, (n) => n);
+    // 40-token anchors under a 128-token budget (a training batch of 1 × 128): three per pass.
+    expect(lengths([[40], [40], [40], [40], [40]], 128)).toEqual([[[40], [40], [40]], [[40], [40]]]);
+    // A longer anchor pads the whole pass: 2 × 70 > 128.
+    expect(lengths([[10], [70], [10]], 128)).toEqual([[[10]], [[70]], [[10]]]);
+    expect(lengths([[10], [10], [70]], 128)).toEqual([[[10], [10]], [[70]]]);
+    // A group over the budget on its own still gets its pass.
+    expect(lengths([[200], [10]], 128)).toEqual([[[200]], [[10]]]);
+    // The anchor cap still holds under a large budget.
+    expect(lengths(Array.from({ length: 9 }, () => [1]), 1e9).map((p) => p.length)).toEqual([8, 1]);
+  });
+
   test.each([
-    ['cpu', 4, 1],
-    ['cpu', 6, 2], // groups of two anchors share a gradient (anchorsPerPass 2): token-weighted within each group
-    ['cpu', 19, 1], // three passes, their stacks joined
-    ['cpu', 9, 1], // a full pass, then a lone anchor's plain pass
-    ['cpu', 1, 1],
-    ['webgpu', 4, 1],
-    ['webgpu', 9, 3],
-  ] as [BackendName, number, number][])('on %s, %i anchors in groups of %i: every group\'s loss and gradient as from its own pass', async (backend, n, perGroup) => {
+    ['cpu', 4, 1, Infinity],
+    ['cpu', 6, 2, Infinity], // groups of two anchors share a gradient (anchorsPerPass 2): token-weighted within each group
+    ['cpu', 19, 1, Infinity], // three passes, their stacks joined
+    ['cpu', 9, 1, Infinity], // a full pass, then a lone anchor's plain pass
+    ['cpu', 1, 1, Infinity],
+    ['cpu', 7, 1, 24], // a token budget of three anchors per pass (6–8 tokens each)
+    ['webgpu', 4, 1, Infinity],
+    ['webgpu', 9, 3, Infinity],
+  ] as [BackendName, number, number, number][])('on %s, %i anchors in groups of %i, pass budget %s tokens: every group\'s loss and gradient as from its own pass', async (backend, n, perGroup, budget) => {
     await setBackend(backend);
     const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
     const vars = model.adapter!.variables();
@@ -60,8 +74,14 @@ describe('anchor gradients from batched passes (one LoRA copy per group)', () =>
     const want = await separately(model, groups);
     const before = tf.memory().numTensors;
     let paced = 0;
-    const got = await anchorGroupGradients(model, groups, 0, async () => void paced++);
-    expect(paced).toBe(batchGroups(groups).length);
+    const got = await anchorGroupGradients(model, groups, 0, async () => void paced++, budget);
+    const passes = batchGroups(groups, budget, (e) => e.ids.length);
+    expect(paced).toBe(passes.length);
+    if (budget < Infinity) {
+      expect(passes.length).toBeGreaterThan(2);
+      expect(passes.some((p) => p.length > 1)).toBe(true);
+      for (const p of passes) if (p.length > 1) expect(p.length * Math.max(...p.flat().map((e) => e.ids.length))).toBeLessThanOrEqual(budget);
+    }
     expect(got.stacked.groups).toBe(groups.length);
     expect(got.stacked.axes).toEqual(vars.map((_, i) => (i % 2 === 0 ? 0 : 1)));
     expect((await got.lossSum.data())[0]!).toBeCloseTo(want.reduce((s, w) => s + w.loss, 0), 4);
