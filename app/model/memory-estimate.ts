@@ -68,9 +68,9 @@ function vocabChunkCount(vocab: number, hidden: number, maxBinding: number): num
   return rowsThatFit >= vocab || !Number.isFinite(maxBinding) ? 1 : Math.ceil(vocab / Math.max(1, rowsThatFit));
 }
 /** engine/safety/anchor-gradients.ts's ANCHORS_PER_BATCH: the most anchors one batched safety pass holds. */
-const ANCHORS_PER_BATCH = 8;
+export const SPF_ANCHORS_PER_BATCH = 8;
 /** engine/kernels/spf-types.ts's MAX_K: the most directions a block's subspace (and its power iteration) carries. */
-const MAX_K = 16;
+export const SPF_MAX_K = 16;
 /** Chat-template tokens around an anchor's request and refusal (Qwen2.5's default system prompt alone is ~30). */
 const TEMPLATE_TOKENS = 64;
 
@@ -181,19 +181,19 @@ function passBytes(shape: ModelShape, pass: { sequences: number; length: number;
  * one adapter's size) and per block the power iteration's kIter-column basis with the k-column subspace U, on the
  * block's longer side (kIter / r and k / r of the adapter). At each refresh: the G stacked anchor gradients (twice
  * while several passes' gradients are concatenated), one shape group's stack of them, and in a batched pass a LoRA copy
- * per group with its gradient. A pass runs up to ANCHORS_PER_BATCH anchors as one batch, no more tokens than the
+ * per group with its gradient. A pass runs up to SPF_ANCHORS_PER_BATCH anchors as one batch, no more tokens than the
  * training batch (anchor-gradients.ts), each group's copy making the LoRA side paths wider along the rank.
  */
 function spfBytes(shape: ModelShape, run: RunSize, spf: SpfSize, adapterBytes: number, maxBinding: number): { buffers: number; pass: ReturnType<typeof passBytes> } {
   const perGroup = Math.max(1, spf.anchorsPerPass);
   const gradients = Math.ceil(spf.anchors / perGroup);
   const anchorLength = Math.max(1, Math.min(spf.anchorTokens, run.maxLength));
-  const anchorsThatFit = Math.min(ANCHORS_PER_BATCH, Math.floor((run.batchSize * run.maxLength) / anchorLength));
+  const anchorsThatFit = Math.min(SPF_ANCHORS_PER_BATCH, Math.floor((run.batchSize * run.maxLength) / anchorLength));
   const groupsPerPass = Math.max(1, Math.min(gradients, Math.floor(anchorsThatFit / perGroup)));
   const passes = Math.ceil(gradients / groupsPerPass);
   const rankBound = gradients * run.loraRank;
-  const k = Math.min(spf.k * gradients, MAX_K, rankBound);
-  const kIter = Math.min(2 * k, MAX_K, rankBound);
+  const k = Math.min(spf.k * gradients, SPF_MAX_K, rankBound);
+  const kIter = Math.min(2 * k, SPF_MAX_K, rankBound);
   const kept = adapterBytes * (1 + (kIter + k) / run.loraRank);
   const copies = groupsPerPass === 1 ? 0 : 2 * groupsPerPass * adapterBytes;
   const stacked = (passes > 1 ? 2 : 1) * gradients * adapterBytes + gradients * adapterBytes;

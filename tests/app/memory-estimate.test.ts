@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { anchorTokenBound, estimateTrainingMemory, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import { anchorTokenBound, estimateTrainingMemory, SPF_ANCHORS_PER_BATCH, SPF_MAX_K, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
 import { MAX_TRANSPOSED_COPY_BYTES } from '../../engine/model/frozen-matmul';
+import { ANCHORS_PER_BATCH } from '../../engine/safety/anchor-gradients';
+import { MAX_K } from '../../engine/kernels/spf-types';
 import { countLoraParameters, countParameters, LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 
 // Sizes from the models' published config.json files; the parameter counts are what transformers'
@@ -127,6 +129,9 @@ describe('training memory estimate', () => {
 
   it("counts SPF's stacked anchor gradients, batched passes and subspaces", () => {
     const s = shapeOf(SMOLLM2_135M);
+    // The page repeats the engine's SPF constants (it cannot import the engine).
+    expect(SPF_ANCHORS_PER_BATCH).toBe(ANCHORS_PER_BATCH);
+    expect(SPF_MAX_K).toBe(MAX_K);
     const lora = estimateTrainingMemory(s, run(), roomy).loraParameters * 4;
     const spfOf = (spf: NonNullable<RunSize['spf']>, patch: Partial<RunSize> = {}) => estimateTrainingMemory(s, run({ spf, ...patch }), roomy).bytes;
     // 4 anchors in one batched pass: G_s + a 16-column basis and 16-column U at r = 8 (5 adapters), the 4 stacked
