@@ -26,6 +26,8 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await expect(page.getByTestId('model-summary')).toBeVisible({ timeout: 90_000 });
   await expect(page.getByTestId('model-description')).toContainText('safetune-demo');
   await expect(page.getByTestId('memory-estimate')).toHaveAttribute('data-fits', 'true');
+  // SPF is on by default, so the estimate counts its buffers (stacked anchor gradients, subspaces) in a row of their own.
+  await expect(page.getByTestId('memory-estimate')).toContainText('SPF: safety gradients');
   await snap(page, testInfo, 'flow-1-model-loaded', page.getByTestId('step-model'));
 
   // 2. A dataset dropped for real: a DataTransfer with a File, dispatched on the drop zone.
