@@ -41,7 +41,7 @@ export interface MemoryEstimate {
     optimizer: number; // gradients + AdamW's two moments
     spf: number; // SPF's safety gradients, subspaces and per-group LoRA copies (0 when off)
     activations: number; // kept for the backward pass, per layer, plus attention scores: the training batch's or SPF's anchor pass's, the larger
-    logits: number; // one tile of logits with its softmax and gradient (the training batch's or the anchors', the larger)
+    logits: number; // one tile of logits with its softmax and gradient (the training batch's tile or the anchors', the larger)
     total: number;
   };
   /** The largest single tensor, which must fit in one storage binding. */
@@ -79,7 +79,8 @@ const TEMPLATE_TOKENS = 64;
  * byte, plus the chat template's own tokens; anchors are truncated to maxLength.
  */
 export function anchorTokenBound(anchors: readonly { request: string; refusal: string }[], maxLength: number): number {
-  const bytes = Math.max(0, ...anchors.map((a) => new TextEncoder().encode(a.request + a.refusal).length));
+  const utf8 = new TextEncoder();
+  const bytes = Math.max(0, ...anchors.map((a) => utf8.encode(a.request + a.refusal).length));
   return Math.min(maxLength, bytes + TEMPLATE_TOKENS);
 }
 
@@ -108,10 +109,12 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const task = passBytes(shape, { sequences: run.batchSize, length: run.maxLength, loraColumns: run.loraRank * run.loraTargets.length }, maxBinding);
   const safety = run.spf === undefined ? undefined : spfBytes(shape, run, run.spf, adapterBytes, maxBinding);
   const activations = Math.max(task.activations, safety?.pass.activations ?? 0) + transposedCopy;
-  const logits = Math.max(task.logits, safety?.pass.logits ?? 0);
+  const logitsTile = Math.max(task.logitsTile, safety?.pass.logitsTile ?? 0);
+  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
+  // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
+  const logits = 3 * logitsTile;
   const spf = safety?.buffers ?? 0;
   const scores = Math.max(task.scores, safety?.pass.scores ?? 0); // one layer's attention matrix
-  const logitsTile = logits / 3;
 
   const total = weights + adapter + optimizer + spf + activations + logits;
 
@@ -155,7 +158,7 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
  * What one forward + backward pass keeps: `sequences` × `length` tokens, with `loraColumns` LoRA side-path columns per
  * token and layer (summed over the adapted projections).
  */
-function passBytes(shape: ModelShape, pass: { sequences: number; length: number; loraColumns: number }, maxBinding: number): { activations: number; logits: number; scores: number } {
+function passBytes(shape: ModelShape, pass: { sequences: number; length: number; loraColumns: number }, maxBinding: number): { activations: number; logitsTile: number; scores: number } {
   const tokens = pass.sequences * pass.length;
   const q = shape.heads * shape.headDim;
   const kv = shape.kvHeads * shape.headDim;
@@ -170,18 +173,16 @@ function passBytes(shape: ModelShape, pass: { sequences: number; length: number;
   // tokens, and a narrower model): the factor keeps the estimate above the measurement, which
   // tests/app/memory-estimate-measured.test.ts checks on small shapes.
   const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32;
-  // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
-  // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
-  const logits = 3 * Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
-  return { activations, logits, scores };
+  const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
+  return { activations, logitsTile, scores };
 }
 
 /**
  * SPF's own buffers and its anchor pass (engine/safety). Kept between steps: G_s (the mean of the stacked gradients,
  * one adapter's size) and per block the power iteration's kIter-column basis with the k-column subspace U, on the
  * block's longer side (kIter / r and k / r of the adapter). At each refresh: the G stacked anchor gradients (twice
- * while several passes' gradients are concatenated), one shape group's stack of them, and in a batched pass a LoRA copy
- * per group with its gradient. A pass runs up to SPF_ANCHORS_PER_BATCH anchors as one batch, no more tokens than the
+ * while several passes' gradients are concatenated), their stack per shape group (counted as if every group's were
+ * alive at once), and in a batched pass a LoRA copy per group with its gradient. A pass runs up to SPF_ANCHORS_PER_BATCH anchors as one batch, no more tokens than the
  * training batch (anchor-gradients.ts), each group's copy making the LoRA side paths wider along the rank.
  */
 function spfBytes(shape: ModelShape, run: RunSize, spf: SpfSize, adapterBytes: number, maxBinding: number): { buffers: number; pass: ReturnType<typeof passBytes> } {

@@ -97,18 +97,16 @@ export function batchGroups<T>(groups: readonly (readonly T[])[], tokenBudget = 
   let longest = 0;
   for (const group of groups) {
     const groupLongest = Math.max(0, ...group.map(length));
-    const nextSize = size + group.length;
-    const nextLongest = Math.max(longest, groupLongest);
-    if (current.length > 0 && (nextSize > ANCHORS_PER_BATCH || nextSize * nextLongest > tokenBudget)) {
+    const grown = size + group.length;
+    if (current.length > 0 && (grown > ANCHORS_PER_BATCH || grown * Math.max(longest, groupLongest) > tokenBudget)) {
       passes.push(current);
-      current = [group];
-      size = group.length;
-      longest = groupLongest;
-      continue;
+      current = [];
+      size = 0;
+      longest = 0;
     }
     current.push(group);
-    size = nextSize;
-    longest = nextLongest;
+    size += group.length;
+    longest = Math.max(longest, groupLongest);
   }
   if (current.length > 0) passes.push(current);
   return passes;

@@ -135,7 +135,7 @@ describe('training memory estimate', () => {
     const lora = estimateTrainingMemory(s, run(), roomy).loraParameters * 4;
     const spfOf = (spf: NonNullable<RunSize['spf']>, patch: Partial<RunSize> = {}) => estimateTrainingMemory(s, run({ spf, ...patch }), roomy).bytes;
     // 4 anchors in one batched pass: G_s + a 16-column basis and 16-column U at r = 8 (5 adapters), the 4 stacked
-    // gradients and one group's stack of them (8), 4 LoRA copies with their gradients (8).
+    // gradients and their per-shape-group stacks (8), 4 LoRA copies with their gradients (8).
     expect(spfOf({ k: 4, anchors: 4, anchorsPerPass: 1, anchorTokens: 64 }).spf).toBe(21 * lora);
     // One gradient for all four: no copies, a single stack, k = 4 (kIter 8).
     expect(spfOf({ k: 4, anchors: 4, anchorsPerPass: 4, anchorTokens: 64 }).spf).toBe((1 + 12 / 8 + 2) * lora);
