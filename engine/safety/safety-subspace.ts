@@ -8,8 +8,8 @@ interface GroupState {
   basis: tf.Tensor3D; // [nb, L, kIter] the power iteration's basis: the next refresh's warm start
   U: tf.Tensor3D; // [nb, L, k] the safety subspace, its first k columns
   gs: tf.Tensor3D; // [nb, rows, cols] G_s: the mean of the anchors' gradients (the gates' reference)
-  sigmaSq: tf.Scalar; // Σσ² of the group's stacked anchor gradients
-  normSq: tf.Scalar; // their ‖M‖²_F
+  sigma: tf.Tensor2D; // [nb, k] the top-k singular values of the blocks' stacked anchor gradients
+  normSq: tf.Tensor1D; // [nb] their ‖M‖²_F
 }
 
 /**
@@ -55,6 +55,8 @@ export interface SubspaceProjection {
  */
 export class SafetySubspace {
   private states: GroupState[] | undefined;
+  /** Σσ² / ‖M‖²_F over all blocks, computed once per refresh: every step reports it, and it changes only here. */
+  private energy: tf.Scalar | undefined;
   private selector: tf.Tensor2D | undefined;
 
   constructor(private readonly layouts: readonly BlockGroupLayout[]) {}
@@ -93,22 +95,31 @@ export class SafetySubspace {
         const along = layout.side === 'rows' ? 1 : 0;
         const M = tf.stack(layout.indices.map((i) => restack(stacked.grads[i]!, stacked.axes[i]!, along, groups))) as tf.Tensor3D;
         const r = powerIteration(M, warm, { k: kIter, side: layout.side, iters: warm === undefined ? iters.cold : iters.warm, seed });
-        const gs = tf.stack(layout.indices.map((i) => meanOfBlocks(stacked.grads[i]!, stacked.axes[i]!, groups))) as tf.Tensor3D;
+        // One anchor group: M is G_s itself, so it is not stacked a second time.
+        const gs = groups === 1 ? M : (tf.stack(layout.indices.map((i) => meanOfBlocks(stacked.grads[i]!, stacked.axes[i]!, groups))) as tf.Tensor3D);
         const [nb, L] = [layout.indices.length, layout.L];
         const U = (kIter === k ? r.U : tf.slice(r.U, [0, 0, 0], [nb, L, k])) as tf.Tensor3D;
-        const sigma = kIter === k ? r.sigma : tf.slice(r.sigma, [0, 0], [nb, k]);
-        return { basis: r.U, U, gs, sigmaSq: tf.sum(tf.square(sigma)) as tf.Scalar, normSq: tf.sum(r.normSq) as tf.Scalar };
+        const sigma = (kIter === k ? r.sigma : tf.slice(r.sigma, [0, 0], [nb, k])) as tf.Tensor2D;
+        return { basis: r.U, U, gs, sigma, normSq: r.normSq };
       });
       return { layout, ...t };
     });
     for (const s of previous ?? []) disposeState(s);
+    this.energy?.dispose();
+    const states = this.states;
+    // Every group's σ and norms in one concat each, then one sum: a handful of dispatches per refresh, not per group.
+    // (concat, not addN: WebGPU's AddN binds all inputs at once and a model can have more groups than slots.)
+    this.energy = tf.tidy(() => {
+      const sigmaSq = tf.sum(tf.square(tf.concat(states.map((s) => tf.reshape(s.sigma, [-1])))));
+      const normSq = tf.sum(tf.concat(states.map((s) => s.normSq)));
+      return tf.div(sigmaSq, tf.add(normSq, 1e-30)) as tf.Scalar;
+    });
   }
 
-  /** Captured energy Σσ² / ‖M‖²_F over all blocks (SPF.md step 3). */
+  /** Captured energy Σσ² / ‖M‖²_F over all blocks (SPF.md step 3), of the last refresh; a new scalar the caller disposes. */
   capturedEnergy(): tf.Scalar {
-    const states = this.required();
-    // stack + sum, not addN: WebGPU's AddN binds all inputs at once and a model can have more groups than slots
-    return tf.tidy(() => tf.div(tf.sum(tf.stack(states.map((s) => s.sigmaSq))), tf.add(tf.sum(tf.stack(states.map((s) => s.normSq))), 1e-30)) as tf.Scalar);
+    this.required();
+    return this.energy!.clone();
   }
 
   /**
@@ -178,6 +189,8 @@ export class SafetySubspace {
   dispose(): void {
     for (const s of this.states ?? []) disposeState(s);
     this.states = undefined;
+    this.energy?.dispose();
+    this.energy = undefined;
     this.selector?.dispose();
     this.selector = undefined;
   }
@@ -218,5 +231,5 @@ function gateRate(gate: SpfGate, dot: tf.Scalar, dots: readonly GateDotsResult[]
 }
 
 function disposeState(s: GroupState): void {
-  for (const t of new Set([s.basis, s.U, s.gs, s.sigmaSq, s.normSq])) t.dispose();
+  for (const t of new Set([s.basis, s.U, s.gs, s.sigma, s.normSq])) t.dispose();
 }

@@ -4,6 +4,7 @@ import { BACKENDS, setBackend } from '../helpers/backend';
 import { SPF_GATES } from '../../engine/safety/spf-options';
 import { SafetySubspace } from '../../engine/safety/safety-subspace';
 import { layoutBlockGroups } from '../../engine/safety/spf-groups';
+import { jacobiSvd } from '../../engine/kernels/reference/jacobi-svd';
 
 /**
  * SafetySubspace.project's numbers (the SPF metrics come from them) against the same quantities computed directly from
@@ -78,4 +79,60 @@ describe.each(BACKENDS)('SafetySubspace.project on %s', (backend) => {
       expect(tf.memory().numTensors).toBe(before);
     },
   );
+});
+
+describe.each(BACKENDS)('SafetySubspace captured energy and G_s on %s', (backend) => {
+  // Blocks with two strong directions over noise, so top-k (k = 2 per anchor group) holds most but not all of the energy.
+  const SHAPES3 = [[32, 8], [8, 24], [32, 8]];
+  const block = (s: number[], seed: number): tf.Tensor2D =>
+    tf.tidy(() => {
+      const [r, c] = s as [number, number];
+      const rank1 = (n: number, w: number): tf.Tensor => tf.mul(tf.matMul(tf.randomNormal([r, 1], 0, 1, 'float32', seed + n), tf.randomNormal([1, c], 0, 1, 'float32', seed + n + 1)), w);
+      return tf.add(tf.add(rank1(1, 3), rank1(3, 2)), tf.randomNormal([r, c], 0, 1, 'float32', seed)) as tf.Tensor2D;
+    });
+
+  test.each([1, 2])('%i anchor group(s): Σ top-k σ² / ‖M‖²_F against an exact SVD of each stacked block, and G_s the groups\' mean', async (groups) => {
+    await setBackend(backend);
+    const before = tf.memory().numTensors;
+    const anchorGrads = Array.from({ length: groups }, (_, a) => SHAPES3.map((s, i) => block(s, 100 * a + 10 * i)));
+    const layouts = layoutBlockGroups(SHAPES3, 2, groups, Infinity);
+    const sub = new SafetySubspace(layouts);
+    sub.refresh(anchorGrads, { warm: 3, cold: 8 }, 1);
+    sub.refresh(anchorGrads, { warm: 3, cold: 8 }, 2); // a warm refresh replaces the first's energy
+
+    let captured = 0;
+    let total = 0;
+    for (const layout of layouts) {
+      for (const i of layout.indices) {
+        const [r, c] = SHAPES3[i] as [number, number];
+        const values = await Promise.all(anchorGrads.map((g) => g[i]!.array() as Promise<number[][]>));
+        // M on the block's longer side L: the groups' gradients side by side along the shorter one (SPF.md step 3).
+        const [L, S] = r >= c ? [r, c] : [c, r];
+        const m = new Float64Array(L * S * groups);
+        values.forEach((v, a) => {
+          for (let l = 0; l < L; l++) for (let s = 0; s < S; s++) m[l * S * groups + a * S + s] = r >= c ? v[l]![s]! : v[s]![l]!;
+        });
+        const { S: sigma } = jacobiSvd(m, L, S * groups);
+        sigma.forEach((x, j) => {
+          total += x * x;
+          if (j < layout.k) captured += x * x;
+        });
+      }
+    }
+    expect(captured / total).toBeLessThan(0.95); // the test can tell top-k from everything
+    const energy = sub.capturedEnergy();
+    expect(Math.abs((await valueOf(energy)) - captured / total)).toBeLessThan(1e-4);
+
+    // G_s is the groups' mean: its norm as project() reports it.
+    const mean = SHAPES3.map((_, i) => tf.tidy(() => tf.div(tf.addN(anchorGrads.map((g) => g[i]!)), groups)));
+    const p = sub.project(mean, 'always', false);
+    const expected = await sumDots(mean, mean);
+    expect(Math.abs((await valueOf(p.gsNormSq)) - expected)).toBeLessThan(1e-5 * expected);
+    expect(Math.abs((await valueOf(p.dot)) - expected)).toBeLessThan(1e-5 * expected);
+
+    tf.dispose([energy, p.dot, p.outDot, p.normSq, p.outNormSq, p.gsNormSq, p.removedSq, p.gateRate, ...p.out.filter((t) => !mean.includes(t))]);
+    tf.dispose([...anchorGrads.flat(), ...mean]);
+    sub.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
