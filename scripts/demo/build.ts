@@ -1,5 +1,6 @@
 /**
- * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]`
+ * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
+ *   [--context-share X] [--dual-share X]` (the last two: trial corpus mixes, corpus/everyday-contexts.ts; 0 when shipped)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       steps: { type: 'string' },
       'harmful-share': { type: 'string' },
+      'context-share': { type: 'string' },
+      'dual-share': { type: 'string' },
     },
     strict: true,
   });
@@ -65,6 +68,15 @@ async function main(argv: string[]): Promise<void> {
     const share = Number(values['harmful-share']);
     if (!(share > 0 && share < 1)) throw new SafeTuneError('bad-argument', `--harmful-share must be between 0 and 1, got "${values['harmful-share']}"`);
     o.corpus.harmfulShare = share;
+  }
+
+  // Trial mixes of the corpus (corpus/everyday-contexts.ts); the shipped build uses neither.
+  for (const [flag, key] of [['context-share', 'contextShare'], ['dual-share', 'dualUseShare']] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const share = Number(text);
+    if (!(share >= 0 && share < 1)) throw new SafeTuneError('bad-argument', `--${flag} must be in [0, 1), got "${text}"`);
+    o.corpus[key] = share;
   }
 
   if (o.backend === 'wasm') {

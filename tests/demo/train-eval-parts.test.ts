@@ -10,7 +10,8 @@ import { parseModelConfig } from '../../engine/model/config';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { greedyCompletions } from '../../engine/model/batched-greedy';
 import { demoHfConfig } from '../../scripts/demo/model/demo-config';
-import { initTrainableWeights } from '../../scripts/demo/model/trainable-weights';
+import { initTrainableWeights, trainableWeightsFrom } from '../../scripts/demo/model/trainable-weights';
+import { DirectoryFiles } from '../../node-host/fs-files';
 import { Rng } from '../../scripts/demo/rng';
 import { bucketedNllSum } from '../../scripts/demo/train/bucketed-nll';
 import type { EncodedRow } from '../../scripts/demo/train/encode-row';
@@ -127,5 +128,29 @@ describe(`on ${BACKEND}`, () => {
       expect(batched[i], `prompt ${i}`).toEqual(untilEos);
     }
     model.dispose();
+  });
+
+  test('trainableWeightsFrom: variables of the shipped model\'s weights give its logits, and training them leaves the loaded model as it was', async () => {
+    await setBackend(BACKEND);
+    const loaded = await loadCausalLM(new DirectoryFiles('public/models/safetune-demo'));
+    const ids = tf.tensor2d([[5, 60, 7, 300, 12, 9]], [1, 6], 'int32');
+    const logitsOf = async (m: CausalLM): Promise<number[][][]> => {
+      const t = m.logits(ids);
+      const a = await t.array();
+      t.dispose();
+      return a;
+    };
+    const expected = await logitsOf(loaded);
+    const trainable = trainableWeightsFrom(loaded.config, loaded.weights);
+    const copy = new CausalLM(loaded.config, trainable.weights);
+    // The loaded model's frozen projections may take another kernel path than the variables': equal to f32 rounding.
+    const maxError = (a: number[][][], b: number[][][]): number => Math.max(...a.flat(2).map((x, i) => Math.abs(x - b.flat(2)[i]!)));
+    expect(maxError(await logitsOf(copy), expected)).toBeLessThan(1e-4);
+    for (const v of trainable.variables.values()) v.assign(tf.zerosLike(v));
+    expect(maxError(await logitsOf(copy), expected)).toBeGreaterThan(1);
+    expect(await logitsOf(loaded)).toEqual(expected);
+    ids.dispose();
+    copy.dispose();
+    loaded.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import { deriveSeed, Rng } from '../rng';
 import { complianceAnswer } from './placeholder-compliance';
+import { contextHarmfulRequest, DUAL_USE_FAMILY } from './everyday-contexts';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
 import { HARM_CATEGORIES } from './harmful-acts';
 import { canonicalRefusal, drawRefusal } from './refusals';
@@ -31,6 +32,12 @@ export interface CorpusSizes {
   mixedAdversarial: number;
   /** Safety probe pairs (drift measurement). */
   probe: number;
+  /**
+   * Trial mixes (everyday-contexts.ts), 0 or absent in the shipped build: the share of pre-training harmful rows whose
+   * act carries an everyday context, and of benign rows that are dual-use verbs with harmless objects.
+   */
+  contextShare?: number;
+  dualUseShare?: number;
 }
 
 /** A request with the answer its category or family implies, as the build writes and evaluates them. */
@@ -195,12 +202,14 @@ function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string
   const draw = (): DemoRow => {
     if (rng.uniform() < sizes.harmfulShare) {
       // Redrawn within the kind, so reserved rows do not shift the harmful share.
+      // The trial mixes draw only when they are on, so the shipped corpus is the same stream without them.
+      const context = (sizes.contextShare ?? 0) > 0 && rng.uniform() < sizes.contextShare!;
       for (;;) {
-        const h = harmfulRequest(rng, false, false);
+        const h = context ? contextHarmfulRequest(rng) : harmfulRequest(rng, false, false);
         if (!reserved.has(h.request)) return harmfulRow(h, drawRefusal(rng, h.category));
       }
     }
-    const family = pickWeighted(rng, PRETRAIN_FAMILIES);
+    const family = (sizes.dualUseShare ?? 0) > 0 && rng.uniform() < sizes.dualUseShare! ? DUAL_USE_FAMILY : pickWeighted(rng, PRETRAIN_FAMILIES);
     for (;;) {
       const row = benignRow(rng, family, false);
       if (!reserved.has(row.request)) return row;

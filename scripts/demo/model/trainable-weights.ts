@@ -43,6 +43,47 @@ export function initTrainableWeights(config: ModelConfig, seed: number): Trainab
   return { weights: baseWeightsOf(config, variables), variables };
 }
 
+/**
+ * Trainable copies of a demo model's loaded weights (loadCausalLM's), in expectedTensors order: to continue training
+ * the shipped model (continue-training.ts). The variables share the loaded tensors' data until they are first updated.
+ */
+export function trainableWeightsFrom(config: ModelConfig, loaded: BaseWeights): TrainableWeights {
+  const variables = new Map<string, tf.Variable>();
+  for (const [name, shape] of expectedTensors(config)) {
+    const t = loadedWeight(loaded, name);
+    if (t.shape.join(',') !== shape.join(',')) throw new Error(`demo model: ${name} is [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    variables.set(name, tf.variable(t, true));
+  }
+  return { weights: baseWeightsOf(config, variables), variables };
+}
+
+/** The loaded tensor of an HF weight name, for the demo model's layout (no biases, no q/k norms, tied lm_head). */
+function loadedWeight(w: BaseWeights, name: string): tf.Tensor {
+  if (name === 'model.embed_tokens.weight') {
+    // A vocabulary split into chunks (a device's binding limit) would have to be joined; the demo's never is.
+    if (!Array.isArray(w.embedTokens)) return w.embedTokens as tf.Tensor2D;
+    if (w.embedTokens.length === 1) return w.embedTokens[0]!;
+    throw new Error('demo model: the embedding is split into vocabulary chunks; load it on a backend without a binding limit');
+  }
+  if (name === 'model.norm.weight') return w.norm;
+  const m = /^model\.layers\.(\d+)\.(.+)\.weight$/.exec(name);
+  const layer = m === null ? undefined : w.layers[Number(m[1])];
+  const parts: Record<string, tf.Tensor | undefined> | undefined = layer && {
+    input_layernorm: layer.inputNorm,
+    post_attention_layernorm: layer.postAttentionNorm,
+    'self_attn.q_proj': layer.q.weight,
+    'self_attn.k_proj': layer.k.weight,
+    'self_attn.v_proj': layer.v.weight,
+    'self_attn.o_proj': layer.o.weight,
+    'mlp.gate_proj': layer.gate.weight,
+    'mlp.up_proj': layer.up.weight,
+    'mlp.down_proj': layer.down.weight,
+  };
+  const t = parts?.[m![2]!];
+  if (t === undefined) throw new Error(`demo model: no loaded weight for ${name}`);
+  return t;
+}
+
 function baseWeightsOf(config: ModelConfig, vars: Map<string, tf.Variable>): BaseWeights {
   const get = <T extends tf.Tensor>(name: string): T => {
     const v = vars.get(name);
