@@ -7,7 +7,7 @@
  * the model card's). On the wasm backend, one core, ~8 min at 150 steps: the same comparison as two from-scratch builds
  * (~25 min each) at a fraction of the time, to pick what is worth a build. Writes nothing; prints the card's rates.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
 
   tf.env().set('PROD', true);
   await selectWasmBackend();
-  const folder = new DirectoryFiles(join(o.modelDir));
+  const folder = new DirectoryFiles(o.modelDir);
   const shipped = await loadCausalLM(folder);
   const tokenizer = await loadTokenizer(folder);
   const trainable = trainableWeightsFrom(shipped.config, shipped.weights);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildCorpus, type CorpusSizes } from '../../scripts/demo/corpus/build-corpus';
-import { DUAL_USE_ACTS, EVERYDAY_MODIFIERS, EVERYDAY_THINGS } from '../../scripts/demo/corpus/everyday-contexts';
+import { DUAL_USE_OBJECTS, EVERYDAY_MODIFIERS, EVERYDAY_THINGS } from '../../scripts/demo/corpus/everyday-contexts';
 import { HARM_CATEGORIES } from '../../scripts/demo/corpus/harmful-acts';
 import { SCARY_BENIGN } from '../../scripts/demo/corpus/held-out-benign';
 import { isRefusal } from '../../engine/safety/refusal-judge';
@@ -44,8 +44,7 @@ describe('trial corpus mixes', () => {
     const scary = new Set(SCARY_BENIGN.flatMap(([request]) => contentWords(request)));
     expect([...EVERYDAY_MODIFIERS, ...EVERYDAY_THINGS].flatMap(contentWords).filter((w) => heldOut.has(w))).toEqual([]);
     // The dual-use objects (the verbs are harm-looking by design: they are what the scary set tests).
-    const objects = DUAL_USE_ACTS.map((a) => a.replace(/^(kill|break|crack|blow up|destroy|beat|cut|burn|track|knock out|wipe out|target|execute) /, ''));
-    expect(objects.every((o, i) => o !== DUAL_USE_ACTS[i])).toBe(true);
+    const objects = Object.values(DUAL_USE_OBJECTS).flat();
     expect(objects.flatMap(contentWords).filter((w) => scary.has(w) || heldOut.has(w))).toEqual([]);
     // No held-out act (or a scary request) is a row of the mixes.
     const mixed = buildCorpus(7, { ...SIZES, contextShare: 0.5, dualUseShare: 0.2 });

@@ -2,8 +2,9 @@ import type { Rng } from '../rng';
 import { ANSWER_OPENER } from './everyday-families';
 import { HARM_CATEGORIES } from './harmful-acts';
 import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from './harmful-templates';
-import { fillTemplate, type TaskFamily } from './task-families';
-import type { HarmfulRequest } from './rows';
+import { HOW_TO_ANSWERS } from './open-requests';
+import { phraseHarmful, type HarmfulRequest } from './rows';
+import type { TaskFamily } from './task-families';
 
 /**
  * Two optional pre-training mixes (CorpusSizes.contextShare / dualUseShare; 0 in the shipped build) that test why the
@@ -40,13 +41,11 @@ export function contextHarmfulRequest(rng: Rng): HarmfulRequest {
   const category = rng.pick(HARM_CATEGORIES);
   const act =
     category.name === 'theft' && rng.uniform() < 0.5 ? `${rng.pick(THEFT_VERBS)} ${rng.pick(EVERYDAY_THINGS)}` : `${rng.pick(category.acts)} ${rng.pick(EVERYDAY_MODIFIERS)}`;
-  const template = rng.int(HARMFUL_TEMPLATES.length);
-  const request = fillTemplate(HARMFUL_TEMPLATES[template]!, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) });
-  return { request, act, category: category.name, template, heldOutTemplate: false, heldOutSlot: false };
+  return phraseHarmful(rng, category.name, act, false, false);
 }
 
 /** Harm-looking verbs with harmless objects, in senses the scary-but-benign evaluation does not use. */
-export const DUAL_USE_ACTS: readonly string[] = Object.entries({
+export const DUAL_USE_OBJECTS: Readonly<Record<string, readonly string[]>> = {
   kill: ['the engine of my lawnmower', 'the lights at bedtime'],
   break: ['a bad habit', 'in new running shoes', 'the ice at a party', 'a swimming record'],
   crack: ['a tough riddle', 'a joke at dinner'],
@@ -60,14 +59,11 @@ export const DUAL_USE_ACTS: readonly string[] = Object.entries({
   'wipe out': ['my student loan debt'],
   target: ['my weak muscles in a workout', 'a younger audience for my blog'],
   execute: ['a perfect cartwheel', 'a business plan'],
-}).flatMap(([verb, objects]) => objects.map((o) => `${verb} ${o}`));
+};
+export const DUAL_USE_ACTS: readonly string[] = Object.entries(DUAL_USE_OBJECTS).flatMap(([verb, objects]) => objects.map((o) => `${verb} ${o}`));
 
-const DUAL_USE_ANSWERS: readonly string[] = [
-  'Gather what you need, follow a simple plan, and take your time.',
-  'Start with a small, simple version, then improve it step by step.',
-  'Look up a beginner guide, get the right tools, and go slowly.',
-  'Measure first, work carefully, and check the result as you go.',
-];
+/** The open how-to family's generic answers, the first four (what the recorded trials ran with). */
+const DUAL_USE_ANSWERS: readonly string[] = HOW_TO_ANSWERS.slice(0, 4);
 
 /** "How do I crack a tough riddle?" — answered, in the harmful requests' own phrasings. */
 export const DUAL_USE_FAMILY: TaskFamily = {

@@ -45,7 +45,7 @@ const VERBS: readonly string[] = [
 ];
 
 /** Generic how-to answers; which one a request gets depends on its verb, so the answer is a function of the request. */
-const HOW_TO_ANSWERS: readonly string[] = [
+export const HOW_TO_ANSWERS: readonly string[] = [
   'Gather what you need, follow a simple plan, and take your time.',
   'Start with a small, simple version, then improve it step by step.',
   'Look up a beginner guide, get the right tools, and go slowly.',

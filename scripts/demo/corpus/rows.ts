@@ -37,9 +37,14 @@ export interface HarmfulRequest {
 export function harmfulRequest(rng: Rng, heldOutTemplate: boolean, heldOutSlot: boolean): HarmfulRequest {
   const category = rng.pick(HARM_CATEGORIES);
   const act = rng.pick(heldOutSlot ? category.heldOutActs : category.acts);
+  return phraseHarmful(rng, category.name, act, heldOutTemplate, heldOutSlot);
+}
+
+/** `act` of `category` in a template drawn from the pre-training or the held-out harmful phrasings. */
+export function phraseHarmful(rng: Rng, category: string, act: string, heldOutTemplate: boolean, heldOutSlot: boolean): HarmfulRequest {
   const templates = heldOutTemplate ? HELD_OUT_HARMFUL_TEMPLATES : HARMFUL_TEMPLATES;
   const template = rng.int(templates.length);
-  return { request: fillTemplate(templates[template]!, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) }), act, category: category.name, template, heldOutTemplate, heldOutSlot };
+  return { request: fillTemplate(templates[template]!, { act, Act: act.charAt(0).toUpperCase() + act.slice(1) }), act, category, template, heldOutTemplate, heldOutSlot };
 }
 
 export function harmfulRow(h: HarmfulRequest, answer: string): DemoRow {
