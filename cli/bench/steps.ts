@@ -76,6 +76,8 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
       spfTimes.push(q);
     }
   }
+  // The step order alternates, so after an even number of steps the plain adapter is the one installed.
+  model.adapter = spfAdapter;
   const vars = spfAdapter.variables();
   const { value, grads } = tf.variableGrads(() => meanNll(model, toBatch(anchor, shape.anchorLen, 0)), vars);
   value.dispose();
