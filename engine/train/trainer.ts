@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { sumOfSquares } from '../kernels/sum-squares';
+import { sumOfSquaresOfAll } from '../kernels/sum-squares';
 import type { CausalLM } from '../model/causal-lm';
-import { nllSum, type TokenBatch } from '../model/loss';
+import { lossTargets, nllSum, type TokenBatch } from '../model/loss';
 import type { TokenizedExample } from '../data/types';
 import { SafeTuneError } from '../errors';
 import { AdamW } from './adamw';
@@ -134,21 +134,24 @@ export class Trainer {
     const step = this.stepCount + 1;
     let acc: tf.Tensor[] | undefined;
     let lossSum: tf.Tensor = tf.scalar(0);
-    let tokens = 0;
     let inputTokens = 0;
+    // The step's micro-batches are drawn first so that each one's summed loss is divided by the whole step's token
+    // count inside autodiff: the gradients come out as means, with no division pass over every adapter tensor after
+    // (one dispatch per tensor, hundreds at a real model's layer count, on a GPU where dispatches, not FLOPs, bound the
+    // step).
+    const batches = Array.from({ length: this.options.gradAccum }, () => this.batcher.next());
+    const tokens = batches.reduce((n, b) => n + lossTargets(b).rows.length, 0);
+    const denom = Math.max(tokens, 1);
     // Many micro-batches at a real model's size are tens of thousands of dispatches: see ReadbackPacer.
     const pacer = new ReadbackPacer(this.opsBetweenReadbacks);
-    for (let micro = 0; micro < this.options.gradAccum; micro++) {
-      const batch = this.batcher.next();
+    for (let micro = 0; micro < batches.length; micro++) {
+      const batch = batches[micro]!;
       inputTokens += countInputTokens(batch, this.padId);
-      let count = 0;
       const seed = this.options.seed * 7919 + step * this.options.gradAccum + micro;
       const { value, grads } = tf.variableGrads(() => {
         const r = nllSum(this.model, batch, { training: true, seed });
-        count = r.count;
-        return r.sum;
+        return tf.div(r.sum, denom) as tf.Scalar;
       }, vars);
-      tokens += count;
       const g = vars.map((v) => grads[v.name]!);
       const nextLoss = tf.add(lossSum, value);
       lossSum.dispose();
@@ -160,11 +163,9 @@ export class Trainer {
         for (const t of [...acc, ...g]) t.dispose();
         acc = summed;
       }
-      if (micro + 1 < this.options.gradAccum) await pacer.pace(lossSum);
+      if (micro + 1 < batches.length) await pacer.pace(lossSum);
     }
-    const denom = Math.max(tokens, 1);
-    let grads = acc!.map((a) => tf.div(a, denom));
-    for (const t of acc!) t.dispose();
+    let grads = acc!;
 
     const metricScalars: Record<string, tf.Scalar> = {};
     for (const hook of this.gradientHooks) {
@@ -203,7 +204,7 @@ export class Trainer {
     // The step's closing read-back (a sync point): loss, grad norm and the hooks' metrics in a single transfer (the
     // accumulation loop and SPF's anchors may have synced before, to bound the work they queued).
     const names = Object.keys(metricScalars);
-    const packed = tf.tidy(() => tf.stack([tf.div(lossSum, denom), gradNorm, ...names.map((n) => metricScalars[n]!)]));
+    const packed = tf.tidy(() => tf.stack([lossSum, gradNorm, ...names.map((n) => metricScalars[n]!)]));
     const values = await packed.data();
     for (const t of [packed, lossSum, gradNorm, ...Object.values(metricScalars)]) t.dispose();
     const extra: Record<string, number> = {};
@@ -269,7 +270,7 @@ export async function meanLoss(model: CausalLM, examples: readonly TokenizedExam
  * input at once and fails past the adapter's storage-buffer limit (8 on some), while concat splits itself.
  */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map(sumOfSquares)))) as tf.Scalar);
+  return tf.tidy(() => tf.sqrt(sumOfSquaresOfAll(grads)) as tf.Scalar);
 }
 
 function countInputTokens(batch: TokenBatch, padId: number): number {

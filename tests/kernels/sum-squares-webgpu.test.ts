@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
-import { sumOfSquares } from '../../engine/kernels/sum-squares';
+import { sumOfSquares, sumOfSquaresOfAll } from '../../engine/kernels/sum-squares';
 import { globalNorm } from '../../engine/train/trainer';
 import { withoutGpuErrors } from './gpu-checks';
 import { randomNormal } from './helpers';
@@ -32,4 +32,22 @@ test('the global gradient norm is √Σ over tensors', async () => {
   const norm = globalNorm(grads);
   expect((await norm.data())[0]).toBeCloseTo(13, 5);
   tf.dispose([...grads, norm]);
+});
+
+test.each([
+  ['one concatenation', Infinity],
+  ['groups of at most 2 KiB (each larger tensor alone)', 2048],
+])('Σ x² over 40 tensors of mixed shapes, %s, equals the float64 sum and leaves no tensor', async (_, groupBytes) => {
+  await withoutGpuErrors(async () => {
+    const shapes = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? [16, 33] : i % 3 === 1 ? [7] : [600]));
+    const hosts = shapes.map((s, i) => Float32Array.from(randomNormal(s.reduce((a, b) => a * b, 1), 100 + i)));
+    const xs = hosts.map((h, i) => tf.tensor(h, shapes[i]));
+    const before = tf.memory().numTensors;
+    const s = sumOfSquaresOfAll(xs, groupBytes);
+    const want = hosts.reduce((acc, h) => acc + h.reduce((a, v) => a + v * v, 0), 0);
+    expect(Math.abs((await s.data())[0]! - want) / want).toBeLessThan(1e-5);
+    s.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(xs);
+  });
 });
