@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { setSoftwareAdapterInUse } from './adapter-kind';
 
 /** What a WebGPU adapter says about itself (GPUAdapterInfo's fields; every one may be missing or empty). */
 export interface AdapterIdentity {
@@ -37,8 +38,10 @@ export async function tuneForAdapter(): Promise<void> {
   // The adapter tfjs-webgpu asked for (it requests high-performance unless told to save power).
   const lowPower = tf.env().getBool('WEBGPU_USE_LOW_POWER_GPU');
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: lowPower ? 'low-power' : 'high-performance' }).catch(() => null);
+  setSoftwareAdapterInUse(undefined);
   if (adapter === null) return;
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  setSoftwareAdapterInUse(isSoftwareAdapter(info));
   const threshold = matmulWorkgroupThreshold(info, typeof navigator.hardwareConcurrency === 'number' ? navigator.hardwareConcurrency : undefined);
   if (threshold !== undefined) tf.env().set('WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL', threshold);
 }

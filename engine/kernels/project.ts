@@ -9,6 +9,8 @@ import { int32Uniform, isWebGPUActive, runProgram } from './webgpu-compat';
 import { BlockSumSquaresProgram } from './wgsl/block-sum-squares-program';
 import { lineUniforms } from './wgsl/line-uniforms';
 import { gateModeUniform, ProjectProgram } from './wgsl/project-program';
+import { ProjectWideProgram } from './wgsl/project-wide-program';
+import { isSoftwareAdapterInUse } from '../device/adapter-kind';
 
 /**
  * The gate a mode reads: either that tensor itself, or the gate values by name (the mode picks its own, so a caller
@@ -37,7 +39,8 @@ export function project(gt: tf.Tensor, U: tf.Tensor, gateInput: GateInput | unde
 }
 
 /**
- * Two dispatches: the fused projection (one invocation per line: coefficients formed, line written once) and the removed
+ * Two dispatches: the fused projection (coefficients formed, line written once: one invocation per line on a software
+ * adapter, a workgroup per line on a GPU or an adapter not identified) and the removed
  * energy ‖G_t − out‖² per block. The energy cannot come out of the first pass: a tfjs program binds exactly one
  * output buffer, and packing both into one buffer would cost a full copy of `out` to slice it back out — more
  * traffic than this second, read-only reduction.
@@ -48,7 +51,8 @@ export function projectWebGPU(gt: tf.Tensor, U: tf.Tensor, gateInput: GateInput 
   const { nb, rows, cols, S, k } = g;
   return tf.tidy(() => {
     const gateVector = tf.reshape(gate ?? U, [(gate ?? U).size]); // 'always' reads no gate: bind U, never read
-    const out = runProgram(new ProjectProgram([nb, rows, cols], S, k), [gt, U, gateVector], [...lineUniforms(g), gateModeUniform(opts.mode)]) as tf.Tensor3D;
+    const program = isSoftwareAdapterInUse() === true ? new ProjectProgram([nb, rows, cols], S, k) : new ProjectWideProgram([nb, rows, cols], S, k);
+    const out = runProgram(program, [gt, U, gateVector], [...lineUniforms(g), gateModeUniform(opts.mode)]) as tf.Tensor3D;
     const removedSq = runProgram(new BlockSumSquaresProgram(nb, true), [gt, out], [int32Uniform(g.blockSize)]) as tf.Tensor1D;
     return { out, removedSq };
   });

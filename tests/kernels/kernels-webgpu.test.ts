@@ -8,6 +8,7 @@ import { referenceProject } from '../../engine/kernels/reference/project';
 import { SPF_GATES, type SpfGate, type SubspaceSide } from '../../engine/kernels/spf-types';
 import { DEFAULT_SPF_OPTIONS } from '../../engine/safety/spf-options';
 import { countReads, withoutGpuErrors } from './gpu-checks';
+import { isSoftwareAdapterInUse, setSoftwareAdapterInUse } from '../../engine/device/adapter-kind';
 import { matrixWithSpectrum, maxAbs, randomNormal, stackBlocks } from './helpers';
 
 /**
@@ -137,14 +138,28 @@ describe.each(CASES)('$name', (c) => {
       ];
       const modes = c.modes ?? SPF_GATES;
       expect(new Set(gates.map((g) => g.mode))).toEqual(new Set(SPF_GATES));
-      for (const { mode, label, gate, host } of gates.filter((g) => modes.includes(g.mode))) {
-        const p = project(gt, sub.U, gate, { k: c.k, side: c.side, mode });
-        const refP = referenceProject({ data: gtHost, shape }, U, host, { k: c.k, side: c.side, mode });
-        const gtScale = (b: number): number => Math.sqrt(refD.gtNormSq[b]!);
-        expect(record('project out (rel ‖Gt‖)', blockError(await p.out.data(), refP.out, c.nb, gtScale)), label).toBeLessThan(1e-5);
-        expect(record('removedSq (rel ‖Gt‖²)', blockError(await p.removedSq.data(), refP.removedSq, c.nb, (b) => refD.gtNormSq[b]!)), label).toBeLessThan(1e-5);
-        tf.dispose([p.out, p.removedSq]);
+      // Both variants of the fused projection: one invocation per line (software adapters: this one) and a workgroup
+      // per line (GPUs), whichever the adapter would pick.
+      const software = isSoftwareAdapterInUse();
+      for (const variant of [{ software: true, name: 'per invocation' }, { software: false, name: 'per workgroup' }]) {
+        setSoftwareAdapterInUse(variant.software);
+        try {
+          for (const { mode, label, gate, host } of gates.filter((g) => modes.includes(g.mode))) {
+            const p = project(gt, sub.U, gate, { k: c.k, side: c.side, mode });
+            const refP = referenceProject({ data: gtHost, shape }, U, host, { k: c.k, side: c.side, mode });
+            const gtScale = (b: number): number => Math.sqrt(refD.gtNormSq[b]!);
+            const what = `${label}, ${variant.name}`;
+            expect(record('project out (rel ‖Gt‖)', blockError(await p.out.data(), refP.out, c.nb, gtScale)), what).toBeLessThan(1e-5);
+            expect(record('removedSq (rel ‖Gt‖²)', blockError(await p.removedSq.data(), refP.removedSq, c.nb, (b) => refD.gtNormSq[b]!)), what).toBeLessThan(1e-5);
+            tf.dispose([p.out, p.removedSq]);
+          }
+        } finally {
+          setSoftwareAdapterInUse(software);
+        }
       }
+      const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+      expect(pipelines.some((key) => key.includes(`spfProjectWide_k${c.k}`)), 'the per-workgroup variant ran').toBe(true);
+      expect(pipelines.some((key) => key.includes(`spfProject_k${c.k}`)), 'the per-invocation variant ran').toBe(true);
       tf.dispose([gs, gt, sub.U, sub.sigma, sub.normSq, sub.capturedEnergy, d.dots, d.dirDots, d.gtNormSq, d.gsNormSq, globalDot, gates[2]!.gate!, gates[3]!.gate!]);
     });
   });

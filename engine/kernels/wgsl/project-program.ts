@@ -38,14 +38,7 @@ export class ProjectProgram implements WebGPUProgram {
   getUserCode(): string {
     const K = this.k;
     return `
-  fn fires(b : i32, i : i32) -> bool {
-    switch (uniforms.gateMode) {
-      case 0: { return true; }
-      case 1: { return gate[0] < 0.0; }
-      case 2: { return gate[b] < 0.0; }
-      default: { return gate[b * ${K} + i] < 0.0; }
-    }
-  }
+  ${FIRES_WGSL(K)}
 
   fn main(index : i32) {
     let item = index; // the flat invocation index (tfjs folds a launch past 65535 workgroups into x·y)
@@ -77,6 +70,20 @@ export class ProjectProgram implements WebGPUProgram {
   }
 `;
   }
+}
+
+/** Whether direction i of block b is removed, by the gateMode uniform (see ProjectProgram); k baked. */
+export function FIRES_WGSL(k: number): string {
+  return `
+  fn fires(b : i32, i : i32) -> bool {
+    switch (uniforms.gateMode) {
+      case 0: { return true; }
+      case 1: { return gate[0] < 0.0; }
+      case 2: { return gate[b] < 0.0; }
+      default: { return gate[b * ${k} + i] < 0.0; }
+    }
+  }
+`;
 }
 
 /** The gateMode uniform of a gate. */
