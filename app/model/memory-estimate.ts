@@ -26,6 +26,8 @@ export interface SpfSize {
 
 /** What bounds memory on this device: the adapter's per-buffer limits and a total budget. */
 export interface DeviceLimits {
+  /** The backend that will train: what autodiff keeps differs (WebGPU's fused kernels keep fewer intermediates). */
+  backend: 'webgpu' | 'wasm';
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;
   /** Total bytes we dare use; WebGPU does not report GPU memory, so the caller picks a conservative figure. */
@@ -84,8 +86,23 @@ export function anchorTokenBound(anchors: readonly { request: string; refusal: s
   return Math.min(maxLength, bytes + TEMPLATE_TOKENS);
 }
 
-/** What autodiff really keeps per layer, over the named activations (see passBytes). */
-export const AUTODIFF_KEPT_FACTOR = 6;
+/**
+ * What autodiff really keeps per layer, over the named activations (see passBytes), by backend. tfjs-wasm's unique
+ * tensor bytes at a step's peak were 5.1–5.7× the named term (see passBytes). On WebGPU, where RMSNorm, RoPE, SwiGLU,
+ * the causal softmax and merged LoRA are fused kernels that keep fewer intermediates, the bytes tfjs-webgpu holds
+ * (its pool keeps freed buffers: what the GPU really gives up) grew by 1.9× the named term per layer at SmolLM2-135M's
+ * layer shape and 2.8× at Qwen2.5-0.5B's (4 × 256 tokens, 2 vs 4 layers on lavapipe, a `.tmp` script); a few layers'
+ * total, pool and all, took up to 3.4×. 3.5 with the WebGPU terms below keeps the estimate at 1.1–1.9× the bytes
+ * held at ten measured runs (tests/app/memory-estimate-webgpu.test.ts; README "On a real GPU"): a fit to those runs,
+ * not a model of tfjs's allocator.
+ */
+export const AUTODIFF_KEPT_FACTOR: Readonly<Record<DeviceLimits['backend'], number>> = { webgpu: 3.5, wasm: 6 };
+/**
+ * On WebGPU the loss's logits leave more than their tile behind: beyond the weights and the per-layer growth, the bytes
+ * held were ~2× the whole [labelled rows, vocab] logits plus ~30–60 MiB, with the vocabulary in 1 or 5 chunks (the
+ * same script; and on an H200). Counted per token here (every token labelled, the worst case).
+ */
+export const WEBGPU_LOGITS_KEPT = 2.5;
 /** Above this share of the budget the estimate says "tight": it is an estimate, not a measurement. */
 const TIGHT = 0.8;
 
@@ -105,14 +122,19 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   // On WebGPU the forward pass multiplies by a transposed copy of a weight, and a merged LoRA projection by W + s·B·A
   // each way (one at a time, at most 32 MiB: engine/model/frozen-matmul.ts, merged-lora.ts); each lives only for its
   // product, but one can sit at the step's peak.
-  const transposedCopy = Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
-  const task = passBytes(shape, { sequences: run.batchSize, length: run.maxLength, loraColumns: run.loraRank * run.loraTargets.length }, maxBinding);
-  const safety = run.spf === undefined ? undefined : spfBytes(shape, run, run.spf, adapterBytes, maxBinding);
+  // On WebGPU tfjs's pool keeps freed buffers for reuse, so the copies of each size the backward pass needs at once
+  // (dx through gate and up, say) stay held: three counted there (fewer left the measurements below the bytes held).
+  const copies = limits.backend === 'webgpu' ? 3 : 1;
+  const transposedCopy = copies * Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
+  const kept = AUTODIFF_KEPT_FACTOR[limits.backend];
+  const task = passBytes(shape, { sequences: run.batchSize, length: run.maxLength, loraColumns: run.loraRank * run.loraTargets.length }, maxBinding, kept);
+  const safety = run.spf === undefined ? undefined : spfBytes(shape, run, run.spf, adapterBytes, maxBinding, kept);
   const activations = Math.max(task.activations, safety?.pass.activations ?? 0) + transposedCopy;
   const logitsTile = Math.max(task.logitsTile, safety?.pass.logitsTile ?? 0);
   // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
   // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
-  const logits = 3 * logitsTile;
+  const tokens = Math.max(run.batchSize * run.maxLength, safety?.pass.tokens ?? 0);
+  const logits = limits.backend === 'webgpu' ? Math.max(3 * logitsTile, WEBGPU_LOGITS_KEPT * tokens * shape.vocab * F32) : 3 * logitsTile;
   const spf = safety?.buffers ?? 0;
   const scores = Math.max(task.scores, safety?.pass.scores ?? 0); // one layer's attention matrix
 
@@ -158,7 +180,7 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
  * What one forward + backward pass keeps: `sequences` × `length` tokens, with `loraColumns` LoRA side-path columns per
  * token and layer (summed over the adapted projections).
  */
-function passBytes(shape: ModelShape, pass: { sequences: number; length: number; loraColumns: number }, maxBinding: number): { activations: number; logitsTile: number; scores: number } {
+function passBytes(shape: ModelShape, pass: { sequences: number; length: number; loraColumns: number }, maxBinding: number, kept: number): { activations: number; logitsTile: number; scores: number; tokens: number } {
   const tokens = pass.sequences * pass.length;
   const q = shape.heads * shape.headDim;
   const kv = shape.kvHeads * shape.headDim;
@@ -172,9 +194,9 @@ function passBytes(shape: ModelShape, pass: { sequences: number; length: number;
   // at its peak, on tfjs-wasm, were 5.1–5.7× this per-layer term (SmolLM2-135M's layer shape at 2–8 layers and 64–1,024
   // tokens, and a narrower model): the factor keeps the estimate above the measurement, which
   // tests/app/memory-estimate-measured.test.ts checks on small shapes.
-  const activations = AUTODIFF_KEPT_FACTOR * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32;
+  const activations = kept * shape.layers * (tokens * perTokenPerLayer + 2 * scores) * F32;
   const logitsTile = Math.min(tokens * shape.vocab * F32, maxBinding, LOGITS_TILE_BYTES);
-  return { activations, logitsTile, scores };
+  return { activations, logitsTile, scores, tokens };
 }
 
 /**
@@ -185,7 +207,7 @@ function passBytes(shape: ModelShape, pass: { sequences: number; length: number;
  * alive at once), and in a batched pass a LoRA copy per group with its gradient. A pass runs up to SPF_ANCHORS_PER_BATCH anchors as one batch, no more tokens than the
  * training batch (anchor-gradients.ts), each group's copy making the LoRA side paths wider along the rank.
  */
-function spfBytes(shape: ModelShape, run: RunSize, spf: SpfSize, adapterBytes: number, maxBinding: number): { buffers: number; pass: ReturnType<typeof passBytes> } {
+function spfBytes(shape: ModelShape, run: RunSize, spf: SpfSize, adapterBytes: number, maxBinding: number, keptFactor: number): { buffers: number; pass: ReturnType<typeof passBytes> } {
   const perGroup = Math.max(1, spf.anchorsPerPass);
   const gradients = Math.ceil(spf.anchors / perGroup);
   const anchorLength = Math.max(1, Math.min(spf.anchorTokens, run.maxLength));
@@ -199,7 +221,7 @@ function spfBytes(shape: ModelShape, run: RunSize, spf: SpfSize, adapterBytes: n
   const copies = groupsPerPass === 1 ? 0 : 2 * groupsPerPass * adapterBytes;
   const stacked = (passes > 1 ? 2 : 1) * gradients * adapterBytes + gradients * adapterBytes;
   const sequences = Math.min(spf.anchors, groupsPerPass * perGroup);
-  const pass = passBytes(shape, { sequences, length: anchorLength, loraColumns: groupsPerPass * run.loraRank * run.loraTargets.length }, maxBinding);
+  const pass = passBytes(shape, { sequences, length: anchorLength, loraColumns: groupsPerPass * run.loraRank * run.loraTargets.length }, maxBinding, keptFactor);
   return { buffers: kept + copies + stacked, pass };
 }
 

@@ -69,7 +69,7 @@ export async function benchRealShape(name: string, batch: number, seqLen: number
   const estimate = estimateTrainingMemory(
     parseModelShape(JSON.stringify(hf)),
     { batchSize: batch, maxLength: seqLen, loraRank: DEFAULT_LORA_CONFIG.r, loraTargets: LORA_TARGET_NAMES, spf: undefined, compareWithPlain: false },
-    { maxBufferSize: limit, maxStorageBufferBindingSize: limit, budgetBytes: Infinity },
+    { backend: tf.getBackend() === 'webgpu' ? 'webgpu' : 'wasm', maxBufferSize: limit, maxStorageBufferBindingSize: limit, budgetBytes: Infinity },
   );
   return {
     model: name,

@@ -113,7 +113,7 @@ async function measureAndEstimate(c: MeasuredCase): Promise<{ measured: number; 
       spf: c.spf && { k: spfOptions.k, anchors: c.spf.anchors, anchorsPerPass: spfOptions.anchorsPerPass, anchorTokens: c.spf.anchorLen },
       compareWithPlain: false,
     },
-    { maxBufferSize: 128 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20, budgetBytes: Infinity },
+    { backend: 'wasm', maxBufferSize: 128 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20, budgetBytes: Infinity },
   );
   return { measured, estimate: estimate.bytes.total };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anchorTokenBound, estimateTrainingMemory, SPF_ANCHORS_PER_BATCH, SPF_MAX_K, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import { deviceLimits } from '../../app/model/device-limits';
+import type { WebGpuReport } from '../../app/gpu/probeWebGpu';
 import { MAX_TRANSPOSED_COPY_BYTES } from '../../engine/model/frozen-matmul';
 import { ANCHORS_PER_BATCH } from '../../engine/safety/anchor-gradients';
 import { MAX_K } from '../../engine/kernels/spf-types';
@@ -53,7 +55,7 @@ const shapeOf = (config: object) => parseModelShape(JSON.stringify(config));
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-const roomy: DeviceLimits = { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 2 * GIB, budgetBytes: 64 * GIB };
+const roomy: DeviceLimits = { backend: 'wasm', maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 2 * GIB, budgetBytes: 64 * GIB };
 const run = (patch: Partial<RunSize> = {}): RunSize => ({
   batchSize: 4,
   maxLength: 512,
@@ -161,7 +163,7 @@ describe('training memory estimate', () => {
 
   it('splits a vocabulary over the largest binding as the engine does, so Qwen2.5-0.5B fits a 128 MiB binding', () => {
     // Qwen's embedding is 151936 × 896 × 4 bytes = 519 MiB: five chunks of 30388 rows (104 MiB each) under 128 MiB.
-    const small: DeviceLimits = { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 128 * MIB, budgetBytes: 64 * GIB };
+    const small: DeviceLimits = { backend: 'wasm', maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 128 * MIB, budgetBytes: 64 * GIB };
     const e = estimateTrainingMemory(shapeOf(QWEN25_05B), run(), small);
     expect(e.vocabChunks).toBe(5);
     expect(e.largestBuffer).toEqual({ name: 'embedding chunk (1/5 of vocab × hidden)', bytes: 30388 * 896 * 4 });
@@ -193,4 +195,38 @@ describe('training memory estimate', () => {
     expect(e.fits).toBe(true);
     expect(e.advice.join(' ')).toMatch(/close to/);
   });
+});
+
+describe('the estimate for a WebGPU run', () => {
+  const gpu = (binding: number): DeviceLimits => ({ backend: 'webgpu', maxBufferSize: binding, maxStorageBufferBindingSize: binding, budgetBytes: 64 * GIB });
+  const plain = (batchSize: number, maxLength: number): RunSize => run({ batchSize, maxLength, loraRank: 16, spf: undefined });
+
+  it('stays above what an H200 held at both real shapes (README "On a real GPU"), within 2×', () => {
+    // tfjs-webgpu's numBytesAllocatedInGPU after plain LoRA steps of 4 × 256 tokens (half of them labelled), 2 GiB binding.
+    const held = [
+      { shape: SMOLLM2_135M, bytes: 5_064_902_200 },
+      { shape: QWEN25_05B, bytes: 11_656_611_148 },
+    ];
+    for (const { shape, bytes } of held) {
+      const ratio = estimateTrainingMemory(shapeOf(shape), plain(4, 256), gpu(2 * GIB)).bytes.total / bytes;
+      expect(ratio).toBeGreaterThanOrEqual(1);
+      expect(ratio).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('keeps fewer activations than tfjs-wasm, more logits (the pool keeps them), and three transposed copies', () => {
+    const onGpu = estimateTrainingMemory(shapeOf(QWEN25_05B), plain(4, 256), gpu(128 * MIB)).bytes;
+    const onWasm = estimateTrainingMemory(shapeOf(QWEN25_05B), plain(4, 256), { ...gpu(128 * MIB), backend: 'wasm' }).bytes;
+    expect(onGpu.weights).toBe(onWasm.weights);
+    expect(onGpu.activations - 3 * TRANSPOSED_COPY_BYTES).toBeCloseTo((3.5 / 6) * (onWasm.activations - TRANSPOSED_COPY_BYTES), -3);
+    expect(onWasm.logits).toBe(3 * 32 * MIB);
+    expect(onGpu.logits).toBe(2.5 * 4 * 256 * 151_936 * 4);
+  });
+});
+
+it("the app's limits say which backend the estimate is for: WebGPU when the probe found an adapter, else the wasm fallback", () => {
+  const available = { status: 'available', adapter: { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 128 * MIB } } as unknown as WebGpuReport;
+  expect(deviceLimits(available, 8)).toEqual({ backend: 'webgpu', maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 128 * MIB, budgetBytes: 4 * GIB });
+  expect(deviceLimits({ status: 'unavailable', reason: 'no-adapter', detail: '' }, 8).backend).toBe('wasm');
+  expect(deviceLimits(undefined, undefined).backend).toBe('wasm');
 });

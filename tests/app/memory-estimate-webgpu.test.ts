@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, expect, test } from 'vitest';
+import { estimateTrainingMemory } from '../../app/model/memory-estimate';
+import { LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
+import { benchModel } from '../../cli/bench/bench-model';
+import { randomRows } from '../../cli/bench/steps';
+import { deviceBindingLimit } from '../../engine/device/binding-limit';
+import { LoraAdapter } from '../../engine/model/lora';
+import { DEFAULT_LORA_CONFIG } from '../../engine/model/lora-config';
+import { resolveTrainOptions } from '../../engine/train/options';
+import { Trainer } from '../../engine/train/trainer';
+import { setBackend } from '../helpers/backend';
+
+// The app's memory estimate for a WebGPU run against what tfjs-webgpu really holds after two training steps on Dawn:
+// numBytesAllocatedInGPU, every buffer it has created and not destroyed, its pool of freed buffers included (they stay
+// the GPU's). Each case on a fresh backend, so no case inherits another's pool. Every token labelled, the estimate's
+// own assumption. The estimate must not be below the measurement, and not absurdly above it.
+
+const SMOLLM2_LAYERS = { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 576, intermediate_size: 1536, num_attention_heads: 9, num_key_value_heads: 3, rms_norm_eps: 1e-5, rope_theta: 100000, max_position_embeddings: 8192, tie_word_embeddings: true };
+const QWEN_LAYERS = { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864, num_attention_heads: 14, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1000000, max_position_embeddings: 32768, tie_word_embeddings: true };
+
+afterAll(async () => {
+  await setBackend('cpu');
+});
+
+const cases = [
+  { name: "SmolLM2-135M's layers ×2, 1 × 64 tokens", hf: { ...SMOLLM2_LAYERS, num_hidden_layers: 2, vocab_size: 8000 }, batch: 1, seqLen: 64 },
+  { name: "SmolLM2-135M's layers ×3, 2 × 128 tokens (activations dominate)", hf: { ...SMOLLM2_LAYERS, num_hidden_layers: 3, vocab_size: 4000 }, batch: 2, seqLen: 128 },
+  { name: "Qwen2.5-0.5B's layers ×1, 1 × 128 tokens, a 32k vocabulary (logits dominate)", hf: { ...QWEN_LAYERS, num_hidden_layers: 1, vocab_size: 32000 }, batch: 1, seqLen: 128 },
+];
+
+for (const c of cases) {
+  test(c.name, async () => {
+    tf.engine().reset(); // a new webgpu backend: a new device with an empty buffer pool
+    await setBackend('webgpu');
+    const model = await benchModel({ name: c.name, hf: c.hf, batch: c.batch, seqLen: c.seqLen, anchorLen: 16, loraR: DEFAULT_LORA_CONFIG.r });
+    const adapter = LoraAdapter.init(model.config, { ...DEFAULT_LORA_CONFIG }, 3);
+    model.adapter = adapter;
+    const trainer = new Trainer(model, randomRows(4 * c.batch, c.seqLen, model.config.vocabSize, 5, 0), [], resolveTrainOptions({ maxSteps: 2, batchSize: c.batch, maxLength: c.seqLen }), 0);
+    await trainer.trainStep();
+    await trainer.trainStep();
+    const measured = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
+    const limit = deviceBindingLimit();
+    trainer.dispose();
+    adapter.dispose();
+    model.dispose();
+    expect(measured).toBeGreaterThan(0);
+    const estimate = estimateTrainingMemory(
+      parseModelShape(JSON.stringify(c.hf)),
+      { batchSize: c.batch, maxLength: c.seqLen, loraRank: DEFAULT_LORA_CONFIG.r, loraTargets: LORA_TARGET_NAMES, spf: undefined, compareWithPlain: false },
+      { backend: 'webgpu', maxBufferSize: limit, maxStorageBufferBindingSize: limit, budgetBytes: Infinity },
+    ).bytes.total;
+    const ratio = estimate / measured!;
+    console.log(`${c.name}: WebGPU holds ${(measured! / 2 ** 20).toFixed(1)} MiB, estimate ${(estimate / 2 ** 20).toFixed(1)} MiB (${ratio.toFixed(2)}×)`);
+    expect(ratio).toBeGreaterThanOrEqual(1);
+    expect(ratio).toBeLessThanOrEqual(2);
+  });
+}
