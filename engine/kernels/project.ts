@@ -9,7 +9,6 @@ import { int32Uniform, isWebGPUActive, runProgram } from './webgpu-compat';
 import { BlockSumSquaresProgram } from './wgsl/block-sum-squares-program';
 import { lineUniforms } from './wgsl/line-uniforms';
 import { gateModeUniform, ProjectProgram } from './wgsl/project-program';
-import { ProjectWideProgram } from './wgsl/project-wide-program';
 import { isSoftwareAdapterInUse } from '../device/adapter-kind';
 
 /**
@@ -51,7 +50,7 @@ export function projectWebGPU(gt: tf.Tensor, U: tf.Tensor, gateInput: GateInput 
   const { nb, rows, cols, S, k } = g;
   return tf.tidy(() => {
     const gateVector = tf.reshape(gate ?? U, [(gate ?? U).size]); // 'always' reads no gate: bind U, never read
-    const program = isSoftwareAdapterInUse() === true ? new ProjectProgram([nb, rows, cols], S, k) : new ProjectWideProgram([nb, rows, cols], S, k);
+    const program = new ProjectProgram([nb, rows, cols], S, k, isSoftwareAdapterInUse() === true ? 'invocation' : 'workgroup');
     const out = runProgram(program, [gt, U, gateVector], [...lineUniforms(g), gateModeUniform(opts.mode)]) as tf.Tensor3D;
     const removedSq = runProgram(new BlockSumSquaresProgram(nb, true), [gt, out], [int32Uniform(g.blockSize)]) as tf.Tensor1D;
     return { out, removedSq };

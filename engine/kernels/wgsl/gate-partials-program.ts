@@ -1,5 +1,5 @@
 import type { WebGPUProgram } from '../webgpu-compat';
-import { LINE_UNIFORMS } from './line-uniforms';
+import { LINE_UNIFORMS, workgroupLineStartWgsl } from './line-uniforms';
 import { WORKGROUP_INDEX_WGSL, workgroupReductionWgsl } from './snippets';
 
 const WG = 64;
@@ -35,14 +35,7 @@ export class GatePartialsProgram implements WebGPUProgram {
   ${workgroupReductionWgsl(WG, C)}
 
   fn main(index : i32) {
-    let item = workgroupIndex();
-    let valid = item < uniforms.numBlocks * uniforms.S;
-    let b = item / uniforms.S;
-    let s = item - b * uniforms.S;
-    let t = i32(localId.x);
-    let L = select(0, uniforms.L, valid);
-    let gBase = b * uniforms.blockSize + s * uniforms.strideS;
-    let uBase = b * uniforms.L * ${K};
+    ${workgroupLineStartWgsl(K)}
     var acc = array<f32, ${C}>();
     for (var l = t; l < L; l = l + ${WG}) {
       let e = gBase + l * uniforms.strideL;

@@ -1,6 +1,7 @@
 import type { SpfGate } from '../spf-types';
 import type { ProgramUniform, WebGPUProgram } from '../webgpu-compat';
 import { LINE_UNIFORMS } from './line-uniforms';
+import { PROJECT_WIDE_WG, projectWideWgsl } from './project-wide-program';
 
 const WG = 64;
 
@@ -11,7 +12,8 @@ const WG = 64;
  * neighbouring invocations walk neighbouring lines in lockstep, so on the rows side their loads are adjacent and U's
  * row l is one broadcast load for all of them. (The earlier design, a workgroup per line with a tree reduction of
  * the coefficients, spent its time in barriers: on lavapipe this one is 4-14× faster than the composed tfjs ops,
- * that one 2.6-3.7×.) A LoRA group has nb·r lines (hundreds to thousands): enough invocations for the work.
+ * that one 2.6-3.7×.) On a GPU a LoRA group's nb·r lines (hundreds) are too few threads: there, perLine 'workgroup'
+ * runs that earlier shape again (project-wide-program.ts).
  *
  * The gate is read here, on the GPU (no read-back), as a flat vector; the uniform gateMode says which entry decides:
  * 0 'always' (none; any buffer is bound), 1 'global' gate[0] < 0 (the caller's Σ dots over all blocks), 2 'block'
@@ -24,19 +26,25 @@ export class ProjectProgram implements WebGPUProgram {
   shaderKey: string;
   readonly dispatchLayout = { x: [0] };
   readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
+  readonly workgroupSize: [number, number, number];
   readonly uniforms = `${LINE_UNIFORMS} gateMode : i32,`;
   private readonly k: number;
 
-  constructor(shape: [number, number, number], S: number, k: number) {
+  private readonly perLine: 'invocation' | 'workgroup';
+
+  /** perLine: one invocation per line (software adapters), or a workgroup (GPUs: project-wide-program.ts). */
+  constructor(shape: [number, number, number], S: number, k: number, perLine: 'invocation' | 'workgroup' = 'invocation') {
     this.k = k;
+    this.perLine = perLine;
     this.outputShape = shape;
-    this.dispatch = [Math.ceil((shape[0] * S) / WG), 1, 1];
-    this.shaderKey = `spfProject_k${k}`;
+    this.workgroupSize = [perLine === 'workgroup' ? PROJECT_WIDE_WG : WG, 1, 1];
+    this.dispatch = perLine === 'workgroup' ? [shape[0] * S, 1, 1] : [Math.ceil((shape[0] * S) / WG), 1, 1];
+    this.shaderKey = perLine === 'workgroup' ? `spfProjectWide_k${k}` : `spfProject_k${k}`;
   }
 
   getUserCode(): string {
     const K = this.k;
+    if (this.perLine === 'workgroup') return `${FIRES_WGSL(K)}${projectWideWgsl(K)}`;
     return `
   ${FIRES_WGSL(K)}
 

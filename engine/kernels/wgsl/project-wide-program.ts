@@ -1,52 +1,26 @@
-import type { WebGPUProgram } from '../webgpu-compat';
-import { LINE_UNIFORMS } from './line-uniforms';
+import { workgroupLineStartWgsl } from './line-uniforms';
 import { WORKGROUP_INDEX_WGSL, workgroupReductionWgsl } from './snippets';
-import { FIRES_WGSL } from './project-program';
 
-const WG = 64;
+/** Invocations per workgroup in the workgroup-per-line projection. */
+export const PROJECT_WIDE_WG = 64;
 
 /**
- * The fused, gated projection of ProjectProgram with a workgroup per line instead of one invocation: the workgroup's
- * invocations stride along the line, reduce the k coefficients together (one tree), and write their elements. For a
- * real GPU. One invocation per line leaves a LoRA group's nb·r lines (hundreds) as that many threads, each walking
- * L elements twice in sequence — too few to fill a GPU's dozens of multiprocessors, so it runs at one load's latency
- * per element (on an H200, 1.2 ms per 32 × 16 × 2048 group: 0.44× the composed tfjs ops, issue 11's device run). On a
- * software adapter the reverse holds (its cores are few and each barrier is a pass over all invocations), so that
- * keeps ProjectProgram (selected in project.ts).
+ * ProjectProgram's main() with a workgroup per line instead of one invocation: the workgroup's invocations stride
+ * along the line, reduce the k coefficients together (one tree), and write their elements. For a real GPU. One
+ * invocation per line leaves a LoRA group's nb·r lines (hundreds) as that many threads, each walking L elements twice
+ * in sequence — too few to fill a GPU's dozens of multiprocessors, so it runs at one load's latency per element (on an
+ * H200, 1.2 ms per 32 × 16 × 2048 group: 0.44× the composed tfjs ops, README "On a real GPU"). On a software adapter
+ * the reverse holds (its cores are few and each barrier is a pass over all invocations: 17 vs 8.5–15 ms a group on
+ * lavapipe), so there the kernel keeps one invocation per line. `fires` is ProjectProgram's.
  */
-export class ProjectWideProgram implements WebGPUProgram {
-  readonly variableNames = ['gt', 'u', 'gate']; // [nb, rows, cols], [nb, L, k], [gate length]
-  readonly outputShape: number[];
-  shaderKey: string;
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WG, 1, 1];
-  readonly uniforms = `${LINE_UNIFORMS} gateMode : i32,`;
-  private readonly k: number;
-
-  constructor(shape: [number, number, number], S: number, k: number) {
-    this.k = k;
-    this.outputShape = shape;
-    this.dispatch = [shape[0] * S, 1, 1];
-    this.shaderKey = `spfProjectWide_k${k}`;
-  }
-
-  getUserCode(): string {
-    const K = this.k;
-    return `
+export function projectWideWgsl(K: number): string {
+  const WG = PROJECT_WIDE_WG;
+  return `
   ${WORKGROUP_INDEX_WGSL}
   ${workgroupReductionWgsl(WG, K)}
-  ${FIRES_WGSL(K)}
 
   fn main(index : i32) {
-    let item = workgroupIndex();
-    let valid = item < uniforms.numBlocks * uniforms.S;
-    let b = item / uniforms.S;
-    let s = item - b * uniforms.S;
-    let t = i32(localId.x);
-    let L = select(0, uniforms.L, valid);
-    let gBase = b * uniforms.blockSize + s * uniforms.strideS;
-    let uBase = b * uniforms.L * ${K};
+    ${workgroupLineStartWgsl(K)}
     var coef = array<f32, ${K}>();
     for (var l = t; l < L; l = l + ${WG}) {
       let v = gt[gBase + l * uniforms.strideL];
@@ -72,5 +46,4 @@ export class ProjectWideProgram implements WebGPUProgram {
     }
   }
 `;
-  }
 }
