@@ -133,7 +133,7 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const logitsTile = Math.max(task.logitsTile, safety?.pass.logitsTile ?? 0);
   // The loss holds one tile of logits at a time: the logits, their softmax and its gradient in the backward pass (when
   // all the logits fit one tile, the forward's are kept for the backward: still one tile, engine/model/chunked-nll.ts).
-  const tokens = Math.max(run.batchSize * run.maxLength, safety?.pass.tokens ?? 0);
+  const tokens = Math.max(task.tokens, safety?.pass.tokens ?? 0);
   const logits = limits.backend === 'webgpu' ? Math.max(3 * logitsTile, WEBGPU_LOGITS_KEPT * tokens * shape.vocab * F32) : 3 * logitsTile;
   const spf = safety?.buffers ?? 0;
   const scores = Math.max(task.scores, safety?.pass.scores ?? 0); // one layer's attention matrix

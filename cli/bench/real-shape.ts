@@ -29,7 +29,7 @@ export interface RealShapeResult {
 }
 
 /** Bytes the backend holds at its high-water mark: WebGPU's buffer pool keeps freed buffers, the wasm heap never shrinks. */
-function backendPeakBytes(): number | null {
+export function backendPeakBytes(): number | null {
   const backend = tf.getBackend();
   if (backend === 'webgpu') return (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU ?? null;
   if (backend === 'wasm') return (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;

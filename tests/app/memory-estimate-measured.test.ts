@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { estimateTrainingMemory } from '../../app/model/memory-estimate';
 import { LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 import { benchModel } from '../../cli/bench/bench-model';
+import { REAL_SHAPES } from '../../cli/real-shapes';
 import { randomRows } from '../../cli/bench/steps';
 import { LoraAdapter } from '../../engine/model/lora';
 import { DEFAULT_LORA_CONFIG } from '../../engine/model/lora-config';
@@ -57,7 +58,7 @@ function trackBackendBytes() {
   };
 }
 
-const SMOLLM2_LAYERS = { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 576, intermediate_size: 1536, num_attention_heads: 9, num_key_value_heads: 3, rms_norm_eps: 1e-5, rope_theta: 100000, max_position_embeddings: 8192, tie_word_embeddings: true, torch_dtype: 'bfloat16' };
+const SMOLLM2_LAYERS = REAL_SHAPES['smollm2-135m']!; // every case sets its own layer count and vocabulary
 const NARROW = { ...SMOLLM2_LAYERS, hidden_size: 256, intermediate_size: 1024, num_attention_heads: 4, num_key_value_heads: 2 };
 
 beforeAll(async () => {

@@ -3,6 +3,8 @@ import { afterAll, expect, test } from 'vitest';
 import { estimateTrainingMemory } from '../../app/model/memory-estimate';
 import { LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 import { benchModel } from '../../cli/bench/bench-model';
+import { backendPeakBytes } from '../../cli/bench/real-shape';
+import { REAL_SHAPES } from '../../cli/real-shapes';
 import { randomRows } from '../../cli/bench/steps';
 import { deviceBindingLimit } from '../../engine/device/binding-limit';
 import { LoraAdapter } from '../../engine/model/lora';
@@ -16,8 +18,9 @@ import { setBackend } from '../helpers/backend';
 // the GPU's). Each case on a fresh backend, so no case inherits another's pool. Every token labelled, the estimate's
 // own assumption. The estimate must not be below the measurement, and not absurdly above it.
 
-const SMOLLM2_LAYERS = { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 576, intermediate_size: 1536, num_attention_heads: 9, num_key_value_heads: 3, rms_norm_eps: 1e-5, rope_theta: 100000, max_position_embeddings: 8192, tie_word_embeddings: true };
-const QWEN_LAYERS = { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864, num_attention_heads: 14, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1000000, max_position_embeddings: 32768, tie_word_embeddings: true };
+// Every case sets its own layer count and vocabulary.
+const SMOLLM2_LAYERS = REAL_SHAPES['smollm2-135m']!;
+const QWEN_LAYERS = REAL_SHAPES['qwen2.5-0.5b']!;
 
 afterAll(async () => {
   await setBackend('cpu');
@@ -39,7 +42,7 @@ for (const c of cases) {
     const trainer = new Trainer(model, randomRows(4 * c.batch, c.seqLen, model.config.vocabSize, 5, 0), [], resolveTrainOptions({ maxSteps: 2, batchSize: c.batch, maxLength: c.seqLen }), 0);
     await trainer.trainStep();
     await trainer.trainStep();
-    const measured = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
+    const measured = backendPeakBytes();
     const limit = deviceBindingLimit();
     trainer.dispose();
     adapter.dispose();
