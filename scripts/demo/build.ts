@@ -1,6 +1,7 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
- *   [--context-share X] [--dual-share X]` (the last two: trial corpus mixes, corpus/everyday-contexts.ts; 0 when shipped)
+ *   [--context-share X] [--dual-share X] [--layers N] [--hidden N] [--intermediate N] [--heads N]` (trial corpus mixes,
+ *   corpus/everyday-contexts.ts, 0 when shipped; trial model shapes, the shipped one in options.ts)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
@@ -33,6 +34,10 @@ async function main(argv: string[]): Promise<void> {
       'harmful-share': { type: 'string' },
       'context-share': { type: 'string' },
       'dual-share': { type: 'string' },
+      layers: { type: 'string' },
+      hidden: { type: 'string' },
+      intermediate: { type: 'string' },
+      heads: { type: 'string' },
     },
     strict: true,
   });
@@ -77,6 +82,19 @@ async function main(argv: string[]): Promise<void> {
     const share = Number(text);
     if (!(share >= 0 && share < 1)) throw new SafeTuneError('bad-argument', `--${flag} must be in [0, 1), got "${text}"`);
     o.corpus[key] = share;
+  }
+
+  // Trial shapes of the model (the shipped one is options.ts's); heads share the width (head dim = hidden / heads).
+  for (const [flag, key] of [['layers', 'numLayers'], ['hidden', 'hiddenSize'], ['intermediate', 'intermediateSize'], ['heads', 'numHeads']] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new SafeTuneError('bad-argument', `--${flag} must be a positive integer, got "${text}"`);
+    o.model[key] = n;
+    if (key === 'numHeads') o.model.numKvHeads = n;
+  }
+  if (o.model.hiddenSize % o.model.numHeads !== 0) {
+    throw new SafeTuneError('bad-argument', `--hidden ${o.model.hiddenSize} is not a multiple of the ${o.model.numHeads} heads`, 'pick --heads so that hidden / heads is a whole head size (32 in the shipped model)');
   }
 
   if (o.backend === 'wasm') {
