@@ -6,7 +6,7 @@ import type { SafetyPair } from './protocol';
 
 /** The bundled safety files under public/datasets/ (written by the demo build). */
 export const BUNDLED_SAFETY_FILES = {
-  anchor: 'safety-anchor.jsonl', // the default SPF anchor: one (request, refusal) pair
+  anchor: 'safety-anchor.jsonl', // the default SPF anchors: (request, refusal) pairs, four in the demo build
   probe: 'safety-probe.jsonl', // held-out pairs whose refusal loss measures drift
   harmful: 'harmful-eval.jsonl', // held-out harmful requests for the refusal rate
 } as const;

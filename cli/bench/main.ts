@@ -3,7 +3,7 @@
  * SPF step vs plain LoRA step, the fused projection kernel vs the same math as composed tfjs ops, the power
  * iteration's subspace vs an exact SVD, and the achieved training rate vs the measured matmul peak.
  *
- * `npm run bench -- --shape smollm2-135m|qwen2.5-0.5b [--batch B --seq-len T --steps N]`: a real model shape with
+ * `npm run bench -- --shape smollm2-135m|qwen2.5-0.5b [--batch B --seq-len T --steps N --anchors N]`: a real model shape with
  * random weights: tokens/s of plain and SPF steps, MFU against the matmul peak, peak memory vs the app's estimate
  * (cli/bench/real-shape.ts). With `--logits-check`: `cli logits` at that shape on every backend vs the float64
  * reference (cli/bench/shape-logits.ts).
@@ -20,7 +20,7 @@ import { benchModel, benchShape, loraStepFlops, plainStepFlops } from './bench-m
 import { matmulPeak } from './matmul';
 import { benchOverlap, GAP_FOR_OVERLAP } from './overlap';
 import { benchProjection } from './projection';
-import { benchSteps, profilePlainStep } from './steps';
+import { BUNDLED_ANCHORS, benchSteps, profilePlainStep } from './steps';
 
 async function main(argv: string[]): Promise<void> {
   const v = parseCommandArgs('bench', argv, {
@@ -30,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
     batch: { type: 'string' },
     'seq-len': { type: 'string' },
     steps: { type: 'string' },
+    anchors: { type: 'string' },
     'logits-check': { type: 'boolean' },
   });
   await selectCliBackend(oneOf('bench', v, 'backend', CLI_BACKENDS, 'webgpu'));
@@ -48,7 +49,11 @@ async function main(argv: string[]): Promise<void> {
   for (const p of projections) say(`projection ${p.shape}: composed ${p.composedMs.toFixed(3)} ms, fused ${p.fusedMs.toFixed(3)} ms, ×${p.speedup.toFixed(2)}`);
 
   const model = await benchModel(shape);
-  const steps = await benchSteps(model, shape, adapter.software ? { warmup: 2, measured: 9 } : { warmup: 3, measured: 10 });
+  const stepCounts = adapter.software ? { warmup: 2, measured: 9 } : { warmup: 3, measured: 10 };
+  const steps = await benchSteps(model, shape, stepCounts);
+  // SPF as the app and the CLI run it by default: the bundled anchors, each its own gradient in one batched pass.
+  const bundled = await benchSteps(model, shape, { ...stepCounts, anchors: BUNDLED_ANCHORS });
+  for (const b of bundled.safetyBlocks) b.dispose();
   // The peak again after the steps, and the better of the two: a software adapter's rate drifts by ±10 % within a
   // minute (4.3 to 5.2 GFLOP/s in five back-to-back measurements on lavapipe), and an upper bound taken from both sides
   // of the steps keeps the MFU from flattering a step that happened to run in a fast minute.
@@ -59,6 +64,7 @@ async function main(argv: string[]): Promise<void> {
   const trainGflops = flops / (steps.plainMs * 1e6);
   const withLoraGflops = (flops + loraStepFlops(model.config, shape.batch * shape.seqLen, shape.loraR)) / (steps.plainMs * 1e6);
   say(`steps (${shape.name}, ${shape.batch}×${shape.seqLen} tokens, anchor ${shape.anchorLen}): plain ${steps.plainMs.toFixed(0)} ms, SPF ${steps.spfMs.toFixed(0)} ms, ratio ${steps.ratio.toFixed(3)}`);
+  say(`steps with ${BUNDLED_ANCHORS} anchors (the bundled default): plain ${bundled.plainMs.toFixed(0)} ms, SPF ${bundled.spfMs.toFixed(0)} ms, ratio ${bundled.ratio.toFixed(3)}`);
   say(`train step: ${trainGflops.toFixed(2)} GFLOP/s = ${((100 * trainGflops) / peak.gflops).toFixed(1)}% of the matmul peak (${((100 * withLoraGflops) / peak.gflops).toFixed(1)}% counting LoRA's own FLOPs)`);
 
   const profile = await profilePlainStep(model, shape);
@@ -85,6 +91,11 @@ async function main(argv: string[]): Promise<void> {
     plain_step_ms: steps.plainMs,
     spf_step_ms: steps.spfMs,
     spf_step_over_plain: steps.ratio,
+    // The same with the bundled default's anchor count (plain measured again beside it).
+    bundled_anchors: BUNDLED_ANCHORS,
+    plain_step_ms_bundled: bundled.plainMs,
+    spf_step_ms_bundled_anchors: bundled.spfMs,
+    spf_bundled_anchors_step_over_plain: bundled.ratio,
     fused_projection_speedup: Math.min(...projections.map((p) => p.speedup)),
     projection: projections,
     power_iteration_overlap: overlap.worst,
@@ -106,6 +117,7 @@ async function main(argv: string[]): Promise<void> {
     say('| metric | value | target |');
     say('|---|---|---|');
     say(`| spf_step_over_plain | ${result.spf_step_over_plain.toFixed(3)} | ≤ 1.10 |`);
+    say(`| spf_bundled_anchors_step_over_plain (${BUNDLED_ANCHORS} anchors) | ${result.spf_bundled_anchors_step_over_plain.toFixed(3)} | |`);
     say(`| fused_projection_speedup | ${result.fused_projection_speedup.toFixed(2)} | ≥ 3 |`);
     say(`| power_iteration_overlap | ${result.power_iteration_overlap.toFixed(4)} | ≥ 0.99 |`);
     say(`| matmul_peak_gflops | ${result.matmul_peak_gflops.toFixed(2)} | |`);
@@ -135,11 +147,13 @@ async function realShapeMain(v: Record<string, unknown>, software: boolean, say:
   const batch = positiveIntFlag(v, 'batch', software ? 1 : 4);
   const seqLen = positiveIntFlag(v, 'seq-len', software ? 128 : 256);
   const measured = positiveIntFlag(v, 'steps', software ? 2 : 10);
-  say(`bench --shape ${name} on ${where}, ${batch}×${seqLen} tokens per step`);
+  // SPF's anchors: one by default (the figures in the README's "On a real GPU"); --anchors 4 is the app's default.
+  const anchors = positiveIntFlag(v, 'anchors', 1);
+  say(`bench --shape ${name} on ${where}, ${batch}×${seqLen} tokens per step, SPF with ${anchors} anchor${anchors === 1 ? '' : 's'}`);
   const peak = await matmulPeak(software ? [256, 512, 768] : [1024, 2048, 4096]);
   say(`matmul peak: ${peak.gflops.toFixed(2)} GFLOP/s (${peak.size}³)`);
-  const r = await benchRealShape(name, batch, seqLen, { warmup: 1, measured }, say);
-  const result = { ...r, backend: where, matmul_peak_gflops: peak.gflops, mfu_vs_peak: r.train_step_gflops / peak.gflops };
+  const r = await benchRealShape(name, batch, seqLen, { warmup: 1, measured, anchors }, say);
+  const result = { ...r, anchors, backend: where, matmul_peak_gflops: peak.gflops, mfu_vs_peak: r.train_step_gflops / peak.gflops };
   if (v['json'] === true) {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;

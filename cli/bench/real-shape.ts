@@ -40,7 +40,7 @@ export function backendPeakBytes(): number | null {
  * One model at its exact HF shape with random weights: median plain and SPF step times (tokens/s), the FLOP rate,
  * and the peak tensor memory of one plain step measured by tf.profile against the app's estimate for the same run.
  */
-export async function benchRealShape(name: string, batch: number, seqLen: number, steps: { warmup: number; measured: number }, say: (s: string) => void): Promise<RealShapeResult> {
+export async function benchRealShape(name: string, batch: number, seqLen: number, steps: { warmup: number; measured: number; anchors?: number }, say: (s: string) => void): Promise<RealShapeResult> {
   const hf = REAL_SHAPES[name]!;
   const shape: BenchShape = { name, hf, batch, seqLen, anchorLen: Math.min(48, seqLen), loraR: DEFAULT_LORA_CONFIG.r };
   const t0 = performance.now();

@@ -14,6 +14,9 @@ import type { BenchShape } from './bench-model';
 import { median } from './timing';
 import { profileStep, type StepProfile } from './step-profile';
 
+/** How many anchors the demo build bundles (public/datasets/safety-anchor.jsonl), the app's and the CLI's SPF default. */
+export const BUNDLED_ANCHORS = 4;
+
 export interface StepTiming {
   plainMs: number;
   spfMs: number;
@@ -34,10 +37,11 @@ export function randomRows(n: number, len: number, vocab: number, seed: number, 
  * Median plain-LoRA step vs median SPF step on one model, two adapters initialised identically, steps interleaved so
  * both see the same GPU state. Each measured step ends with the trainer's own single read-back.
  */
-export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { warmup: number; measured: number }): Promise<StepTiming> {
+export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { warmup: number; measured: number; anchors?: number }): Promise<StepTiming> {
   const vocab = model.config.vocabSize;
   const data = randomRows(64, shape.seqLen, vocab, 1, shape.seqLen / 2);
-  const anchor = randomRows(1, shape.anchorLen, vocab, 2, shape.anchorLen / 2);
+  // One anchor, or several (the app and the CLI default to the four bundled ones): each its own gradient, stacked.
+  const anchors = randomRows(opts.anchors ?? 1, shape.anchorLen, vocab, 2, shape.anchorLen / 2);
   const lora = { ...DEFAULT_LORA_CONFIG, r: shape.loraR, alpha: 2 * shape.loraR };
   const steps = opts.warmup + opts.measured;
   const options = resolveTrainOptions({ maxSteps: steps, batchSize: shape.batch, maxLength: shape.seqLen, lr: 1e-3 });
@@ -47,7 +51,7 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   const plain = new Trainer(model, data, [], options, 0);
   model.adapter = spfAdapter;
   const spf = new Trainer(model, data, [], options, 0);
-  const projector = new SafetyProjector(model, anchor, resolveSpfOptions({}), 0);
+  const projector = new SafetyProjector(model, anchors, resolveSpfOptions({}), 0);
   spf.addGradientHook(projector.hook);
   const plainTimes: number[] = [];
   const spfTimes: number[] = [];
@@ -79,7 +83,7 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   // The step order alternates, so after an even number of steps the plain adapter is the one installed.
   model.adapter = spfAdapter;
   const vars = spfAdapter.variables();
-  const { value, grads } = tf.variableGrads(() => meanNll(model, toBatch(anchor, shape.anchorLen, 0)), vars);
+  const { value, grads } = tf.variableGrads(() => meanNll(model, toBatch(anchors, shape.anchorLen, 0)), vars);
   value.dispose();
   const safetyBlocks = vars.map((v) => grads[v.name] as tf.Tensor2D);
   projector.dispose();

@@ -154,7 +154,7 @@ export class CausalLM {
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);
     if (lin.bias) y = tf.add(y, lin.bias);
     const m = lora.modules.get(modulePath(layer, target));
-    return m === undefined ? y : tf.add(y, perGroupLoraDelta(x, m.A, m.B, lora));
+    return m === undefined ? y : tf.add(y, perGroupLoraDelta(x, m.A, m.B, lora.mask));
   }
 
   /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */

@@ -62,10 +62,10 @@ export async function anchorGroupGradients(
       // Group copies side by side along the rank: A's stacked by rows [G·r, in], B's by columns [out, G·r]
       // (concat, not tile: tfjs-wasm's Tile took ~9× as long here).
       const copies = tf.tidy(() => modules.flatMap((m) => [tf.concat(Array(g).fill(m.A), 0), tf.concat(Array(g).fill(m.B), 1)] as tf.Tensor2D[]));
-      const mask = groupMask(sizes, batch.seqLen, r);
+      const mask = groupMask(sizes, batch.seqLen, r, adapter.scale);
       try {
         const { value, grads: perCopy } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
-          const lora: PerGroupLora = { scale: adapter.scale, mask, modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])) };
+          const lora: PerGroupLora = { mask, modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])) };
           return tf.sum(meanNllPerGroup(model, batch, sizes, { perGroupLora: lora })) as tf.Scalar;
         })(copies);
         passGrads.push(perCopy as tf.Tensor2D[]);

@@ -29,11 +29,18 @@ function restack(x: tf.Tensor2D, from: 0 | 1, to: 0 | 1, groups: number): tf.Ten
   return tf.concat(tf.split(x, groups, from), to) as tf.Tensor2D;
 }
 
-/** The mean of the G blocks laid side by side along `axis`: [rows, cols] of one block. */
-function meanOfBlocks(x: tf.Tensor2D, axis: 0 | 1, groups: number): tf.Tensor2D {
-  if (groups === 1) return x;
-  const [rows, cols] = x.shape;
-  return (axis === 0 ? tf.mean(tf.reshape(x, [groups, rows / groups, cols]), 0) : tf.mean(tf.reshape(x, [rows, groups, cols / groups]), 1)) as tf.Tensor2D;
+/**
+ * Per block of a stack [nb, ·, ·] whose blocks each hold G anchor blocks side by side along `axis` (0: rows, 1:
+ * columns of the block), the mean of those G: [nb, rows, cols] of one anchor block. Per shape group, not per adapter
+ * variable (that was two dispatches a variable: hundreds at a real model's layer count). As G slices summed, not
+ * tf.mean over the G axis: tfjs-webgpu reduces a middle axis through a transpose and a reduction that took ~95 ms
+ * for one [60, 64, 4 × 16] stack on lavapipe, against ~5 ms this way (`.tmp` timing).
+ */
+function meanOfGroups(stack: tf.Tensor3D, axis: 0 | 1, groups: number): tf.Tensor3D {
+  const parts = tf.split(stack, groups, axis + 1);
+  let sum = parts[0]!;
+  for (let g = 1; g < groups; g++) sum = tf.add(sum, parts[g]!);
+  return tf.mul(sum, 1 / groups) as tf.Tensor3D;
 }
 
 /** One gated projection of a vector X (the task gradient or AdamW's update), all on the backend. */
@@ -95,8 +102,8 @@ export class SafetySubspace {
         const along = layout.side === 'rows' ? 1 : 0;
         const M = tf.stack(layout.indices.map((i) => restack(stacked.grads[i]!, stacked.axes[i]!, along, groups))) as tf.Tensor3D;
         const r = powerIteration(M, warm, { k: kIter, side: layout.side, iters: warm === undefined ? iters.cold : iters.warm, seed });
-        // One anchor group: M is G_s itself, so it is not stacked a second time.
-        const gs = groups === 1 ? M : (tf.stack(layout.indices.map((i) => meanOfBlocks(stacked.grads[i]!, stacked.axes[i]!, groups))) as tf.Tensor3D);
+        // G_s, the mean of the groups' gradients, from M itself (one anchor group: M is G_s).
+        const gs = groups === 1 ? M : meanOfGroups(M, along, groups);
         const [nb, L] = [layout.indices.length, layout.L];
         const U = (kIter === k ? r.U : tf.slice(r.U, [0, 0, 0], [nb, L, k])) as tf.Tensor3D;
         const sigma = (kIter === k ? r.sigma : tf.slice(r.sigma, [0, 0], [nb, k])) as tf.Tensor2D;

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
 import { benchModel, type BenchShape } from '../../cli/bench/bench-model';
-import { benchSteps } from '../../cli/bench/steps';
+import { BUNDLED_ANCHORS, benchSteps } from '../../cli/bench/steps';
+import { readFileSync } from 'node:fs';
 
 // The steps alternate which adapter runs first, so an even total leaves the plain adapter installed: the anchor's
 // safety gradient after the steps must still be the SPF adapter's (it threw "Cannot find a connection" before).
@@ -23,6 +24,22 @@ test.each([
     const norm = tf.tidy(() => tf.norm(b).dataSync()[0]!);
     expect(Number.isFinite(norm) && norm > 0).toBe(true);
   }
+  for (const b of t.safetyBlocks) b.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  model.dispose();
+});
+
+test('the bench measures SPF also with as many anchors as the demo build bundles, each its own gradient (cpu)', async () => {
+  const rows = readFileSync(new URL('../../public/datasets/safety-anchor.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  expect(BUNDLED_ANCHORS).toBe(rows.length);
+  await setBackend('cpu');
+  const hf = { architectures: ['LlamaForCausalLM'], rms_norm_eps: 1e-5, rope_theta: 10000, max_position_embeddings: 64, tie_word_embeddings: true, vocab_size: 96, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1 };
+  const shape: BenchShape = { name: 'tiny', hf, batch: 2, seqLen: 8, anchorLen: 6, loraR: 4 };
+  const model = await benchModel(shape);
+  const before = tf.memory().numTensors;
+  const t = await benchSteps(model, shape, { warmup: 1, measured: 1, anchors: BUNDLED_ANCHORS });
+  expect(t.spfMs).toBeGreaterThan(0);
+  expect(t.safetyBlocks).toHaveLength(7 * 2);
   for (const b of t.safetyBlocks) b.dispose();
   expect(tf.memory().numTensors).toBe(before);
   model.dispose();
