@@ -13,6 +13,7 @@ import { rmsNorm } from '../kernels/rms-norm';
 import { causalAttention } from './causal-attention';
 import type { KvCache } from './kv-cache';
 import { perGroupLoraDelta, type PerGroupLora } from './per-group-lora';
+import { sharedGroupLoraLinear } from './shared-group-lora';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
 
@@ -151,9 +152,18 @@ export class CausalLM {
 
   /** x Wᵀ + b plus each row's group's own LoRA update (no dropout: per-group passes measure, they do not train). */
   private perGroupLinear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, lora: PerGroupLora): tf.Tensor2D {
+    const path = modulePath(layer, target);
+    const m = lora.modules.get(path);
+    const shared = lora.shared?.modules.get(path);
+    if (m !== undefined && shared !== undefined) {
+      const [rows, columns] = lora.mask.shape;
+      const r = shared.A.shape[0];
+      const mask3 = tf.reshape(lora.mask, [rows, columns / r, r]) as tf.Tensor3D;
+      const z = sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, mask3, lora.shared!.scale, mergePays(x.shape[0], lin.weight));
+      return lin.bias ? tf.add(z, lin.bias) : z;
+    }
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);
     if (lin.bias) y = tf.add(y, lin.bias);
-    const m = lora.modules.get(modulePath(layer, target));
     return m === undefined ? y : tf.add(y, perGroupLoraDelta(x, m.A, m.B, lora.mask));
   }
 

@@ -15,6 +15,12 @@ export interface PerGroupLora {
   /** [rows of the batch (B·T), G·r]: the adapter's scale α / r where the row's group owns the column, else 0 (groupMask). */
   mask: tf.Tensor2D;
   modules: ReadonlyMap<string, { A: tf.Tensor2D; B: tf.Tensor2D }>; // by HF module path
+  /**
+   * When set, `modules` are value-less slots and every group computes with the adapter's own A and B (its current
+   * values, which is all SPF's anchors need): the projection runs as the adapter's, and only the gradients with
+   * respect to the slots separate the groups (shared-group-lora.ts).
+   */
+  shared?: { scale: number; modules: ReadonlyMap<string, { A: tf.Tensor2D; B: tf.Tensor2D }> };
 }
 
 /**

@@ -4,6 +4,8 @@ import { meanNll, meanNllPerGroup } from '../model/loss';
 import { groupMask, type PerGroupLora } from '../model/per-group-lora';
 import type { TokenizedExample } from '../data/types';
 import { toBatch } from '../train/batcher';
+import { isWebGPUActive } from '../kernels/webgpu-compat';
+import { AnchorSlots } from './anchor-slots';
 import type { StackedGradients } from './safety-subspace';
 
 /**
@@ -37,6 +39,7 @@ export async function anchorGroupGradients(
   padId: number,
   pace: (t: tf.Tensor) => Promise<void>,
   tokenBudget = Infinity,
+  slots?: AnchorSlots,
 ): Promise<AnchorGradients> {
   const adapter = model.adapter;
   if (adapter === undefined) throw new Error('anchorGroupGradients: the model has no adapter');
@@ -44,6 +47,10 @@ export async function anchorGroupGradients(
   const r = adapter.config.r;
   const passGrads: tf.Tensor2D[][] = []; // [pass][variable]
   const sums: tf.Scalar[] = [];
+  // On WebGPU every group computes with the adapter's own matrices and value-less slots take the groups' gradients
+  // (shared-group-lora.ts: the adapter's fused forward pass); elsewhere the groups get copies of the matrices.
+  const shared = isWebGPUActive();
+  const ownSlots = shared && slots === undefined ? new AnchorSlots() : undefined;
   try {
     for (const pass of batchGroups(groups, tokenBudget, (e) => e.ids.length)) {
       const g = pass.length;
@@ -60,24 +67,32 @@ export async function anchorGroupGradients(
         continue;
       }
       // Group copies side by side along the rank: A's stacked by rows [G·r, in], B's by columns [out, G·r]
-      // (concat, not tile: tfjs-wasm's Tile took ~9× as long here).
-      const copies = tf.tidy(() => modules.flatMap((m) => [tf.concat(Array(g).fill(m.A), 0), tf.concat(Array(g).fill(m.B), 1)] as tf.Tensor2D[]));
+      // (concat, not tile: tfjs-wasm's Tile took ~9× as long here); or, on WebGPU, slots of those shapes.
+      const inputs = shared
+        ? (slots ?? ownSlots)!.get(g, modules)
+        : tf.tidy(() => modules.flatMap((m) => [tf.concat(Array(g).fill(m.A), 0), tf.concat(Array(g).fill(m.B), 1)] as tf.Tensor2D[]));
       const mask = groupMask(sizes, batch.seqLen, r, adapter.scale);
       try {
         const { value, grads: perCopy } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
-          const lora: PerGroupLora = { mask, modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])) };
+          const lora: PerGroupLora = {
+            mask,
+            modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])),
+            ...(shared ? { shared: { scale: adapter.scale, modules: new Map(modules.map((m) => [m.path, { A: m.A, B: m.B }])) } } : {}),
+          };
           return tf.sum(meanNllPerGroup(model, batch, sizes, { perGroupLora: lora })) as tf.Scalar;
-        })(copies);
+        })(inputs);
         passGrads.push(perCopy as tf.Tensor2D[]);
         sums.push(value);
         await pace(value);
       } finally {
-        tf.dispose([...copies, mask]);
+        tf.dispose(shared ? [mask] : [...inputs, mask]);
       }
     }
   } catch (err) {
     tf.dispose([...passGrads.flat(), ...sums]);
     throw err;
+  } finally {
+    ownSlots?.dispose();
   }
   const axes = modules.flatMap((): (0 | 1)[] => [0, 1]);
   const grads = passGrads.length === 1 ? passGrads[0]! : axes.map((axis, i) => tf.concat(passGrads.map((p) => p[i]!), axis) as tf.Tensor2D);

@@ -9,6 +9,7 @@ import { SafetySubspace, type SubspaceProjection } from './safety-subspace';
 import { projectsGradient, projectsUpdate, type SpfOptions } from './spf-options';
 import { scopeAnchor } from './anchor-scope';
 import { anchorGroupGradients } from './anchor-gradients';
+import { AnchorSlots } from './anchor-slots';
 
 /** Names of the per-step scalars SPF adds to the trainer's stats (and so to metrics.jsonl and the worker's events). */
 export const SPF_METRICS = {
@@ -53,6 +54,7 @@ export class SafetyProjector {
   private readonly passTokens: number;
   private subspace: SafetySubspace | undefined;
   private safetyLoss: tf.Scalar | undefined;
+  private readonly slots = new AnchorSlots();
 
   /** `passTokens`: the most padded tokens one batched anchor pass may hold, the run's training batch (batch × maxLength). */
   constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number, passTokens = Infinity) {
@@ -75,7 +77,7 @@ export class SafetyProjector {
   private async refresh(step: number, pace: (t: tf.Tensor) => Promise<void>): Promise<void> {
     const vars = this.model.adapter!.variables();
     this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.groups.length, maxBindingBytes()));
-    const { stacked, lossSum } = await anchorGroupGradients(this.model, this.groups, this.padId, pace, this.passTokens);
+    const { stacked, lossSum } = await anchorGroupGradients(this.model, this.groups, this.padId, pace, this.passTokens, this.slots);
     const loss = tf.tidy(() => tf.div(lossSum, this.groups.length) as tf.Scalar);
     lossSum.dispose();
     try {
@@ -118,6 +120,7 @@ export class SafetyProjector {
     this.subspace = undefined;
     this.safetyLoss?.dispose();
     this.safetyLoss = undefined;
+    this.slots.dispose();
   }
 }
 

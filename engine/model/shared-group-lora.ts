@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { stridedMatMul } from '../kernels/strided-matmul';
+import { matMulTransposedB } from './frozen-matmul';
+
+/**
+ * One LoRA projection of a batch whose rows fall into G groups that each need their own gradient, while every group
+ * computes with the same A and B (SPF's anchors: each anchor's gradient at the adapter's current values). The forward
+ * pass is the adapter's own: y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ, merged as x·(W + s·B·A)ᵀ where `merge` says so (merged-lora.ts)
+ * — two dispatches, not the five of a product by G stacked copies and a mask. Only the gradients separate the groups,
+ * through `slotA` [G·r, in] and `slotB` [out, G·r]: inputs whose values are never read, whose gradients are the groups'
+ * gradients side by side along the rank (the layout of per-group-lora.ts's copies):
+ *   d slotA = (s·(dy·B) ⊙ rows' group mask)ᵀ · x,   d slotB = dyᵀ · (s·(x·Aᵀ) ⊙ rows' group mask),
+ * the mask repeating each row's r columns in its group's block. The gradient to x is the adapter's. WebGPU: the
+ * strided kernel for the rank-r products, as merged-lora.ts.
+ *
+ * `mask3` [N, G, r]: the adapter's scale s where row n's group is g, else 0 (groupMask reshaped).
+ */
+export function sharedGroupLoraLinear(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  slots: { A: tf.Tensor2D; B: tf.Tensor2D },
+  mask3: tf.Tensor3D,
+  scale: number,
+  merge: boolean,
+): tf.Tensor2D {
+  const [n, groups, r] = mask3.shape;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor2D;
+    (args[3] as tf.GradSaveFunc)([input]);
+    const value = tf.tidy(() => {
+      if (merge) return tf.matMul(input, stridedMatMul(a, b, { transposeA: true, transposeB: true, alpha: scale, addend: w, transposeAddend: true }));
+      return stridedMatMul(stridedMatMul(input, a, { transposeB: true }), b, { transposeB: true, alpha: scale, addend: matMulTransposedB(input, w) });
+    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
+      tf.tidy(() => {
+        const xs = saved[0] as tf.Tensor2D;
+        const g = dy as tf.Tensor2D;
+        const perGroup = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.mul(tf.reshape(t, [n, 1, r]), mask3), [n, groups * r]) as tf.Tensor2D;
+        const up = stridedMatMul(g, b); // dy·B [N, r]
+        const dx = merge
+          ? (tf.matMul(g, stridedMatMul(b, a, { alpha: scale, addend: w })) as tf.Tensor2D)
+          : stridedMatMul(up, a, { alpha: scale, addend: tf.matMul(g, w) as tf.Tensor2D });
+        const down = stridedMatMul(xs, a, { transposeB: true }); // x·Aᵀ [N, r]
+        return [
+          dx,
+          stridedMatMul(perGroup(up), xs, { transposeA: true }), // [G·r, in]
+          stridedMatMul(g, perGroup(down), { transposeA: true }), // [out, G·r]
+        ];
+      });
+    return { value, gradFunc };
+  });
+  return f(x, slots.A, slots.B) as tf.Tensor2D;
+}
