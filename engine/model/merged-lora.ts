@@ -40,14 +40,11 @@ export function mergedLoraLinear(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D,
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, A, B] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     (args[3] as tf.GradSaveFunc)([input, A, B]);
-    const value = tf.tidy(() => {
-      const mergedT = stridedMatMul(A, B, { transposeA: true, transposeB: true, alpha: scale, addend: w, transposeAddend: true }); // [in, out]
-      return tf.matMul(input, mergedT);
-    });
+    const value = tf.tidy(() => tf.matMul(input, mergedWeightT(w, A, B, scale)));
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => {
       const [xs, As, Bs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      const merged = stridedMatMul(Bs, As, { alpha: scale, addend: w }); // [out, in]
+      const merged = mergedWeight(w, As, Bs, scale);
       const dh = stridedMatMul(g, Bs, { alpha: scale }); // [N, r]
       const down = stridedMatMul(xs, As, { transposeB: true }); // [N, r]
       return [
@@ -59,4 +56,14 @@ export function mergedLoraLinear(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D,
     return { value, gradFunc };
   });
   return f(x, a, b) as tf.Tensor2D;
+}
+
+/** (W + s·B·A)ᵀ [in, out] in one kernel: the frozen path's transposed copy with the merge folded in. */
+export function mergedWeightT(w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D {
+  return stridedMatMul(a, b, { transposeA: true, transposeB: true, alpha: scale, addend: w, transposeAddend: true });
+}
+
+/** W + s·B·A [out, in] in one kernel (the backward pass's dx = dy·(W + s·B·A)). */
+export function mergedWeight(w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D {
+  return stridedMatMul(b, a, { alpha: scale, addend: w });
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { stridedMatMul } from '../kernels/strided-matmul';
 import { matMulTransposedB } from './frozen-matmul';
+import { mergedWeight, mergedWeightT } from './merged-lora';
 
 /**
  * One LoRA projection of a batch whose rows fall into G groups that each need their own gradient, while every group
@@ -30,7 +31,7 @@ export function sharedGroupLoraLinear(
     const input = args[0] as tf.Tensor2D;
     (args[3] as tf.GradSaveFunc)([input]);
     const value = tf.tidy(() => {
-      if (merge) return tf.matMul(input, stridedMatMul(a, b, { transposeA: true, transposeB: true, alpha: scale, addend: w, transposeAddend: true }));
+      if (merge) return tf.matMul(input, mergedWeightT(w, a, b, scale));
       return stridedMatMul(stridedMatMul(input, a, { transposeB: true }), b, { transposeB: true, alpha: scale, addend: matMulTransposedB(input, w) });
     });
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
@@ -40,7 +41,7 @@ export function sharedGroupLoraLinear(
         const perGroup = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.mul(tf.reshape(t, [n, 1, r]), mask3), [n, groups * r]) as tf.Tensor2D;
         const up = stridedMatMul(g, b); // dy·B [N, r]
         const dx = merge
-          ? (tf.matMul(g, stridedMatMul(b, a, { alpha: scale, addend: w })) as tf.Tensor2D)
+          ? (tf.matMul(g, mergedWeight(w, a, b, scale)) as tf.Tensor2D)
           : stridedMatMul(up, a, { alpha: scale, addend: tf.matMul(g, w) as tf.Tensor2D });
         const down = stridedMatMul(xs, a, { transposeB: true }); // x·Aᵀ [N, r]
         return [

@@ -49,8 +49,8 @@ export async function anchorGroupGradients(
   const sums: tf.Scalar[] = [];
   // On WebGPU every group computes with the adapter's own matrices and value-less slots take the groups' gradients
   // (shared-group-lora.ts: the adapter's fused forward pass); elsewhere the groups get copies of the matrices.
-  const shared = isWebGPUActive();
-  const ownSlots = shared && slots === undefined ? new AnchorSlots() : undefined;
+  const shared = isWebGPUActive() ? { scale: adapter.scale, modules: new Map(modules.map((m) => [m.path, { A: m.A, B: m.B }])) } : undefined;
+  const ownSlots = shared !== undefined && slots === undefined ? new AnchorSlots() : undefined;
   try {
     for (const pass of batchGroups(groups, tokenBudget, (e) => e.ids.length)) {
       const g = pass.length;
@@ -68,7 +68,7 @@ export async function anchorGroupGradients(
       }
       // Group copies side by side along the rank: A's stacked by rows [G·r, in], B's by columns [out, G·r]
       // (concat, not tile: tfjs-wasm's Tile took ~9× as long here); or, on WebGPU, slots of those shapes.
-      const inputs = shared
+      const inputs = shared !== undefined
         ? (slots ?? ownSlots)!.get(g, modules)
         : tf.tidy(() => modules.flatMap((m) => [tf.concat(Array(g).fill(m.A), 0), tf.concat(Array(g).fill(m.B), 1)] as tf.Tensor2D[]));
       const mask = groupMask(sizes, batch.seqLen, r, adapter.scale);
@@ -77,7 +77,7 @@ export async function anchorGroupGradients(
           const lora: PerGroupLora = {
             mask,
             modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])),
-            ...(shared ? { shared: { scale: adapter.scale, modules: new Map(modules.map((m) => [m.path, { A: m.A, B: m.B }])) } } : {}),
+            ...(shared === undefined ? {} : { shared }),
           };
           return tf.sum(meanNllPerGroup(model, batch, sizes, { perGroupLora: lora })) as tf.Scalar;
         })(inputs);
@@ -85,7 +85,7 @@ export async function anchorGroupGradients(
         sums.push(value);
         await pace(value);
       } finally {
-        tf.dispose(shared ? [mask] : [...inputs, mask]);
+        tf.dispose(shared !== undefined ? [mask] : [...inputs, mask]);
       }
     }
   } catch (err) {
