@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { isWebGPUActive, runProgram } from './webgpu-compat';
-import { AdamWProgram, adamwApplyUniforms, adamwStepUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
+import { AdamWProgram, adamwApplyAtUniforms, adamwApplyUniforms, adamwStepAtUniforms, adamwStepUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
 import type { ProgramUniform } from './webgpu-compat';
 
 export type { AdamWScalars };
@@ -42,6 +42,28 @@ export function adamwStep(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars, lr: numb
 export function adamwApply(p: tf.Tensor, direction: tf.Tensor, lr: number): tf.Tensor {
   if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(direction, lr)));
   return tf.tidy(() => run('apply', [p, direction], p.shape, adamwApplyUniforms(p.size, lr)));
+}
+
+/**
+ * θ − lr·D with θ's moments at element `offset` of `mv`, the packed moments [2 × total] of a longer flat vector (the
+ * optimizer's chunk): adamwStep without cutting θ's moments out first.
+ */
+export function adamwStepAt(p: tf.Tensor, mv: tf.Tensor, offset: number, s: AdamWScalars, lr: number): tf.Tensor {
+  const total = mv.size / 2;
+  if (!isWebGPUActive()) {
+    return tf.tidy(() => {
+      const flat = tf.reshape(mv, [2, total]);
+      const own = tf.reshape(tf.slice(flat, [0, offset], [2, p.size]), [2, ...p.shape]);
+      return tf.sub(p, tf.mul(composedDirection(p, own, s), lr));
+    });
+  }
+  return tf.tidy(() => run('stepAt', [mv, p], p.shape, adamwStepAtUniforms(p.size, s, lr, offset, total)));
+}
+
+/** θ − lr·D[offset …], θ's direction at element `offset` of the longer `directions` (a flat chunk or a stack of blocks). */
+export function adamwApplyAt(p: tf.Tensor, directions: tf.Tensor, offset: number, lr: number): tf.Tensor {
+  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(tf.reshape(tf.slice(tf.reshape(directions, [-1]), [offset], [p.size]), p.shape), lr)));
+  return tf.tidy(() => run('applyAt', [p, directions], p.shape, adamwApplyAtUniforms(p.size, lr, offset)));
 }
 
 function composedDirection(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {

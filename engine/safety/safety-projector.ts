@@ -5,7 +5,8 @@ import type { GradientHookResult, StepHooks, UpdateHookResult } from '../train/t
 import { maxBindingBytes } from '../kernels/webgpu-compat';
 import { SafeTuneError } from '../errors';
 import { layoutBlockGroups } from './spf-groups';
-import { SafetySubspace, type SubspaceProjection } from './safety-subspace';
+import { SafetySubspace, type ProjectionScalars } from './safety-subspace';
+import type { TensorViews } from '../train/flat-layout';
 import { projectsGradient, projectsUpdate, type SpfOptions } from './spf-options';
 import { scopeAnchor } from './anchor-scope';
 import { anchorGroupGradients } from './anchor-gradients';
@@ -103,9 +104,9 @@ export class SafetyProjector {
     return { grads: p.out, metrics };
   }
 
-  private onUpdate(directions: tf.Tensor[]): UpdateHookResult {
+  private onUpdate(directions: TensorViews): UpdateHookResult {
     const apply = projectsUpdate(this.options);
-    const p = this.subspace!.project(directions, this.options.gate, apply);
+    const p = this.subspace!.projectViews(directions, this.options.gate, apply);
     const metrics: Record<string, tf.Scalar> = { [SPF_METRICS.updateCos]: cosine(p.outDot, p.outNormSq, p.gsNormSq) };
     if (apply) {
       metrics[SPF_METRICS.updateGate] = p.gateRate.clone();
@@ -132,6 +133,6 @@ function ratio(partSq: tf.Scalar, wholeSq: tf.Scalar): tf.Scalar {
   return tf.tidy(() => tf.sqrt(tf.div(partSq, tf.add(wholeSq, 1e-30))) as tf.Scalar);
 }
 
-function disposeScalars(p: SubspaceProjection): void {
+function disposeScalars(p: ProjectionScalars): void {
   for (const t of [p.dot, p.outDot, p.normSq, p.outNormSq, p.gsNormSq, p.removedSq, p.gateRate]) t.dispose();
 }

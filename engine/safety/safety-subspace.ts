@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gateSums, powerIteration, project, unpackGateSums, type GateDotsResult } from '../kernels/spf-ops';
 import type { SpfGate } from '../kernels/spf-types';
 import type { BlockGroupLayout } from './spf-groups';
+import { viewTensor, type TensorViews } from '../train/flat-layout';
 
 interface GroupState {
   layout: BlockGroupLayout;
@@ -43,9 +44,8 @@ function meanOfGroups(stack: tf.Tensor3D, axis: 0 | 1, groups: number): tf.Tenso
   return tf.mul(sum, 1 / groups) as tf.Tensor3D;
 }
 
-/** One gated projection of a vector X (the task gradient or AdamW's update), all on the backend. */
-export interface SubspaceProjection {
-  out: tf.Tensor[]; // X with the gated in-subspace parts removed, aligned with the adapter's variables
+/** What one gated projection of a vector X (the task gradient or AdamW's update) measures, all on the backend. */
+export interface ProjectionScalars {
   dot: tf.Scalar; // Σ_b ⟨X^b, G_s^b⟩ before projecting
   outDot: tf.Scalar; // Σ_b ⟨out^b, G_s^b⟩
   normSq: tf.Scalar; // ‖X‖²
@@ -53,6 +53,16 @@ export interface SubspaceProjection {
   gsNormSq: tf.Scalar; // ‖G_s‖²
   removedSq: tf.Scalar; // ‖X − out‖²
   gateRate: tf.Scalar; // 1 / 0 (global, always), fraction of blocks (block) or directions (direction) removed
+}
+
+/** One gated projection: X with the gated in-subspace parts removed, one tensor per adapter variable, and its scalars. */
+export interface SubspaceProjection extends ProjectionScalars {
+  out: tf.Tensor[];
+}
+
+/** The same, X and out given as views (the optimizer's flat chunks in; SPF's projected stacks out). */
+export interface SubspaceViewProjection extends ProjectionScalars {
+  out: TensorViews;
 }
 
 /**
@@ -135,45 +145,75 @@ export class SafetySubspace {
    */
   project(x: readonly tf.Tensor[], gate: SpfGate, apply = true): SubspaceProjection {
     const states = this.required();
-    const selector = this.totalsSelector();
     return tf.tidy(() => {
       const stacks = states.map((s) => tf.stack(s.layout.indices.map((i) => x[i]!)) as tf.Tensor3D);
-      const sums = states.map((s, n) => gateSums(stacks[n]!, s.gs, s.U, { k: s.layout.k, side: s.layout.side }));
-      // Σ over every block of every group of ⟨X, G_s⟩, ‖X‖², ‖G_s‖² and the direction dots: one concat of all the sums and
-      // one product with a fixed selector, instead of a slice per column and a sum per group.
-      const allSums = tf.concat(sums.map((t) => tf.reshape(t, [1, -1])), 1);
-      const [dot, normSq, gsNormSq, directionSum] = tf.unstack(tf.reshape(tf.matMul(allSums, selector), [4])) as [tf.Scalar, tf.Scalar, tf.Scalar, tf.Scalar];
-      // The per-block columns, only for the gates that read them ('always' reads none).
-      const views = gate === 'always' ? undefined : states.map((s, n) => unpackGateSums(sums[n]!, s.layout.k));
+      const r = this.projectStacks(stacks, gate, apply);
       const out = [...x];
-      const removed: tf.Tensor[] = [];
-      const removedDots: tf.Tensor[] = [];
-      states.forEach((s, n) => {
-        if (!apply) return;
-        const v = views?.[n];
-        const projected = project(stacks[n]!, s.U, v === undefined ? undefined : { globalDot: dot, dots: v.dots, dirDots: v.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
-        removed.push(projected.removedSq);
-        if (v !== undefined) removedDots.push(tf.sum(tf.mul(v.dirDots, firedDirections(gate, dot, v))));
-        tf.unstack(projected.out).forEach((t, b) => (out[s.layout.indices[b]!] = t));
-      });
-      const total = (parts: tf.Tensor[]): tf.Scalar => tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1])))) as tf.Scalar;
-      // Σ of the fired directions' dots; 'always' fires every direction, so that is all of them.
-      const firedDots = !apply ? undefined : views === undefined ? directionSum : total(removedDots);
-      const removedSq = removed.length === 0 ? tf.scalar(0) : total(removed);
+      r.outStacks?.forEach((stack, n) => tf.unstack(stack).forEach((t, b) => (out[states[n]!.layout.indices[b]!] = t)));
       const kept = out.map((t, i) => (t === x[i] ? t : tf.keep(t)));
-      return {
-        out: kept,
-        dot: tf.keep(dot),
-        // From the dots, with no further pass over the blocks (U orthonormal): the removed part is Σ_{i fires} a_i u_i, so
-        // ⟨out, G_s⟩ = ⟨x, G_s⟩ − Σ_{i fires} dirDots_i and ‖out‖² = ‖x‖² − ‖removed‖².
-        outDot: tf.keep(firedDots === undefined ? tf.clone(dot) : (tf.sub(dot, firedDots) as tf.Scalar)),
-        normSq: tf.keep(normSq),
-        outNormSq: tf.keep(tf.relu(tf.sub(normSq, removedSq)) as tf.Scalar),
-        gsNormSq: tf.keep(gsNormSq),
-        removedSq: tf.keep(removedSq),
-        gateRate: tf.keep(gateRate(gate, dot, views ?? [])),
-      };
+      return { ...r.scalars, out: kept };
     });
+  }
+
+  /**
+   * project() for `x` given as views (AdamW's update in its flat chunks): each shape group's stack is one range of a
+   * chunk where the optimizer's order puts it (flat-layout.ts), so it is cut out whole rather than stacked from
+   * per-variable tensors, and the projected stacks are handed back as they are. Returns kept tensors, or `x` itself
+   * when nothing is applied; `x` is not disposed.
+   */
+  projectViews(x: TensorViews, gate: SpfGate, apply = true): SubspaceViewProjection {
+    const states = this.required();
+    let measured: ProjectionScalars | undefined;
+    // The scalars are kept inside projectStacks; the tidy returns the stacks.
+    const outStacks = tf.tidy(() => {
+      const r = this.projectStacks(states.map((s) => viewStack(x, s.layout)), gate, apply);
+      measured = r.scalars;
+      return r.outStacks ?? [];
+    });
+    if (!apply) return { ...measured!, out: x };
+    const views = x.views.slice();
+    states.forEach((s, n) => s.layout.indices.forEach((i, b) => (views[i] = { tensor: n, offset: b * s.layout.rows * s.layout.cols })));
+    return { ...measured!, out: { tensors: outStacks, views } };
+  }
+
+  /** The gate's sums and, with `apply`, the projection of every group's stack (inside the caller's tidy). */
+  private projectStacks(stacks: readonly tf.Tensor3D[], gate: SpfGate, apply: boolean): { scalars: ProjectionScalars; outStacks: tf.Tensor3D[] | undefined } {
+    const states = this.required();
+    const selector = this.totalsSelector();
+    const sums = states.map((s, n) => gateSums(stacks[n]!, s.gs, s.U, { k: s.layout.k, side: s.layout.side }));
+    // Σ over every block of every group of ⟨X, G_s⟩, ‖X‖², ‖G_s‖² and the direction dots: one concat of all the sums and
+    // one product with a fixed selector, instead of a slice per column and a sum per group.
+    const allSums = tf.concat(sums.map((t) => tf.reshape(t, [1, -1])), 1);
+    const [dot, normSq, gsNormSq, directionSum] = tf.unstack(tf.reshape(tf.matMul(allSums, selector), [4])) as [tf.Scalar, tf.Scalar, tf.Scalar, tf.Scalar];
+    // The per-block columns, only for the gates that read them ('always' reads none).
+    const views = gate === 'always' ? undefined : states.map((s, n) => unpackGateSums(sums[n]!, s.layout.k));
+    const removed: tf.Tensor[] = [];
+    const removedDots: tf.Tensor[] = [];
+    const outStacks = !apply
+      ? undefined
+      : states.map((s, n) => {
+          const v = views?.[n];
+          const projected = project(stacks[n]!, s.U, v === undefined ? undefined : { globalDot: dot, dots: v.dots, dirDots: v.dirDots }, { k: s.layout.k, side: s.layout.side, mode: gate });
+          removed.push(projected.removedSq);
+          if (v !== undefined) removedDots.push(tf.sum(tf.mul(v.dirDots, firedDirections(gate, dot, v))));
+          return projected.out as tf.Tensor3D;
+        });
+    const total = (parts: tf.Tensor[]): tf.Scalar => tf.sum(tf.concat(parts.map((p) => tf.reshape(p, [-1])))) as tf.Scalar;
+    // Σ of the fired directions' dots; 'always' fires every direction, so that is all of them.
+    const firedDots = !apply ? undefined : views === undefined ? directionSum : total(removedDots);
+    const removedSq = removed.length === 0 ? tf.scalar(0) : total(removed);
+    const scalars: ProjectionScalars = {
+      dot: tf.keep(dot),
+      // From the dots, with no further pass over the blocks (U orthonormal): the removed part is Σ_{i fires} a_i u_i, so
+      // ⟨out, G_s⟩ = ⟨x, G_s⟩ − Σ_{i fires} dirDots_i and ‖out‖² = ‖x‖² − ‖removed‖².
+      outDot: tf.keep(firedDots === undefined ? tf.clone(dot) : (tf.sub(dot, firedDots) as tf.Scalar)),
+      normSq: tf.keep(normSq),
+      outNormSq: tf.keep(tf.relu(tf.sub(normSq, removedSq)) as tf.Scalar),
+      gsNormSq: tf.keep(gsNormSq),
+      removedSq: tf.keep(removedSq),
+      gateRate: tf.keep(gateRate(gate, dot, views ?? [])),
+    };
+    return { scalars, outStacks };
   }
 
   /**
@@ -188,7 +228,8 @@ export class SafetySubspace {
       for (const l of this.layouts) {
         for (let b = 0; b < l.indices.length; b++) for (let c = 0; c < 3 + l.k; c++, r++) m[r * 4 + Math.min(c, 3)] = 1;
       }
-      this.selector = tf.tensor2d(m, [rows, 4]);
+      // Kept: first built inside a projection's tidy.
+      this.selector = tf.keep(tf.tensor2d(m, [rows, 4]));
     }
     return this.selector;
   }
@@ -206,6 +247,22 @@ export class SafetySubspace {
     if (this.states === undefined) throw new Error('SafetySubspace used before refresh(): no safety gradients yet');
     return this.states;
   }
+}
+
+/**
+ * A group's blocks [nb, rows, cols] out of views: one slice (none where the group is the whole tensor) when they sit
+ * side by side in one tensor in the group's order, as in the optimizer's chunks; else stacked block by block.
+ */
+function viewStack(x: TensorViews, layout: BlockGroupLayout): tf.Tensor3D {
+  const size = layout.rows * layout.cols;
+  const first = x.views[layout.indices[0]!]!;
+  const contiguous = layout.indices.every((i, b) => x.views[i]!.tensor === first.tensor && x.views[i]!.offset === first.offset + b * size);
+  const shape: [number, number, number] = [layout.indices.length, layout.rows, layout.cols];
+  if (!contiguous) return tf.stack(layout.indices.map((i) => viewTensor(x, i, [layout.rows, layout.cols]))) as tf.Tensor3D;
+  const source = x.tensors[first.tensor]!;
+  const n = shape[0] * size;
+  const flat = tf.reshape(source, [-1]);
+  return tf.reshape(first.offset === 0 && n === source.size ? flat : tf.slice(flat, [first.offset], [n]), shape) as tf.Tensor3D;
 }
 
 /** [nb, k] 1 where the gate removes direction i of block b, else 0 (SPF.md step 4; the kernels' gateFires). */

@@ -5,6 +5,7 @@ import { lossTargets, nllSum, type TokenBatch } from '../model/loss';
 import type { TokenizedExample } from '../data/types';
 import { SafeTuneError } from '../errors';
 import { AdamW } from './adamw';
+import type { TensorViews } from './flat-layout';
 import { OPS_BETWEEN_READBACKS, ReadbackPacer } from '../device/readback-pacer';
 import { Batcher, toBatch, type DataOrderState } from './batcher';
 import { learningRate } from './schedule';
@@ -47,13 +48,16 @@ export type GradientHook = (ctx: GradientHookContext) => GradientHookResult | Pr
 /** Handed to update hooks after AdamW formed its step, before it is applied: θ ← θ − lr·D. */
 export interface UpdateHookContext {
   step: number;
-  /** AdamW's directions D = m̂/(√v̂+ε) + λθ, aligned with `adapter.variables()` (the step is −lr·D). */
-  directions: tf.Tensor[];
+  /**
+   * AdamW's directions D = m̂/(√v̂+ε) + λθ, one per entry of `adapter.variables()` (the step is −lr·D), as views into
+   * the optimizer's flat chunks (flat-layout.ts).
+   */
+  directions: TensorViews;
 }
 
-/** Replacement directions (the trainer disposes the ones replaced) and scalars to report. */
+/** Replacement directions (the trainer disposes the tensors replaced) and scalars to report. */
 export interface UpdateHookResult {
-  directions?: tf.Tensor[];
+  directions?: TensorViews;
   metrics?: Record<string, tf.Scalar>;
 }
 
@@ -177,26 +181,30 @@ export class Trainer {
       Object.assign(metricScalars, r.metrics ?? {});
     }
 
-    const gradNorm = globalNorm(grads);
+    // The optimizer's flat chunks (flat-layout.ts): the norm, the moments and the update each take a dispatch or two
+    // per chunk instead of one per adapter tensor.
+    const flat = this.optimizer.flatten(grads);
+    for (const g of grads) g.dispose();
+    const gradNorm = globalNorm(flat);
     // Clipping's factor enters AdamW's moments on the device, rather than as a pass over every gradient here.
     const clipScale = this.options.maxGradNorm > 0 ? tf.tidy(() => tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)))) : undefined;
     const lr = learningRate(this.options.schedule, this.options.lr, step, this.totalSteps, this.options.warmupSteps);
     // Without update hooks the direction is never materialised: one dispatch fewer per tensor.
-    let directions = this.updateHooks.length === 0 ? undefined : this.optimizer.directions(grads, clipScale);
-    if (directions === undefined) this.optimizer.apply(grads, lr, clipScale);
+    let directions = this.updateHooks.length === 0 ? undefined : this.optimizer.directions({ chunks: flat }, clipScale);
+    if (directions === undefined) this.optimizer.apply({ chunks: flat }, lr, clipScale);
     clipScale?.dispose();
-    for (const g of grads) g.dispose();
+    tf.dispose(flat);
     if (directions !== undefined) {
       for (const hook of this.updateHooks) {
         const r = await hook({ step, directions });
         if (r.directions) {
-          for (const old of directions) if (!r.directions.includes(old)) old.dispose();
+          for (const old of directions.tensors) if (!r.directions.tensors.includes(old)) old.dispose();
           directions = r.directions;
         }
         Object.assign(metricScalars, r.metrics ?? {});
       }
       this.optimizer.applyDirections(directions, lr);
-      for (const d of directions) d.dispose();
+      tf.dispose(directions.tensors);
     }
     this.stepCount = step;
     this.lastStepPacedReadbacks = pacer.count;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
-import { adamwApply, adamwDirection, adamwMoments, adamwStep, type AdamWScalars } from '../../engine/kernels/adamw-ops';
+import { adamwApply, adamwApplyAt, adamwDirection, adamwMoments, adamwStep, adamwStepAt, type AdamWScalars } from '../../engine/kernels/adamw-ops';
 import { withoutGpuErrors } from './gpu-checks';
 import { randomNormal } from './helpers';
 
@@ -62,6 +62,43 @@ test.each(CASES.flatMap((c) => (['webgpu', 'cpu'] as const).map((backend) => [ba
       expect(relErr(steppedD!, pRef)).toBeLessThan(1e-5);
       expect(relErr(appliedD!, pRef)).toBeLessThan(1e-5);
       tf.dispose([p!, g!, mv, ...(clipScale ? [clipScale] : []), mv1, d, stepped, applied]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  },
+);
+
+test.each(['webgpu', 'cpu'] as const)(
+  '%s: the step and the apply of one parameter read at its offset in a longer flat chunk match the float64 formulas',
+  async (backend) => {
+    await setBackend(backend);
+    const guard = backend === 'webgpu' ? withoutGpuErrors : (f: () => Promise<void>) => f();
+    await guard(async () => {
+      const before = tf.memory().numTensors;
+      // θ [5, 13] sits at element 111 of a chunk of 400 (not a multiple of anything the kernels tile by).
+      const shape = [5, 13];
+      const n = 65;
+      const [total, offset] = [400, 111];
+      const pH = Float32Array.from(randomNormal(n, 11), (v) => 0.1 * v);
+      const mH = Float32Array.from(randomNormal(total, 12), (v) => 0.1 * v);
+      const vH = Float32Array.from(randomNormal(total, 13), (v) => 0.01 * v * v);
+      const dH = Float32Array.from(randomNormal(total, 14), (v) => v);
+      const s: AdamWScalars = { beta1: 0.9, beta2: 0.999, c1: 1 - 0.9 ** 4, c2: 1 - 0.999 ** 4, eps: 1e-8, weightDecay: 0.01 };
+      const lr = 3e-3;
+      const mvH = new Float32Array(2 * total);
+      mvH.set(mH, 0);
+      mvH.set(vH, total);
+      const p = tf.tensor(pH, shape);
+      const mv = tf.tensor(mvH, [2, total]);
+      const d = tf.tensor1d(dH);
+      const stepped = adamwStepAt(p, mv, offset, s, lr);
+      const applied = adamwApplyAt(p, d, offset, lr);
+      expect(stepped.shape).toEqual(shape);
+      const [steppedD, appliedD] = await Promise.all([stepped.data(), applied.data()]);
+      const stepRef = Float64Array.from(pH, (x, i) => x - lr * (mH[offset + i]! / s.c1 / (Math.sqrt(vH[offset + i]! / s.c2) + s.eps) + 0.01 * x));
+      const applyRef = Float64Array.from(pH, (x, i) => x - lr * dH[offset + i]!);
+      expect(relErr(steppedD!, stepRef)).toBeLessThan(1e-6);
+      expect(relErr(appliedD!, applyRef)).toBeLessThan(1e-6);
+      tf.dispose([p, mv, d, stepped, applied]);
       expect(tf.memory().numTensors).toBe(before);
     });
   },

@@ -5,7 +5,8 @@ import { AdamW } from '../../engine/train/adamw';
 
 /**
  * The optimizer over several steps: the fused step (apply), the step through its directions (what SPF projects in
- * between) and a float64 torch.optim.AdamW agree; save() and load() carry the packed moments across.
+ * between) and a float64 torch.optim.AdamW agree; save() and load() carry the packed moments across, also between
+ * optimizers whose flat chunks differ (flat-layout.ts: a binding limit small enough to give each shape its own chunk).
  */
 
 const HYPER = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
@@ -39,7 +40,8 @@ describe.each(BACKENDS)('AdamW on %s', (backend) => {
   test('apply, directions + applyDirections, a save/load midway and float64 AdamW agree over four clipped steps', async () => {
     await setBackend(backend);
     const before = tf.memory().numTensors;
-    const shapes = [[3, 5], [7]];
+    // Two variables of one shape around another: the flat order groups them (0, 2, then 1).
+    const shapes = [[3, 5], [7], [3, 5]];
     const p0 = shapes.map((s, i) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, e) => 0.1 * Math.cos(i + e)));
     const make = (): tf.Variable[] =>
       p0.map((p, i) => {
@@ -49,19 +51,24 @@ describe.each(BACKENDS)('AdamW on %s', (backend) => {
         return v;
       });
     const [fusedVars, splitVars] = [make(), make()];
-    let fused = new AdamW(fusedVars, HYPER);
-    const split = new AdamW(splitVars, HYPER);
+    const oneChunk = Infinity;
+    const chunkPerVariable = 8 * 15; // packed moments of 15 elements: one variable per chunk
+    let fused = new AdamW(fusedVars, HYPER, chunkPerVariable);
+    const split = new AdamW(splitVars, HYPER, oneChunk);
+    expect(fused.layout.chunkVars).toEqual([[0], [2], [1]]);
+    expect(split.layout.chunkVars).toEqual([[0, 2, 1]]);
+    expect(split.layout.slots.map((s) => s.offset)).toEqual([0, 30, 15]);
     const scale = tf.tensor1d([0.5]);
     for (let t = 1; t <= 4; t++) {
       const grads = p0.map((p, i) => tf.tensor(gradient(t, i, p.length), shapes[i]!));
       fused.apply(grads, LR, scale);
       const directions = split.directions(grads, scale);
       split.applyDirections(directions, LR);
-      tf.dispose([...grads, ...directions]);
+      tf.dispose([...grads, ...directions.tensors]);
       if (t === 2) {
         const state = await fused.save();
         fused.dispose();
-        fused = new AdamW(fusedVars, HYPER);
+        fused = new AdamW(fusedVars, HYPER, oneChunk);
         fused.load(state);
       }
     }
