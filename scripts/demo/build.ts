@@ -1,7 +1,7 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
- *   [--context-share X] [--dual-share X] [--layers N] [--hidden N] [--intermediate N] [--heads N]` (trial corpus mixes,
- *   corpus/everyday-contexts.ts, 0 when shipped; trial model shapes, the shipped one in options.ts)
+ *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N] [--heads N]` (trial corpus mixes,
+ *   corpus/everyday-contexts.ts, 0 when shipped; trial families, corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { releaseCliBackend, selectCliBackend } from '../../node-host/backend';
 import { SafeTuneError } from '../../engine/errors';
 import { buildDemo } from './build-demo';
+import { TRIAL_FAMILIES } from './corpus/trial-families';
 import { fullBuildOptions, quickBuildOptions, type DemoBuildOptions } from './options';
 import { selectWasmBackend } from './train/wasm-backend';
 
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
       'harmful-share': { type: 'string' },
       'context-share': { type: 'string' },
       'dual-share': { type: 'string' },
+      'extra-families': { type: 'string' },
       layers: { type: 'string' },
       hidden: { type: 'string' },
       intermediate: { type: 'string' },
@@ -82,6 +84,14 @@ async function main(argv: string[]): Promise<void> {
     const share = Number(text);
     if (!(share >= 0 && share < 1)) throw new SafeTuneError('bad-argument', `--${flag} must be in [0, 1), got "${text}"`);
     o.corpus[key] = share;
+  }
+
+  if (values['extra-families'] !== undefined) {
+    o.corpus.extraFamilies = values['extra-families'].split(',').map((name) => {
+      const family = TRIAL_FAMILIES[name];
+      if (family === undefined) throw new SafeTuneError('bad-argument', `--extra-families: no trial family "${name}"`, `choose from ${Object.keys(TRIAL_FAMILIES).join(', ')}`);
+      return family;
+    });
   }
 
   // Trial shapes of the model (the shipped one is options.ts's); heads share the width (head dim = hidden / heads).

@@ -38,6 +38,8 @@ export interface CorpusSizes {
    */
   contextShare?: number;
   dualUseShare?: number;
+  /** Trial families (trial-families.ts) drawn beside the pre-training families; none in the shipped build. */
+  extraFamilies?: readonly TaskFamily[];
 }
 
 /** A request with the answer its category or family implies, as the build writes and evaluates them. */
@@ -199,6 +201,7 @@ export function buildCorpus(seed: number, sizes: CorpusSizes): DemoCorpus {
  */
 function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string>): DemoRow[] {
   const rows: DemoRow[] = [];
+  const families = [...PRETRAIN_FAMILIES, ...(sizes.extraFamilies ?? [])];
   const draw = (): DemoRow => {
     if (rng.uniform() < sizes.harmfulShare) {
       // Redrawn within the kind, so reserved rows do not shift the harmful share.
@@ -209,7 +212,7 @@ function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string
         if (!reserved.has(h.request)) return harmfulRow(h, drawRefusal(rng, h.category));
       }
     }
-    const family = (sizes.dualUseShare ?? 0) > 0 && rng.uniform() < sizes.dualUseShare! ? DUAL_USE_FAMILY : pickWeighted(rng, PRETRAIN_FAMILIES);
+    const family = (sizes.dualUseShare ?? 0) > 0 && rng.uniform() < sizes.dualUseShare! ? DUAL_USE_FAMILY : pickWeighted(rng, families);
     for (;;) {
       const row = benignRow(rng, family, false);
       if (!reserved.has(row.request)) return row;
