@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { isWebGPUActive, runProgram } from './webgpu-compat';
-import { AdamWProgram, adamwApplyAtUniforms, adamwApplyUniforms, adamwStepAtUniforms, adamwStepUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
+import { AdamWProgram, adamwApplyAtUniforms, adamwStepAtUniforms, adamwStepUniforms, type AdamWOutput, type AdamWScalars } from './wgsl/adamw-program';
 import type { ProgramUniform } from './webgpu-compat';
 
 export type { AdamWScalars };
@@ -32,21 +32,9 @@ export function adamwDirection(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars): tf
   return tf.tidy(() => run('direction', [mv, p], p.shape, adamwStepUniforms(p.size, s)));
 }
 
-/** θ − lr·D from the advanced moments mv' (adamwDirection and adamwApply in one dispatch). */
-export function adamwStep(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars, lr: number): tf.Tensor {
-  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(composedDirection(p, mv, s), lr)));
-  return tf.tidy(() => run('step', [mv, p], p.shape, adamwStepUniforms(p.size, s, lr)));
-}
-
-/** θ − lr·D. */
-export function adamwApply(p: tf.Tensor, direction: tf.Tensor, lr: number): tf.Tensor {
-  if (!isWebGPUActive()) return tf.tidy(() => tf.sub(p, tf.mul(direction, lr)));
-  return tf.tidy(() => run('apply', [p, direction], p.shape, adamwApplyUniforms(p.size, lr)));
-}
-
 /**
  * θ − lr·D with θ's moments at element `offset` of `mv`, the packed moments [2 × total] of a longer flat vector (the
- * optimizer's chunk): adamwStep without cutting θ's moments out first.
+ * optimizer's chunk): adamwDirection and the apply in one dispatch, without cutting θ's moments out first.
  */
 export function adamwStepAt(p: tf.Tensor, mv: tf.Tensor, offset: number, s: AdamWScalars, lr: number): tf.Tensor {
   const total = mv.size / 2;
