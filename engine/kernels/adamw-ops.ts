@@ -26,10 +26,16 @@ export function adamwMoments(mv: tf.Tensor, g: tf.Tensor, s: AdamWScalars, gradS
   });
 }
 
-/** D from the advanced moments mv' and θ. */
-export function adamwDirection(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {
+/**
+ * D from the advanced moments mv' and θ; without θ (undefined) where the weight decay is 0, so that a caller holding θ
+ * in pieces need not gather it (the optimizer's flat chunks: a concat per chunk) for a term that is zero.
+ */
+export function adamwDirection(p: tf.Tensor | undefined, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {
+  if (p === undefined && s.weightDecay !== 0) throw new Error(`adamwDirection: weight decay ${s.weightDecay} needs the parameter`);
+  const n = mv.size / 2;
+  const shape = p?.shape ?? [n];
   if (!isWebGPUActive()) return composedDirection(p, mv, s);
-  return tf.tidy(() => run('direction', [mv, p], p.shape, adamwStepUniforms(p.size, s)));
+  return tf.tidy(() => (p === undefined ? run('adamDirection', [mv], shape, adamwStepUniforms(n, s)) : run('direction', [mv, p], shape, adamwStepUniforms(n, s))));
 }
 
 /**
@@ -54,11 +60,11 @@ export function adamwApplyAt(p: tf.Tensor, directions: tf.Tensor, offset: number
   return tf.tidy(() => run('applyAt', [p, directions], p.shape, adamwApplyAtUniforms(p.size, lr, offset)));
 }
 
-function composedDirection(p: tf.Tensor, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {
+function composedDirection(p: tf.Tensor | undefined, mv: tf.Tensor, s: AdamWScalars): tf.Tensor {
   return tf.tidy(() => {
-    const [m, v] = tf.unstack(mv);
-    const adam = tf.div(tf.div(m!, s.c1), tf.add(tf.sqrt(tf.div(v!, s.c2)), s.eps));
-    return s.weightDecay > 0 ? tf.add(adam, tf.mul(p, s.weightDecay)) : adam;
+    const [m, v] = tf.unstack(tf.reshape(mv, [2, -1]));
+    const adam = tf.reshape(tf.div(tf.div(m!, s.c1), tf.add(tf.sqrt(tf.div(v!, s.c2)), s.eps)), p?.shape ?? [-1]);
+    return p !== undefined && s.weightDecay > 0 ? tf.add(adam, tf.mul(p, s.weightDecay)) : adam;
   });
 }
 

@@ -74,8 +74,9 @@ export class AdamW {
   directions(grads: StepGradients, gradScale?: tf.Tensor): TensorViews {
     const scalars = this.advance(grads, gradScale);
     const chunks = tf.tidy(() => {
-      const params = flatten(this.layout, this.vars);
-      return params.map((p, c) => adamwDirection(p, this.mv[c]!, scalars));
+      // θ in chunks only for the weight decay's λ·θ (a concat per chunk; most fine-tunes run without decay).
+      const params = scalars.weightDecay > 0 ? flatten(this.layout, this.vars) : undefined;
+      return this.mv.map((mv, c) => adamwDirection(params?.[c], mv, scalars));
     });
     return chunkViews(this.layout, chunks);
   }

@@ -60,6 +60,12 @@ test.each(CASES.flatMap((c) => (['webgpu', 'cpu'] as const).map((backend) => [ba
       expect(relErr(mv1D!.subarray(0, n), m1Ref)).toBeLessThan(1e-5);
       expect(relErr(mv1D!.subarray(n), v1Ref)).toBeLessThan(1e-5);
       expect(relErr(dD!, dRef)).toBeLessThan(1e-4);
+      // Without weight decay the direction needs no θ (the optimizer then skips gathering it); with decay it must have it.
+      if (wd === 0) {
+        const withoutP = adamwDirection(undefined, mv1, s);
+        expect(relErr(await withoutP.data(), dRef)).toBeLessThan(1e-4);
+        withoutP.dispose();
+      } else expect(() => adamwDirection(undefined, mv1, s)).toThrow(/needs the parameter/);
       expect(relErr(steppedD!, pRef)).toBeLessThan(1e-5);
       expect(relErr(appliedD!, pRef)).toBeLessThan(1e-5);
       tf.dispose([p!, g!, mv, ...(clipScale ? [clipScale] : []), mv1, d, stepped, applied]);

@@ -2,7 +2,7 @@ import type { ProgramUniform } from '../webgpu-compat';
 import { ElementwiseProgram } from './per-item-program';
 
 /** What one AdamW program writes (a tfjs program has one output). */
-export type AdamWOutput = 'moments' | 'direction' | 'stepAt' | 'applyAt';
+export type AdamWOutput = 'moments' | 'direction' | 'adamDirection' | 'stepAt' | 'applyAt';
 
 /**
  * AdamW's elementwise pieces, one dispatch each, one invocation per element. The two moments of n elements (the
@@ -10,6 +10,7 @@ export type AdamWOutput = 'moments' | 'direction' | 'stepAt' | 'applyAt';
  * dispatch advances both:
  *   moments   [mv, g, gradScale] → mv': m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g² (g times gradScale[0])
  *   direction [mv', θ] → D = (m'/c1) / (√(v'/c2) + ε) + λ·θ
+ *   adamDirection [mv'] → the same without weight decay (λ = 0), so θ need not be gathered
  *   stepAt    [mv', θ] → θ − lr·D for one parameter θ whose moments sit at `offset` of the chunk's packed pair of
  *             `total` elements each (m at offset + i, v at total + offset + i): the step when nothing needs D alone
  *   applyAt   [θ, D] → θ − lr·D[offset + i], D a longer vector (a flat chunk, or a stack of blocks) holding θ's
@@ -53,8 +54,9 @@ export function adamwApplyAtUniforms(size: number, lr: number, offset: number): 
   ];
 }
 
-/** D at element i of θ, its moments at j (m) and j + n (v) of the packed pair. */
-const direction = (j: string, n: string): string => `(mv[${j}] / uniforms.c1) / (sqrt(mv[${j} + ${n}] / uniforms.c2) + uniforms.eps) + uniforms.wd * p[i]`;
+/** Adam's step at element i of θ, its moments at j (m) and j + n (v) of the packed pair; then D adds λ·θ. */
+const adam = (j: string, n: string): string => `(mv[${j}] / uniforms.c1) / (sqrt(mv[${j} + ${n}] / uniforms.c2) + uniforms.eps)`;
+const direction = (j: string, n: string): string => `${adam(j, n)} + uniforms.wd * p[i]`;
 
 const PROGRAMS: Record<AdamWOutput, { inputs: [string, ...string[]]; prelude?: string; value: string }> = {
   moments: {
@@ -63,6 +65,7 @@ const PROGRAMS: Record<AdamWOutput, { inputs: [string, ...string[]]; prelude?: s
     value: 'select(uniforms.beta2 * mv[i] + (1.0 - uniforms.beta2) * gs * gs, uniforms.beta1 * mv[i] + (1.0 - uniforms.beta1) * gs, i < uniforms.size / 2)',
   },
   direction: { inputs: ['mv', 'p'], value: direction('i', 'uniforms.size') },
+  adamDirection: { inputs: ['mv'], value: adam('i', 'uniforms.size') },
   stepAt: { inputs: ['mv', 'p'], prelude: 'let j = uniforms.offset + i;', value: `p[i] - uniforms.lr * (${direction('j', 'uniforms.total')})` },
   applyAt: { inputs: ['p', 'd'], value: 'p[i] - uniforms.lr * d[uniforms.offset + i]' },
 };
@@ -70,6 +73,7 @@ const PROGRAMS: Record<AdamWOutput, { inputs: [string, ...string[]]; prelude?: s
 const UNIFORMS: Record<AdamWOutput, string> = {
   moments: STEP_UNIFORMS,
   direction: STEP_UNIFORMS,
+  adamDirection: STEP_UNIFORMS,
   stepAt: STEP_AT_UNIFORMS,
   applyAt: APPLY_AT_UNIFORMS,
 };
