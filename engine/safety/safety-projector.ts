@@ -90,9 +90,9 @@ export class SafetyProjector {
     this.safetyLoss = loss;
   }
 
-  private async onGradients(step: number, grads: tf.Tensor[], pace: (t: tf.Tensor) => Promise<void>): Promise<GradientHookResult> {
+  private async onGradients(step: number, grads: TensorViews, pace: (t: tf.Tensor) => Promise<void>): Promise<GradientHookResult> {
     if ((step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true) await this.refresh(step, pace);
-    const p = this.subspace!.project(grads, this.options.gate, projectsGradient(this.options));
+    const p = this.subspace!.projectViews(grads, this.options.gate, projectsGradient(this.options));
     const metrics: Record<string, tf.Scalar> = {
       [SPF_METRICS.safetyLoss]: this.safetyLoss!.clone(),
       [SPF_METRICS.cos]: cosine(p.dot, p.normSq, p.gsNormSq),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamwApplyAt, adamwDirection, adamwMoments, adamwStepAt, type AdamWScalars } from '../kernels/adamw-ops';
 import { deviceBindingLimit } from '../device/binding-limit';
-import { chunkViews, flatLayout, flatten, type FlatLayout, type TensorViews } from './flat-layout';
+import { chunkViews, flatLayout, flatten, viewTensor, type FlatLayout, type TensorViews } from './flat-layout';
 
 export interface AdamWHyper {
   beta1: number;
@@ -46,6 +46,11 @@ export class AdamW {
   flatten(grads: readonly tf.Tensor[]): tf.Tensor1D[] {
     if (grads.length !== this.vars.length) throw new Error(`AdamW: ${grads.length} gradients for ${this.vars.length} parameters`);
     return flatten(this.layout, grads);
+  }
+
+  /** Per-parameter gradients given as views (a hook's replacement), gathered into the optimizer's flat chunks. */
+  flattenViews(grads: TensorViews): tf.Tensor1D[] {
+    return tf.tidy(() => flatten(this.layout, this.vars.map((v, i) => viewTensor(grads, i, v.shape))));
   }
 
   /**

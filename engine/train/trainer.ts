@@ -5,7 +5,7 @@ import { lossTargets, nllSum, type TokenBatch } from '../model/loss';
 import type { TokenizedExample } from '../data/types';
 import { SafeTuneError } from '../errors';
 import { AdamW } from './adamw';
-import type { TensorViews } from './flat-layout';
+import { chunkViews, type TensorViews } from './flat-layout';
 import { OPS_BETWEEN_READBACKS, ReadbackPacer } from '../device/readback-pacer';
 import { Batcher, toBatch, type DataOrderState } from './batcher';
 import { learningRate } from './schedule';
@@ -28,8 +28,11 @@ export interface StepStats {
 /** Handed to gradient hooks between accumulation and clipping. */
 export interface GradientHookContext {
   step: number; // the optimizer step being taken (1-based)
-  /** Accumulated mean gradients, aligned with `adapter.variables()`. */
-  grads: tf.Tensor[];
+  /**
+   * Accumulated mean gradients, one per entry of `adapter.variables()`, as views into the optimizer's flat chunks
+   * (flat-layout.ts; viewTensor cuts one out).
+   */
+  grads: TensorViews;
   /**
    * The step's ReadbackPacer: a hook that queues passes of its own (SPF's anchors) calls it after each, so the work
    * queued since the step's last read-back stays bounded without a sync where little was queued.
@@ -37,9 +40,9 @@ export interface GradientHookContext {
   pace: (t: tf.Tensor) => Promise<void>;
 }
 
-/** What a hook returns: replacement gradients (the trainer disposes the ones replaced) and scalars to report. */
+/** What a hook returns: replacement gradients (the trainer disposes the tensors replaced) and scalars to report. */
 export interface GradientHookResult {
-  grads?: tf.Tensor[];
+  grads?: TensorViews;
   metrics?: Record<string, tf.Scalar>;
 }
 
@@ -169,22 +172,25 @@ export class Trainer {
       }
       if (micro + 1 < batches.length) await pacer.pace(lossSum);
     }
-    let grads = acc!;
+    // The optimizer's flat chunks (flat-layout.ts): the hooks' measures, the norm, the moments and the update each take
+    // a dispatch or two per chunk instead of one per adapter tensor.
+    let grads = chunkViews(this.optimizer.layout, this.optimizer.flatten(acc!));
+    tf.dispose(acc!);
+    let regathered = false;
 
     const metricScalars: Record<string, tf.Scalar> = {};
     for (const hook of this.gradientHooks) {
       const r = await hook({ step, grads, pace: (t) => pacer.pace(t) });
-      if (r.grads) {
-        for (const old of grads) if (!r.grads.includes(old)) old.dispose();
+      if (r.grads && r.grads !== grads) {
+        for (const old of grads.tensors) if (!r.grads.tensors.includes(old)) old.dispose();
         grads = r.grads;
+        regathered = true;
       }
       Object.assign(metricScalars, r.metrics ?? {});
     }
-
-    // The optimizer's flat chunks (flat-layout.ts): the norm, the moments and the update each take a dispatch or two
-    // per chunk instead of one per adapter tensor.
-    const flat = this.optimizer.flatten(grads);
-    for (const g of grads) g.dispose();
+    // A hook that replaced the gradients (SPF projecting them) hands back its own stacks: into the chunks again.
+    const flat = regathered ? this.optimizer.flattenViews(grads) : grads.tensors;
+    if (regathered) tf.dispose(grads.tensors);
     const gradNorm = globalNorm(flat);
     // Clipping's factor enters AdamW's moments on the device, rather than as a pass over every gradient here.
     const clipScale = this.options.maxGradNorm > 0 ? tf.tidy(() => tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)))) : undefined;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { viewTensor } from '../../engine/train/flat-layout';
 import { describe, expect, test } from 'vitest';
 import { setBackend } from '../helpers/backend';
 import { tinyModel } from '../helpers/tiny-model';
@@ -128,11 +129,12 @@ describe('SPF in the trainer', () => {
       const gs = tf.variableGrads(() => meanNll(s.model, toBatch(scoped, 9, 0)), vars);
       vars.forEach((v, i) => {
         const a = gs.grads[v.name]!;
-        const b = grads[i]!;
+        const b = viewTensor(grads, i, v.shape);
         checks.push({
           dot: tf.sum(tf.mul(a, b)).dataSync()[0]!,
           scale: Math.sqrt(tf.sum(tf.square(a)).dataSync()[0]! * tf.sum(tf.square(b)).dataSync()[0]!),
         });
+        b.dispose();
       });
       for (const t of [gs.value, ...Object.values(gs.grads)]) t.dispose();
       return {};
