@@ -1,8 +1,10 @@
 #!/bin/bash
 # Runs the packed bench (scripts/gpu-check/pack.mjs) on this machine's GPU through Dawn: the adapter Dawn finds, then
 # `bench --shape smollm2-135m`, `--shape qwen2.5-0.5b` and the kernel bench, each as JSON (stdout) and progress
-# (stderr) in $OUT (default ./out). Extra bench arguments: SMOL_ARGS, QWEN_ARGS, KERNEL_ARGS. Stops at once when the
-# adapter is a software one (the numbers would mean nothing) unless ALLOW_SOFTWARE=1.
+# (stderr) in $OUT (default ./out). Extra bench arguments: SMOL_ARGS, QWEN_ARGS, KERNEL_ARGS. SMOL_ANCHORS4=1 adds
+# `--shape smollm2-135m --anchors 4` (SPF as the app runs it, with the four bundled anchors; ~2 more minutes, past one
+# 600-s device call together with the rest: run it in a call of its own, e.g. with QWEN_SKIP=1). Stops at once when
+# the adapter is a software one (the numbers would mean nothing) unless ALLOW_SOFTWARE=1.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$here/out}
@@ -45,5 +47,6 @@ bench() {
   cat "$out/$name.json"
 }
 bench smol 150 --shape smollm2-135m --backend webgpu --json ${SMOL_ARGS:-}
-bench qwen 200 --shape qwen2.5-0.5b --backend webgpu --json ${QWEN_ARGS:-}
+[ -n "${SMOL_ANCHORS4:-}" ] && bench smol4 150 --shape smollm2-135m --backend webgpu --json --anchors 4 ${SMOL_ARGS:-}
+[ -z "${QWEN_SKIP:-}" ] && bench qwen 200 --shape qwen2.5-0.5b --backend webgpu --json ${QWEN_ARGS:-}
 bench kernels 150 --backend webgpu --json ${KERNEL_ARGS:-}
