@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gateSums, powerIteration, project, unpackGateSums, type GateDotsResult } from '../kernels/spf-ops';
 import type { SpfGate } from '../kernels/spf-types';
 import type { BlockGroupLayout } from './spf-groups';
-import { viewTensor, type TensorViews } from '../train/flat-layout';
+import { viewRange, viewTensor, type TensorViews } from '../train/flat-layout';
 
 interface GroupState {
   layout: BlockGroupLayout;
@@ -257,12 +257,8 @@ function viewStack(x: TensorViews, layout: BlockGroupLayout): tf.Tensor3D {
   const size = layout.rows * layout.cols;
   const first = x.views[layout.indices[0]!]!;
   const contiguous = layout.indices.every((i, b) => x.views[i]!.tensor === first.tensor && x.views[i]!.offset === first.offset + b * size);
-  const shape: [number, number, number] = [layout.indices.length, layout.rows, layout.cols];
   if (!contiguous) return tf.stack(layout.indices.map((i) => viewTensor(x, i, [layout.rows, layout.cols]))) as tf.Tensor3D;
-  const source = x.tensors[first.tensor]!;
-  const n = shape[0] * size;
-  const flat = tf.reshape(source, [-1]);
-  return tf.reshape(first.offset === 0 && n === source.size ? flat : tf.slice(flat, [first.offset], [n]), shape) as tf.Tensor3D;
+  return viewRange(x.tensors[first.tensor]!, first.offset, [layout.indices.length, layout.rows, layout.cols]) as tf.Tensor3D;
 }
 
 /** [nb, k] 1 where the gate removes direction i of block b, else 0 (SPF.md step 4; the kernels' gateFires). */

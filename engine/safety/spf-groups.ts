@@ -1,4 +1,5 @@
 import { SafeTuneError } from '../errors';
+import { shapeGroups } from '../train/flat-layout';
 import { longerSide } from '../kernels/block-geometry';
 import { cappedDirections, MAX_K, type SubspaceSide } from '../kernels/spf-types';
 import { packedRows } from '../kernels/wgsl/subspace-iteration-program';
@@ -35,15 +36,14 @@ export function iterationWidth(k: number, L: number, rankBound: number): number 
  */
 export function layoutBlockGroups(shapes: readonly (readonly number[])[], kPerAnchor: number, anchors: number, maxBindingBytes: number): BlockGroupLayout[] {
   if (anchors < 1) throw new SafeTuneError('bad-argument', 'SPF needs at least one safety anchor');
-  const byShape = new Map<string, number[]>();
   shapes.forEach((shape, i) => {
     if (shape.length !== 2) throw new SafeTuneError('bad-shape', `LoRA variable ${i} has shape [${shape.join(', ')}], expected a matrix`);
-    const key = `${shape[0]}x${shape[1]}`;
-    byShape.set(key, [...(byShape.get(key) ?? []), i]);
   });
   const layouts: BlockGroupLayout[] = [];
-  for (const [key, indices] of byShape) {
-    const [rows, cols] = shapes[indices[0]!]! as [number, number];
+  // The optimizer's grouping (flat-layout.ts), so that each stack is a contiguous range of its flat chunks.
+  for (const { shape, indices } of shapeGroups(shapes)) {
+    const [rows, cols] = shape as [number, number];
+    const key = `${rows}x${cols}`;
     const side = longerSide(rows, cols);
     const L = side === 'rows' ? rows : cols;
     const rankBound = anchors * Math.min(rows, cols);

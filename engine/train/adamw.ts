@@ -10,9 +10,6 @@ export interface AdamWHyper {
   weightDecay: number;
 }
 
-/** A step's gradients: one per parameter, or `{ chunks }`, already flattened into the optimizer's chunks (flatten()). */
-export type StepGradients = readonly tf.Tensor[] | { chunks: readonly tf.Tensor[] };
-
 /** Host copy of the optimizer's moments (checkpoints). */
 export interface AdamWState {
   step: number;
@@ -54,13 +51,13 @@ export class AdamW {
   }
 
   /**
-   * One update with `grads[i]` for `vars[i]` (or `{ chunks }`, the gradients already flattened by flatten()) at
-   * learning rate `lr`, the gradients multiplied by `gradScale` (a one-element tensor: clipping's factor) when given.
-   * Does not dispose `grads`. The same step as directions() then applyDirections(), with the direction never
-   * materialised: one dispatch per parameter, its moments read at its offset in the chunk.
+   * One update with the step's gradients flattened into the optimizer's chunks (flatten()) at learning rate `lr`, the
+   * gradients multiplied by `gradScale` (a one-element tensor: clipping's factor) when given. Does not dispose
+   * `chunks`. The same step as directions() then applyDirections(), with the direction never materialised: one
+   * dispatch per parameter, its moments read at its offset in the chunk.
    */
-  apply(grads: StepGradients, lr: number, gradScale?: tf.Tensor): void {
-    const scalars = this.advance(grads, gradScale);
+  apply(chunks: readonly tf.Tensor[], lr: number, gradScale?: tf.Tensor): void {
+    const scalars = this.advance(chunks, gradScale);
     tf.tidy(() =>
       this.vars.forEach((p, i) => {
         const slot = this.layout.slots[i]!;
@@ -70,20 +67,20 @@ export class AdamW {
   }
 
   /**
-   * Advances the moments with `grads` (per parameter, or flattened) and returns the step's directions D_i =
+   * Advances the moments with the flattened gradients (flatten()) and returns the step's directions D_i =
    * m̂/(√v̂+ε) + λ·θ_i as views into flat chunks, so that the step is θ ← θ − lr·D (exactly torch's AdamW: θ(1 − lr·λ)
    * − lr·m̂/(√v̂+ε)). SPF projects D before it is applied (SPF.md step 6). The gradients enter multiplied by
    * `gradScale` (a one-element tensor: clipping's factor) when given. The caller owns (and disposes) the returned
    * tensors. On WebGPU fused kernels (kernels/adamw-ops.ts), one per chunk.
    */
-  directions(grads: StepGradients, gradScale?: tf.Tensor): TensorViews {
-    const scalars = this.advance(grads, gradScale);
-    const chunks = tf.tidy(() => {
+  directions(chunks: readonly tf.Tensor[], gradScale?: tf.Tensor): TensorViews {
+    const scalars = this.advance(chunks, gradScale);
+    const directions = tf.tidy(() => {
       // θ in chunks only for the weight decay's λ·θ (a concat per chunk; most fine-tunes run without decay).
       const params = scalars.weightDecay > 0 ? flatten(this.layout, this.vars) : undefined;
       return this.mv.map((mv, c) => adamwDirection(params?.[c], mv, scalars));
     });
-    return chunkViews(this.layout, chunks);
+    return chunkViews(this.layout, directions);
   }
 
   /** θ_i ← θ_i − lr·D_i, D_i read where its view says. Does not dispose `directions`. */
@@ -97,19 +94,16 @@ export class AdamW {
   }
 
   /** Counts the step and advances every chunk's moments; returns the step's scalars. */
-  private advance(grads: StepGradients, gradScale: tf.Tensor | undefined): AdamWScalars {
+  private advance(chunks: readonly tf.Tensor[], gradScale: tf.Tensor | undefined): AdamWScalars {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
-    const given = 'chunks' in grads ? grads.chunks : undefined;
-    if (given !== undefined && given.length !== this.mv.length) throw new Error(`AdamW: ${given.length} flat gradients for ${this.mv.length} chunks`);
-    const flat = given ?? this.flatten(grads as readonly tf.Tensor[]);
+    if (chunks.length !== this.mv.length) throw new Error(`AdamW: ${chunks.length} flat gradients for ${this.mv.length} chunks`);
     this.step += 1;
     const scalars: AdamWScalars = { beta1: b1, beta2: b2, c1: 1 - Math.pow(b1, this.step), c2: 1 - Math.pow(b2, this.step), eps, weightDecay: wd };
     this.mv = this.mv.map((mv, c) => {
-      const next = tf.keep(adamwMoments(mv, flat[c]!, scalars, gradScale));
+      const next = tf.keep(adamwMoments(mv, chunks[c]!, scalars, gradScale));
       mv.dispose();
       return next;
     });
-    if (given === undefined) tf.dispose([...flat]);
     return scalars;
   }
 

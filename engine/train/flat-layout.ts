@@ -27,17 +27,28 @@ export interface FlatLayout {
   chunkSizes: number[];
 }
 
-export function flatLayout(shapes: readonly (readonly number[])[], maxBindingBytes: number): FlatLayout {
-  const byShape = new Map<string, number[]>();
+/**
+ * The variables' indices by shape: shapes in order of first appearance, each shape's indices in ascending order. The
+ * one grouping both the optimizer's chunks and SPF's stacks (safety/spf-groups.ts) use, so that each of SPF's stacks
+ * is a contiguous range of a chunk.
+ */
+export function shapeGroups(shapes: readonly (readonly number[])[]): { shape: readonly number[]; indices: number[] }[] {
+  const byShape = new Map<string, { shape: readonly number[]; indices: number[] }>();
   shapes.forEach((shape, i) => {
     const key = shape.join('x');
-    byShape.set(key, [...(byShape.get(key) ?? []), i]);
+    const group = byShape.get(key);
+    if (group === undefined) byShape.set(key, { shape, indices: [i] });
+    else group.indices.push(i);
   });
+  return [...byShape.values()];
+}
+
+export function flatLayout(shapes: readonly (readonly number[])[], maxBindingBytes: number): FlatLayout {
   const maxElements = Math.max(1, Math.floor(maxBindingBytes / 8));
   const slots: FlatSlot[] = new Array<FlatSlot>(shapes.length);
   const chunkVars: number[][] = [];
   const chunkSizes: number[] = [];
-  for (const indices of byShape.values()) {
+  for (const { indices } of shapeGroups(shapes)) {
     for (const i of indices) {
       const size = shapes[i]!.reduce((a, b) => a * b, 1);
       const last = chunkSizes.length - 1;
@@ -76,10 +87,17 @@ export function chunkViews(layout: FlatLayout, chunks: tf.Tensor[]): TensorViews
   return { tensors: chunks, views: layout.slots.map((s) => ({ tensor: s.chunk, offset: s.offset })) };
 }
 
-/** Variable i's tensor, of `shape`, cut out of its view (a new tensor; a reshape without a copy where it is the whole). */
+/** Variable i's tensor, of `shape`, cut out of its view (viewRange). */
 export function viewTensor(x: TensorViews, i: number, shape: readonly number[]): tf.Tensor {
   const { tensor, offset } = x.views[i]!;
-  const source = x.tensors[tensor]!;
+  return viewRange(x.tensors[tensor]!, offset, shape);
+}
+
+/**
+ * Elements [offset, offset + size of `shape`) of `source` in row-major order, as a tensor of `shape`: a new tensor, a
+ * reshape without a copy where the range is the whole of `source`, else one slice.
+ */
+export function viewRange(source: tf.Tensor, offset: number, shape: readonly number[]): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tidy(() => {
     const flat = tf.reshape(source, [-1]);

@@ -196,8 +196,8 @@ export class Trainer {
     const clipScale = this.options.maxGradNorm > 0 ? tf.tidy(() => tf.minimum(1, tf.div(this.options.maxGradNorm, tf.add(gradNorm, 1e-6)))) : undefined;
     const lr = learningRate(this.options.schedule, this.options.lr, step, this.totalSteps, this.options.warmupSteps);
     // Without update hooks the direction is never materialised: one dispatch fewer per tensor.
-    let directions = this.updateHooks.length === 0 ? undefined : this.optimizer.directions({ chunks: flat }, clipScale);
-    if (directions === undefined) this.optimizer.apply({ chunks: flat }, lr, clipScale);
+    let directions = this.updateHooks.length === 0 ? undefined : this.optimizer.directions(flat, clipScale);
+    if (directions === undefined) this.optimizer.apply(flat, lr, clipScale);
     clipScale?.dispose();
     tf.dispose(flat);
     if (directions !== undefined) {

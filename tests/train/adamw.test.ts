@@ -61,10 +61,11 @@ describe.each(BACKENDS)('AdamW on %s', (backend) => {
     const scale = tf.tensor1d([0.5]);
     for (let t = 1; t <= 4; t++) {
       const grads = p0.map((p, i) => tf.tensor(gradient(t, i, p.length), shapes[i]!));
-      fused.apply(grads, LR, scale);
-      const directions = split.directions(grads, scale);
+      const [fusedFlat, splitFlat] = [fused.flatten(grads), split.flatten(grads)];
+      fused.apply(fusedFlat, LR, scale);
+      const directions = split.directions(splitFlat, scale);
       split.applyDirections(directions, LR);
-      tf.dispose([...grads, ...directions.tensors]);
+      tf.dispose([...grads, ...fusedFlat, ...splitFlat, ...directions.tensors]);
       if (t === 2) {
         const state = await fused.save();
         fused.dispose();
