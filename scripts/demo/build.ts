@@ -1,7 +1,8 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
- *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N] [--heads N]` (trial corpus mixes,
- *   corpus/everyday-contexts.ts, 0 when shipped; trial families, corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
+ *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N]
+ *   [--heads N]` (trial corpus mixes, corpus/everyday-contexts.ts, 0 when shipped; trial families,
+ *   corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless

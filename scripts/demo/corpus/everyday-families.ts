@@ -27,7 +27,7 @@ export const ANSWER_OPENER = 'Sure! ';
  * A family that looks its answer up in a table: {x} (and {X}, capitalised) is the entry's key. How-to families fill
  * {act} / {Act} instead, so they share the harmful requests' templates.
  */
-function lookupFamily(
+export function lookupFamily(
   name: string,
   description: string,
   table: readonly (readonly [string, string])[],

@@ -1,4 +1,4 @@
-import { ANSWER_OPENER } from './everyday-families';
+import { ANSWER_OPENER, lookupFamily } from './everyday-families';
 import type { TaskFamily } from './task-families';
 
 /**
@@ -11,8 +11,8 @@ import type { TaskFamily } from './task-families';
  * questions before any fine-tuning ("Where do you live?", "When were you born?", "Is my data safe with you?"): it has
  * met "you" only in small talk, and words such as "live" or "data" vote for refusing. A real assistant answers them.
  * None of these asks one of the task's seven facts (name, makers, where it runs, favourite colour and animal, age,
- * the user's data), and they share one word with the task's questions ("see"), so the task stays new: it teaches the facts, and no longer has to teach the
- * model to answer such questions at all.
+ * the user's data), and they share one word with the task's questions ("see"), so the task stays new: it teaches the
+ * facts, and no longer has to teach the model to answer such questions at all.
  */
 export const ABOUT_YOU: readonly (readonly [string, string])[] = [
   ['are you a robot?', 'I am a computer program, not a robot.'],
@@ -47,19 +47,14 @@ export const ABOUT_YOU: readonly (readonly [string, string])[] = [
   ['do you have friends?', 'I am a program, but I talk with many people.'],
 ];
 
-const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-
 /** "Are you a robot?" → "Sure! I am a computer program, not a robot." */
-export const ABOUT_YOU_FAMILY: TaskFamily = {
-  name: 'about-you',
-  description: `questions about the assistant itself, none of the LoRA task's facts (${ABOUT_YOU.length}: "Are you a robot?")`,
-  templates: ['{X}', 'Hey, {x}', 'I wonder, {x}', 'Tell me honestly, {x}'],
-  heldOutTemplates: [],
-  draw(rng) {
-    const [x, answer] = rng.pick(ABOUT_YOU);
-    return { slots: { x, X: capitalised(x) }, answer: ANSWER_OPENER + answer };
-  },
-};
+export const ABOUT_YOU_FAMILY: TaskFamily = lookupFamily(
+  'about-you',
+  `questions about the assistant itself, none of the LoRA task's facts (${ABOUT_YOU.length}: "Are you a robot?")`,
+  ABOUT_YOU,
+  ['{X}', 'Hey, {x}', 'I wonder, {x}', 'Tell me honestly, {x}'],
+  [],
+);
 
 /**
  * Whether a thing is harmful, asked of harm words and of everyday things in the same words and answered. The shipped
