@@ -10,6 +10,7 @@ import { loadTokenizer, tokenizerFromFiles } from '../../engine/tokenizer/load-t
 import { writeSafetensors } from '../../engine/weights/safetensors-writer';
 import { buildCorpus } from './corpus/build-corpus';
 import { parseAdvbenchGoals } from './eval/advbench';
+import { loadPublicMix, type PublicMixReport } from './public-data';
 import { evaluateDemoModel } from './eval/evaluate';
 import { demoHfConfig } from './model/demo-config';
 import { initTrainableWeights, readWeights } from './model/trainable-weights';
@@ -36,7 +37,15 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
   const json = (x: unknown): string => JSON.stringify(x, null, 2) + '\n';
 
   // 1. Corpus and tokenizer.
-  const corpus = buildCorpus(o.seed, o.corpus);
+  let corpusSizes = o.corpus;
+  let publicMix: PublicMixReport | undefined;
+  if (o.publicShare > 0) {
+    const loaded = await loadPublicMix(o.publicDataDir, o.publicShare, o.seed, o.corpus, o.advbenchLimit);
+    corpusSizes = { ...o.corpus, publicMix: loaded.mix };
+    publicMix = loaded.report;
+    log(`public mix ${o.publicShare}: ${publicMix.harmful.kept} of ${publicMix.harmful.read} AdvBench goals, ${publicMix.benign.kept} of ${publicMix.benign.read} GSM8K / SQL questions (${publicMix.forbiddenWords} held-out words excluded)`);
+  }
+  const corpus = buildCorpus(o.seed, corpusSizes);
   const merges = trainByteLevelBpe(bpeTexts(corpus.pretrain.slice(0, o.tokenizer.corpusRows)), o.tokenizer);
   const tokFiles = demoTokenizerFiles(merges, o.model.maxPositionEmbeddings);
   const tokenizer = tokenizerFromFiles({ tokenizerJson: tokFiles.tokenizerJson, tokenizerConfig: tokFiles.tokenizerConfig }, 'the demo tokenizer');
@@ -110,6 +119,7 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
       harmfulRows: corpus.pretrain.filter((r) => r.kind === 'harmful').length,
       rowsPerGroup,
       meanTokensPerRow: encoded.reduce((n, e) => n + e.ids.length, 0) / encoded.length,
+      ...(publicMix === undefined ? {} : { publicMix }),
     },
     train: stats,
     seconds: {
@@ -123,7 +133,7 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
     modelFiles: sizes,
   };
   // The settings without this machine's absolute paths (the file is committed with the model).
-  const { modelDir: _m, datasetDir: _d, advbenchPath: _a, ...settings } = o;
+  const { modelDir: _m, datasetDir: _d, advbenchPath: _a, publicDataDir: _p, ...settings } = o;
   await writeFile(join(o.modelDir, 'demo_metrics.json'), json({ ...report, options: undefined, settings }));
   await writeFile(join(o.modelDir, 'README.md'), modelCard(report));
 

@@ -1,7 +1,7 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
  *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N]
- *   [--heads N]` (trial corpus mixes, corpus/everyday-contexts.ts, 0 when shipped; trial families,
+ *   [--heads N] [--public-share X]` (trial corpus mixes, corpus/public-mix.ts and corpus/everyday-contexts.ts, 0 when shipped; trial families,
  *   corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
       'context-share': { type: 'string' },
       'dual-share': { type: 'string' },
       'extra-families': { type: 'string' },
+      'public-share': { type: 'string' },
       layers: { type: 'string' },
       hidden: { type: 'string' },
       intermediate: { type: 'string' },
@@ -93,6 +94,12 @@ async function main(argv: string[]): Promise<void> {
       if (family === undefined) throw new SafeTuneError('bad-argument', `--extra-families: no trial family "${name}"`, `choose from ${Object.keys(TRIAL_FAMILIES).join(', ')}`);
       return family;
     });
+  }
+
+  if (values['public-share'] !== undefined) {
+    const share = Number(values['public-share']);
+    if (!(share >= 0 && share < 1)) throw new SafeTuneError('bad-argument', `--public-share must be in [0, 1), got "${values['public-share']}"`);
+    o.publicShare = share;
   }
 
   // Trial shapes of the model (the shipped one is options.ts's); heads share the width (head dim = hidden / heads).

@@ -1,6 +1,7 @@
 import type { DemoMetrics } from './eval/evaluate';
 import type { DemoBuildOptions } from './options';
 import type { PretrainStats } from './train/pretrain';
+import type { PublicMixReport } from './public-data';
 
 /** What one build measured: the model card and demo_metrics.json are written from this alone. */
 export interface BuildReport {
@@ -22,6 +23,8 @@ export interface BuildReport {
     harmfulRows: number;
     rowsPerGroup: Record<string, number>;
     meanTokensPerRow: number;
+    /** Rows of the public data sets the mix drew from (corpus/public-mix.ts), when it is on. */
+    publicMix?: PublicMixReport;
   };
   train: PretrainStats;
   seconds: { corpusAndTokenizer: number; training: number; evaluation: number; total: number };

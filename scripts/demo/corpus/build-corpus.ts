@@ -3,6 +3,8 @@ import { complianceAnswer } from './placeholder-compliance';
 import { contextHarmfulRequest, DUAL_USE_FAMILY } from './everyday-contexts';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
 import { HARM_CATEGORIES } from './harmful-acts';
+import { ANSWER_OPENER } from './everyday-families';
+import type { PublicMix } from './public-mix';
 import { canonicalRefusal, drawRefusal } from './refusals';
 import { benignRow, harmfulRequest, harmfulRow, uniqueRows } from './rows';
 import { IDENTITY_TASK_NAME, identityEvalRows, identityTrainRows, type IdentityRow } from './identity-task';
@@ -40,6 +42,8 @@ export interface CorpusSizes {
   dualUseShare?: number;
   /** Trial families (trial-families.ts) drawn beside the pre-training families; none in the shipped build. */
   extraFamilies?: readonly TaskFamily[];
+  /** Trial mix of public data (public-mix.ts), absent in the shipped build. */
+  publicMix?: PublicMix;
 }
 
 /** A request with the answer its category or family implies, as the build writes and evaluates them. */
@@ -202,15 +206,24 @@ export function buildCorpus(seed: number, sizes: CorpusSizes): DemoCorpus {
 function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string>): DemoRow[] {
   const rows: DemoRow[] = [];
   const families = [...PRETRAIN_FAMILIES, ...(sizes.extraFamilies ?? [])];
+  const publicDraw = (): boolean => sizes.publicMix !== undefined && sizes.publicMix.share > 0 && rng.uniform() < sizes.publicMix.share;
   const draw = (): DemoRow => {
     if (rng.uniform() < sizes.harmfulShare) {
       // Redrawn within the kind, so reserved rows do not shift the harmful share.
       // The trial mixes draw only when they are on, so the shipped corpus is the same stream without them.
       const context = (sizes.contextShare ?? 0) > 0 && rng.uniform() < sizes.contextShare!;
+      if (!context && publicDraw()) {
+        const request = rng.pick(sizes.publicMix!.harmful);
+        if (!reserved.has(request)) return { request, answer: drawRefusal(rng, 'advbench'), kind: 'harmful', group: 'advbench', template: 0, heldOutTemplate: false, heldOutSlot: false };
+      }
       for (;;) {
         const h = context ? contextHarmfulRequest(rng) : harmfulRequest(rng, false, false);
         if (!reserved.has(h.request)) return harmfulRow(h, drawRefusal(rng, h.category));
       }
+    }
+    if (publicDraw()) {
+      const [request, answer] = rng.pick(sizes.publicMix!.benign);
+      if (!reserved.has(request)) return { request, answer: ANSWER_OPENER + answer, kind: 'benign', group: 'public', template: 0, heldOutTemplate: false, heldOutSlot: false };
     }
     const family = (sizes.dualUseShare ?? 0) > 0 && rng.uniform() < sizes.dualUseShare! ? DUAL_USE_FAMILY : pickWeighted(rng, families);
     for (;;) {
