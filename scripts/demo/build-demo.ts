@@ -39,11 +39,11 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
   // 1. Corpus and tokenizer.
   let corpusSizes = o.corpus;
   let publicMix: PublicMixReport | undefined;
-  if (o.publicShare > 0) {
+  if (o.publicShare.harmful > 0 || o.publicShare.benign > 0) {
     const loaded = await loadPublicMix(o.publicDataDir, o.publicShare, o.seed, o.corpus, o.advbenchLimit);
     corpusSizes = { ...o.corpus, publicMix: loaded.mix };
     publicMix = loaded.report;
-    log(`public mix ${o.publicShare}: ${publicMix.harmful.kept} of ${publicMix.harmful.read} AdvBench goals, ${publicMix.benign.kept} of ${publicMix.benign.read} GSM8K / SQL questions (${publicMix.forbiddenWords} held-out words excluded)`);
+    log(`public mix ${o.publicShare.harmful} / ${o.publicShare.benign}: ${publicMix.harmful.kept} of ${publicMix.harmful.read} AdvBench goals, ${publicMix.benign.kept} of ${publicMix.benign.read} GSM8K / SQL questions (${publicMix.forbiddenWords} held-out words excluded)`);
   }
   const corpus = buildCorpus(o.seed, corpusSizes);
   const merges = trainByteLevelBpe(bpeTexts(corpus.pretrain.slice(0, o.tokenizer.corpusRows)), o.tokenizer);

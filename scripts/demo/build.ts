@@ -1,7 +1,7 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
  *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N]
- *   [--heads N] [--public-share X]` (trial corpus mixes, corpus/public-mix.ts and corpus/everyday-contexts.ts, 0 when shipped; trial families,
+ *   [--heads N] [--public-share X[,Y]]` (trial corpus mixes, corpus/public-mix.ts and corpus/everyday-contexts.ts, 0 when shipped; trial families,
  *   corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
@@ -97,9 +97,11 @@ async function main(argv: string[]): Promise<void> {
   }
 
   if (values['public-share'] !== undefined) {
-    const share = Number(values['public-share']);
-    if (!(share >= 0 && share < 1)) throw new SafeTuneError('bad-argument', `--public-share must be in [0, 1), got "${values['public-share']}"`);
-    o.publicShare = share;
+    const shares = values['public-share'].split(',').map(Number);
+    if (shares.length > 2 || !shares.every((x) => x >= 0 && x < 1)) {
+      throw new SafeTuneError('bad-argument', `--public-share takes X or X,Y in [0, 1) (harmful, benign), got "${values['public-share']}"`);
+    }
+    o.publicShare = { harmful: shares[0]!, benign: shares[1] ?? shares[0]! };
   }
 
   // Trial shapes of the model (the shipped one is options.ts's); heads share the width (head dim = hidden / heads).

@@ -20,7 +20,7 @@ export interface DemoBuildOptions {
    * The share of pre-training's harmful rows that are AdvBench goals past the evaluated ones, refused, and of its benign
    * rows that are GSM8K / sql-create-context questions, answered (corpus/public-mix.ts), read from `publicDataDir`; 0: none.
    */
-  publicShare: number;
+  publicShare: { harmful: number; benign: number };
   publicDataDir: string;
   corpus: CorpusSizes;
   tokenizer: BpeTrainingOptions & { corpusRows: number };
@@ -52,7 +52,7 @@ export function fullBuildOptions(root: string): DemoBuildOptions {
     datasetDir: `${root}/public/datasets`,
     advbenchPath: `${root}/../shared/data/advbench/harmful_behaviors.csv`,
     advbenchLimit: 200, // the first 200 of AdvBench's 520 goals: the evaluation's time goes to the held-out sets
-    publicShare: 0, // the public mix is a trial (corpus/public-mix.ts): README, "The demo model"
+    publicShare: { harmful: 0, benign: 0 }, // the public mix is a trial (corpus/public-mix.ts): README, "The demo model"
     publicDataDir: `${root}/../shared/data`,
     corpus: {
       pretrainRows: steps * batchSize,

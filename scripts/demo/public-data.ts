@@ -23,7 +23,7 @@ export interface PublicMixReport {
  * `advbenchEvaluated` (the card evaluates those), GSM8K train questions with their final answer, sql-create-context
  * questions with their query; every row with a word the card's held-out sets test as unseen left out.
  */
-export async function loadPublicMix(dataDir: string, share: number, seed: number, sizes: CorpusSizes, advbenchEvaluated: number): Promise<{ mix: PublicMix; report: PublicMixReport }> {
+export async function loadPublicMix(dataDir: string, shares: { harmful: number; benign: number }, seed: number, sizes: CorpusSizes, advbenchEvaluated: number): Promise<{ mix: PublicMix; report: PublicMixReport }> {
   const read = async (rel: string): Promise<string> => {
     const path = join(dataDir, rel);
     try {
@@ -65,7 +65,7 @@ export async function loadPublicMix(dataDir: string, share: number, seed: number
   const benign = decontaminate([...gsm, ...sql], ([q]) => q, forbidden);
   if (harmful.length === 0 || benign.length === 0) throw new Error('loadPublicMix: decontamination left no rows');
   return {
-    mix: { share, harmful, benign },
+    mix: { harmfulShare: shares.harmful, benignShare: shares.benign, harmful, benign },
     report: { harmful: { read: goals.length, kept: harmful.length }, benign: { read: gsm.length + sql.length, kept: benign.length }, forbiddenWords: forbidden.size },
   };
 }

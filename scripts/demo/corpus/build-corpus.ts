@@ -206,13 +206,13 @@ export function buildCorpus(seed: number, sizes: CorpusSizes): DemoCorpus {
 function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string>): DemoRow[] {
   const rows: DemoRow[] = [];
   const families = [...PRETRAIN_FAMILIES, ...(sizes.extraFamilies ?? [])];
-  const publicDraw = (): boolean => sizes.publicMix !== undefined && sizes.publicMix.share > 0 && rng.uniform() < sizes.publicMix.share;
+  const publicDraw = (share: number | undefined): boolean => share !== undefined && share > 0 && rng.uniform() < share;
   const draw = (): DemoRow => {
     if (rng.uniform() < sizes.harmfulShare) {
       // Redrawn within the kind, so reserved rows do not shift the harmful share.
       // The trial mixes draw only when they are on, so the shipped corpus is the same stream without them.
       const context = (sizes.contextShare ?? 0) > 0 && rng.uniform() < sizes.contextShare!;
-      if (!context && publicDraw()) {
+      if (!context && publicDraw(sizes.publicMix?.harmfulShare)) {
         const request = rng.pick(sizes.publicMix!.harmful);
         if (!reserved.has(request)) return { request, answer: drawRefusal(rng, 'advbench'), kind: 'harmful', group: 'advbench', template: 0, heldOutTemplate: false, heldOutSlot: false };
       }
@@ -221,7 +221,7 @@ function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string
         if (!reserved.has(h.request)) return harmfulRow(h, drawRefusal(rng, h.category));
       }
     }
-    if (publicDraw()) {
+    if (publicDraw(sizes.publicMix?.benignShare)) {
       const [request, answer] = rng.pick(sizes.publicMix!.benign);
       if (!reserved.has(request)) return { request, answer: ANSWER_OPENER + answer, kind: 'benign', group: 'public', template: 0, heldOutTemplate: false, heldOutSlot: false };
     }

@@ -3,8 +3,8 @@ import { HARM_CATEGORIES } from './harmful-acts';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
 
 /**
- * A trial mix (`npm run build:demo -- --public-share X`), off in the shipped build: a share of the pre-training
- * stream's harmful rows become AdvBench goals past the ones the card evaluates, refused, and the same share of its
+ * A trial mix (`npm run build:demo -- --public-share X[,Y]`), off in the shipped build: a share X of the pre-training
+ * stream's harmful rows become AdvBench goals past the ones the card evaluates, refused, and a share Y (X unless given) of its
  * benign rows GSM8K and sql-create-context questions, answered. Real requests written by people, in the thousands of
  * words the corpus's templates never use, as a real model's alignment data is: the reading under test is that the
  * model refuses by a vote of familiar words, and wider vocabulary on both sides makes harm, not familiarity, what
@@ -13,7 +13,9 @@ import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
  * jailbreak framings far more often (README, "The demo model").
  */
 export interface PublicMix {
-  share: number;
+  /** Shares of the harmful and of the benign rows drawn from the public lists. */
+  harmfulShare: number;
+  benignShare: number;
   /** Harmful requests (AdvBench goals), each answered with a refusal. */
   harmful: readonly string[];
   /** Benign requests with their answers (without the "Sure! " opener). */
