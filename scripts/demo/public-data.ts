@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SafeTuneError } from '../../engine/errors';
+import { parseRows } from '../../engine/data';
+import { describeRejections } from '../../engine/data/row-ref';
+import { readPromptFile } from '../../cli/commands/refusals';
 import { buildCorpus, type CorpusSizes } from './corpus/build-corpus';
 import { decontaminate, forbiddenWords, gsm8kFinalAnswer, type PublicMix } from './corpus/public-mix';
 import { parseAdvbenchGoals } from './eval/advbench';
@@ -24,30 +27,28 @@ export interface PublicMixReport {
  * questions with their query; every row with a word the card's held-out sets test as unseen left out.
  */
 export async function loadPublicMix(dataDir: string, shares: { harmful: number; benign: number }, seed: number, sizes: CorpusSizes, advbenchEvaluated: number): Promise<{ mix: PublicMix; report: PublicMixReport }> {
-  const read = async (rel: string): Promise<string> => {
+  const read = async (rel: string): Promise<Uint8Array> => {
     const path = join(dataDir, rel);
     try {
-      return await readFile(path, 'utf8');
+      return new Uint8Array(await readFile(path));
     } catch {
       throw new SafeTuneError('bad-argument', `the demo build's public mix needs ${path}, which is not there`, 'the public data sets live in ../shared/data (see its README); --public-share 0 builds without them');
     }
   };
-  const jsonl = (text: string, file: string): Record<string, unknown>[] =>
-    text.split('\n').filter((l) => l.trim() !== '').map((l, i) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        throw new SafeTuneError('bad-argument', `${file} line ${i + 1}: not JSON`);
-      }
-    });
+  // The engine's dataset reader; a line it cannot read stops the build rather than leaving a hole in the mix.
+  const jsonl = async (rel: string): Promise<Record<string, unknown>[]> => {
+    const parsed = await parseRows(await read(rel), rel);
+    if (parsed.rejected.length > 0) throw new SafeTuneError('bad-argument', describeRejections(parsed.rejected));
+    return parsed.rows.map((r) => r.fields);
+  };
 
-  const goals = parseAdvbenchGoals(await read('advbench/harmful_behaviors.csv'), 'advbench/harmful_behaviors.csv').slice(advbenchEvaluated);
-  const gsm = jsonl(await read('gsm8k/train.jsonl'), 'gsm8k/train.jsonl').flatMap((r): [string, string][] => {
+  const goals = parseAdvbenchGoals(new TextDecoder().decode(await read('advbench/harmful_behaviors.csv')), 'advbench/harmful_behaviors.csv').slice(advbenchEvaluated);
+  const gsm = (await jsonl('gsm8k/train.jsonl')).flatMap((r): [string, string][] => {
     const q = typeof r['question'] === 'string' ? r['question'].trim() : '';
     const a = typeof r['answer'] === 'string' ? gsm8kFinalAnswer(r['answer']) : undefined;
     return q !== '' && q.length <= MAX_QUESTION && a !== undefined ? [[q, `The answer is ${a}.`]] : [];
   });
-  const sql = jsonl(await read('sql-create-context/train.jsonl'), 'sql-create-context/train.jsonl').flatMap((r): [string, string][] => {
+  const sql = (await jsonl('sql-create-context/train.jsonl')).flatMap((r): [string, string][] => {
     const q = typeof r['question'] === 'string' ? r['question'].trim() : '';
     const a = typeof r['answer'] === 'string' ? r['answer'].trim() : '';
     return q !== '' && q.length <= MAX_QUESTION && a !== '' && a.length <= MAX_SQL_ANSWER ? [[q, a]] : [];
@@ -56,7 +57,7 @@ export async function loadPublicMix(dataDir: string, shares: { harmful: number; 
   // The shipped corpus's requests decide which eval words count as seen.
   const shipped = buildCorpus(seed, { ...sizes, publicMix: undefined });
   // The fresh prompts (tests/demo/fresh-prompts) stand in for requests nobody here wrote: none of their unseen words either.
-  const fresh = ['benign.txt', 'harmful.txt'].map(async (f) => (await readFile(join(ROOT, 'tests/demo/fresh-prompts', f), 'utf8')).split('\n').filter((l) => l.trim() !== ''));
+  const fresh = ['benign.txt', 'harmful.txt'].map((f) => readPromptFile(join(ROOT, 'tests/demo/fresh-prompts', f)));
   const forbidden = forbiddenWords(
     shipped.pretrain.map((r) => r.request),
     (await Promise.all(fresh)).flat(),
