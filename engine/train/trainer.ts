@@ -174,9 +174,9 @@ export class Trainer {
     }
     // The optimizer's flat chunks (flat-layout.ts): the hooks' measures, the norm, the moments and the update each take
     // a dispatch or two per chunk instead of one per adapter tensor.
-    let grads = chunkViews(this.optimizer.layout, this.optimizer.flatten(acc!));
+    const chunked = chunkViews(this.optimizer.layout, this.optimizer.flatten(acc!));
     tf.dispose(acc!);
-    let regathered = false;
+    let grads = chunked;
 
     const metricScalars: Record<string, tf.Scalar> = {};
     for (const hook of this.gradientHooks) {
@@ -184,11 +184,11 @@ export class Trainer {
       if (r.grads && r.grads !== grads) {
         for (const old of grads.tensors) if (!r.grads.tensors.includes(old)) old.dispose();
         grads = r.grads;
-        regathered = true;
       }
       Object.assign(metricScalars, r.metrics ?? {});
     }
     // A hook that replaced the gradients (SPF projecting them) hands back its own stacks: into the chunks again.
+    const regathered = grads !== chunked;
     const flat = regathered ? this.optimizer.flattenViews(grads) : grads.tensors;
     if (regathered) tf.dispose(grads.tensors);
     const gradNorm = globalNorm(flat);
