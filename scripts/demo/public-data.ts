@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { SafeTuneError } from '../../engine/errors';
 import { parseRows } from '../../engine/data';
 import { describeRejections } from '../../engine/data/row-ref';
-import { readPromptFile } from '../../cli/commands/refusals';
 import { buildCorpus, type CorpusSizes } from './corpus/build-corpus';
 import { decontaminate, forbiddenWords, gsm8kFinalAnswer, type PublicMix } from './corpus/public-mix';
 import { parseAdvbenchGoals } from './eval/advbench';
@@ -57,7 +56,8 @@ export async function loadPublicMix(dataDir: string, shares: { harmful: number; 
   // The shipped corpus's requests decide which eval words count as seen.
   const shipped = buildCorpus(seed, { ...sizes, publicMix: undefined });
   // The fresh prompts (tests/demo/fresh-prompts) stand in for requests nobody here wrote: none of their unseen words either.
-  const fresh = ['benign.txt', 'harmful.txt'].map((f) => readPromptFile(join(ROOT, 'tests/demo/fresh-prompts', f)));
+  // (cli refusals' readPromptFile reads them too, but scripts/ may not import cli/.)
+  const fresh = ['benign.txt', 'harmful.txt'].map(async (f) => (await readFile(join(ROOT, 'tests/demo/fresh-prompts', f), 'utf8')).split('\n').filter((l) => l.trim() !== ''));
   const forbidden = forbiddenWords(
     shipped.pretrain.map((r) => r.request),
     (await Promise.all(fresh)).flat(),
