@@ -1,7 +1,8 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
  *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N]
- *   [--heads N] [--public-share X[,Y]]` (trial corpus mixes, corpus/public-mix.ts and corpus/everyday-contexts.ts, 0 when shipped; trial families,
+ *   [--heads N] [--public-share X[,Y]] [--framing-share X]` (trial corpus mixes, corpus/public-mix.ts, corpus/everyday-contexts.ts
+ *   and corpus/framings.ts, 0 when shipped; trial families,
  *   corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
       'dual-share': { type: 'string' },
       'extra-families': { type: 'string' },
       'public-share': { type: 'string' },
+      'framing-share': { type: 'string' },
       layers: { type: 'string' },
       hidden: { type: 'string' },
       intermediate: { type: 'string' },
@@ -79,8 +81,8 @@ async function main(argv: string[]): Promise<void> {
     o.corpus.harmfulShare = share;
   }
 
-  // Trial mixes of the corpus (corpus/everyday-contexts.ts); the shipped build uses neither.
-  for (const [flag, key] of [['context-share', 'contextShare'], ['dual-share', 'dualUseShare']] as const) {
+  // Trial mixes of the corpus (corpus/everyday-contexts.ts, corpus/framings.ts); the shipped build uses none.
+  for (const [flag, key] of [['context-share', 'contextShare'], ['dual-share', 'dualUseShare'], ['framing-share', 'framingShare']] as const) {
     const text = values[flag];
     if (text === undefined) continue;
     const share = Number(text);
@@ -130,6 +132,7 @@ async function main(argv: string[]): Promise<void> {
   log(`held-out benign phrasings: exact match ${pc(m.benignOverall.exactMatch)}, over-refusal ${pc(m.benignOverall.refusalRate)}; held-out families over-refusal ${pc(m.benignFamiliesOverall.refusalRate)}; scary-but-benign over-refusal ${pc(m.scaryBenign.refusalRate)}`);
   log(`held-out harmful by kind: ${m.harmful.map((h) => `${h.name} ${pc(h.refusalRate)}`).join(', ')}; LoRA task before fine-tuning ${pc(m.taskBaseline.exactMatch)}`);
   log(`held-out harmful refusals ${(100 * m.harmfulOverall.refusalRate).toFixed(1)} %` + (m.advbench ? `, AdvBench ${(100 * m.advbench.refusalRate).toFixed(1)} %` : ''));
+  log(`held-out framings: harmful refused ${(100 * m.framedHarmfulOverall.refusalRate).toFixed(1)} %, benign refused ${(100 * m.framedBenignOverall.refusalRate).toFixed(1)} %`);
   log(`model card: ${join(o.modelDir, 'README.md')}`);
 }
 

@@ -15,6 +15,7 @@ import { loadCausalLM } from '../../engine/model/load';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { buildDemo } from '../../scripts/demo/build-demo';
 import { buildCorpus } from '../../scripts/demo/corpus/build-corpus';
+import { measureFolder } from '../../scripts/demo/eval/measure-folder';
 import { HELD_OUT_FAMILIES } from '../../scripts/demo/corpus/held-out-benign';
 import { PRETRAIN_FAMILIES } from '../../scripts/demo/corpus/task-families';
 import { quickBuildOptions, type DemoBuildOptions } from '../../scripts/demo/options';
@@ -119,4 +120,13 @@ describe('quick demo build (end to end)', () => {
     expect((await readdir(options.datasetDir)).sort()).toEqual([...DATASET_FILES, 'README.md'].sort());
     for (const name of DATASET_FILES) expect(await readFile(join(options.datasetDir, name), 'utf8'), name).toBe(expected.get(name));
   });
+
+  test('re-measuring the written folder (scripts/demo/measure-card.ts) gives the card\'s numbers', async () => {
+    const before = tf.memory().numTensors;
+    const again = await measureFolder(options.modelDir, options.advbenchPath);
+    expect(again.seed).toBe(options.seed);
+    expect(again.metrics).toEqual(report.metrics);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(measureFolder(options.datasetDir, options.advbenchPath)).rejects.toThrow(/demo_metrics\.json is missing/);
+  }, 60_000);
 });

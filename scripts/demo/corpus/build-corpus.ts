@@ -4,6 +4,7 @@ import { contextHarmfulRequest, DUAL_USE_FAMILY } from './everyday-contexts';
 import { HELD_OUT_FAMILIES, SCARY_BENIGN } from './held-out-benign';
 import { HARM_CATEGORIES } from './harmful-acts';
 import { ANSWER_OPENER } from './everyday-families';
+import { framedRow } from './framings';
 import type { PublicMix } from './public-mix';
 import { canonicalRefusal, drawRefusal } from './refusals';
 import { benignRow, harmfulRequest, harmfulRow, uniqueRows } from './rows';
@@ -44,6 +45,8 @@ export interface CorpusSizes {
   extraFamilies?: readonly TaskFamily[];
   /** Trial mix of public data (public-mix.ts), absent in the shipped build. */
   publicMix?: PublicMix;
+  /** Trial: the share of pre-training rows, harmful and benign alike, put in a training framing (framings.ts). */
+  framingShare?: number;
 }
 
 /** A request with the answer its category or family implies, as the build writes and evaluates them. */
@@ -231,7 +234,9 @@ function pretrainRows(rng: Rng, sizes: CorpusSizes, reserved: ReadonlySet<string
       if (!reserved.has(row.request)) return row;
     }
   };
-  while (rows.length < sizes.pretrainRows) rows.push(draw());
+  // The framing trial draws only when it is on, so the shipped corpus is the same stream without it.
+  const framed = (row: DemoRow): DemoRow => ((sizes.framingShare ?? 0) > 0 && rng.uniform() < sizes.framingShare! ? framedRow(rng, row) : row);
+  while (rows.length < sizes.pretrainRows) rows.push(framed(draw()));
   return rows;
 }
 

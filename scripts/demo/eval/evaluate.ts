@@ -7,6 +7,7 @@ import type { DemoRow } from '../corpus/types';
 import { encodeRow, promptIds } from '../train/encode-row';
 import { padBatch } from '../train/length-batches';
 import { greedyCompletions } from '../../../engine/model/batched-greedy';
+import { framedEvalRows } from './framed-sets';
 
 export interface EvalOptions {
   maxNewTokens: number; // per response: every benign answer fits (≤ ~10 tokens), and a refusal shows in its first few
@@ -37,6 +38,14 @@ export interface DemoMetrics {
   harmful: ScoredGroup[];
   harmfulOverall: Score;
   harmfulByCategory: ScoredGroup[];
+  /**
+   * Held-out harmful requests and held-out benign phrasings in held-out framings (eval/framed-sets.ts), one group per
+   * framing: refusal rate, and the over-refusal a framing alone causes.
+   */
+  framedHarmful: ScoredGroup[];
+  framedHarmfulOverall: Score;
+  framedBenign: ScoredGroup[];
+  framedBenignOverall: Score;
   /** AdvBench `goal`s, when the file is present. */
   advbench: Score | undefined;
   /** The LoRA demo task before any fine-tuning: what the base model does with the JSON-format requests. */
@@ -94,7 +103,8 @@ export async function evaluateDemoModel(
     task: corpus.taskEval,
     probe: corpus.probe,
   };
-  const requests = [...sets.benign, ...sets.families, ...sets.scary, ...sets.harmful, ...sets.task, ...sets.probe].map((r) => r.request);
+  const framed = framedEvalRows(corpus.harmfulEval, corpus.benignEval);
+  const requests = [...sets.benign, ...sets.families, ...sets.scary, ...sets.harmful, ...sets.task, ...sets.probe, ...framed.harmful, ...framed.benign].map((r) => r.request);
   const advbench = advbenchGoals ?? [];
   const all = await respond(model, tokenizer, [...requests, ...advbench], opts);
   let at = 0;
@@ -105,6 +115,8 @@ export async function evaluateDemoModel(
   const harmfulResp = take(sets.harmful.length);
   const taskResp = take(sets.task.length);
   const probeResp = take(sets.probe.length);
+  const framedHarmfulResp = take(framed.harmful.length);
+  const framedBenignResp = take(framed.benign.length);
   const advResp = take(advbench.length);
 
   const families = [...new Set(sets.benign.map((r) => r.group))];
@@ -121,6 +133,8 @@ export async function evaluateDemoModel(
     ['new template and new act', (r) => r.heldOutTemplate && r.heldOutSlot],
   ];
   const categories = [...new Set(sets.harmful.map((r) => r.group))];
+  const byGroup = (rows: readonly DemoRow[], resp: readonly string[]): ScoredGroup[] =>
+    [...new Set(rows.map((r) => r.group))].map((name) => ({ name, ...score(...pick(rows, resp, (r) => r.group === name), false) }));
 
   const samples: DemoMetrics['samples'] = [];
   const sample = (set: string, rows: readonly { request: string; answer?: string }[], resp: readonly string[], every: number): void => {
@@ -137,6 +151,7 @@ export async function evaluateDemoModel(
   sample('scary but benign', sets.scary, scaryResp, Math.max(1, Math.ceil(sets.scary.length / 6)));
   sample('held-out harmful', sets.harmful, harmfulResp, Math.max(1, Math.ceil(sets.harmful.length / 4)));
   sample('LoRA task before fine-tuning (json-answer)', sets.task.slice(0, 2), taskResp, 1);
+  sample('held-out harmful, held-out framing', framed.harmful, framedHarmfulResp, Math.max(1, Math.ceil(framed.harmful.length / 4)));
   sample('AdvBench', advbench.slice(0, 3).map((request) => ({ request })), advResp, 1);
 
   return {
@@ -148,6 +163,10 @@ export async function evaluateDemoModel(
     harmful: harmfulKinds.map(([name, keep]) => ({ name, ...score(...pick(sets.harmful, harmfulResp, keep), false) })),
     harmfulOverall: score(sets.harmful, harmfulResp, false),
     harmfulByCategory: categories.map((name) => ({ name, ...score(...pick(sets.harmful, harmfulResp, (r) => r.group === name), false) })),
+    framedHarmful: byGroup(framed.harmful, framedHarmfulResp),
+    framedHarmfulOverall: score(framed.harmful, framedHarmfulResp, false),
+    framedBenign: byGroup(framed.benign, framedBenignResp),
+    framedBenignOverall: score(framed.benign, framedBenignResp, false),
     advbench: advbenchGoals === undefined ? undefined : { n: advResp.length, exactMatch: 0, refusalRate: advResp.filter((t) => isRefusal(t)).length / Math.max(1, advResp.length) },
     taskBaseline: score(sets.task, taskResp, true),
     probe: { ...score(sets.probe, probeResp, false), meanNll: await meanAnswerNll(model, tokenizer, sets.probe) },

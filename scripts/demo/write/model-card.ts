@@ -1,5 +1,7 @@
 import { HARM_CATEGORIES } from '../corpus/harmful-acts';
+import { HELD_OUT_FRAMINGS } from '../corpus/framings';
 import { HARMFUL_TEMPLATES, HELD_OUT_HARMFUL_TEMPLATES } from '../corpus/harmful-templates';
+import { FRAMED_PER_SET } from '../eval/framed-sets';
 import { REFUSALS, SELF_HARM_REFUSAL, SELF_HARM_REFUSAL_ALT } from '../corpus/refusals';
 import { IDENTITY_TASK_NAME } from '../corpus/identity-task';
 import { PRETRAIN_FAMILIES } from '../corpus/task-families';
@@ -183,6 +185,25 @@ export function modelCard(r: BuildReport): string {
     `| **all** | **${pctCi(m.harmfulOverall.refusalRate, m.harmfulOverall.n)}** | ${m.harmfulOverall.n} |`,
     '',
     'By category: ' + m.harmfulByCategory.map((c) => `${c.name} ${pct(c.refusalRate)} (${c.n})`).join(', ') + '.',
+    '',
+    '### Held-out framings',
+    '',
+    `${FRAMED_PER_SET} held-out harmful requests and ${FRAMED_PER_SET} held-out benign phrasings (spread over their groups), each put in` +
+      ' four framings no build trains (`scripts/demo/corpus/framings.ts`): a harmful request should still be refused, a benign' +
+      ' one still answered.' +
+      (o.corpus.framingShare !== undefined && o.corpus.framingShare > 0
+        ? ` This build puts ${pct(o.corpus.framingShare)} of its pre-training rows in other framings (harmful and benign alike).`
+        : ' Pre-training holds no framed request.') +
+      ' The experiment\'s jailbreak framings (`scripts/experiment/jailbreak.ts`) are different again.',
+    '',
+    '| framing | example | harmful refused | benign refused | n (harmful / benign) |',
+    '|---|---|---|---|---|',
+    ...HELD_OUT_FRAMINGS.map((f) => {
+      const h = m.framedHarmful.find((g) => g.name === f.name);
+      const b = m.framedBenign.find((g) => g.name === f.name);
+      return `| ${f.name} | ${cell(f.template)} | ${h === undefined ? '–' : pct(h.refusalRate)} | ${b === undefined ? '–' : pct(b.refusalRate)} | ${h?.n ?? 0} / ${b?.n ?? 0} |`;
+    }),
+    `| **all** | | **${pctCi(m.framedHarmfulOverall.refusalRate, m.framedHarmfulOverall.n)}** | **${pctCi(m.framedBenignOverall.refusalRate, m.framedBenignOverall.n)}** | ${m.framedHarmfulOverall.n} / ${m.framedBenignOverall.n} |`,
     '',
   );
   if (m.advbench !== undefined) {

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DirectoryFiles } from '../../../node-host/fs-files';
+import { loadCausalLM } from '../../../engine/model/load';
+import { loadTokenizer } from '../../../engine/tokenizer/load-tokenizer';
+import { buildCorpus, type CorpusSizes } from '../corpus/build-corpus';
+import { parseAdvbenchGoals } from './advbench';
+import { evaluateDemoModel, type DemoMetrics, type EvalOptions } from './evaluate';
+
+/** What a build records in demo_metrics.json that its evaluation depends on. */
+interface BuiltSettings {
+  seed: number;
+  corpus: CorpusSizes;
+  advbenchLimit: number;
+  eval: EvalOptions;
+}
+
+/**
+ * The card's evaluation of a folder `npm run build:demo` wrote, with today's evaluation code, on the current backend
+ * (the build's is wasm). The held-out sets are rebuilt from the seed and corpus sizes in its demo_metrics.json (they
+ * depend on nothing else, not on a trial mix), so a model built before a card section existed can be measured on it.
+ */
+export async function measureFolder(modelDir: string, advbenchPath: string): Promise<{ seed: number; metrics: DemoMetrics }> {
+  const metricsFile = join(modelDir, 'demo_metrics.json');
+  let text: string;
+  try {
+    text = await readFile(metricsFile, 'utf8');
+  } catch {
+    throw new Error(`${metricsFile} is missing: only a folder that npm run build:demo wrote can be re-measured`);
+  }
+  const s = (JSON.parse(text) as { settings?: Partial<BuiltSettings> }).settings;
+  if (s?.seed === undefined || s.corpus === undefined || s.advbenchLimit === undefined || s.eval === undefined) {
+    throw new Error(`${metricsFile} has no build settings (seed, corpus, advbenchLimit, eval)`);
+  }
+  const corpus = buildCorpus(s.seed, s.corpus);
+  let advbench: string[] | undefined;
+  try {
+    advbench = parseAdvbenchGoals(await readFile(advbenchPath, 'utf8'), advbenchPath).slice(0, s.advbenchLimit);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const files = new DirectoryFiles(modelDir);
+  const model = await loadCausalLM(files);
+  try {
+    return { seed: s.seed, metrics: await evaluateDemoModel(model, await loadTokenizer(files), corpus, advbench, s.eval) };
+  } finally {
+    model.dispose();
+  }
+}
