@@ -253,6 +253,11 @@ export function modelCard(r: BuildReport): string {
     'npm run build:demo -- --quick # smoke build into a temporary folder (about a minute)',
     '```',
     '',
+    'A build is deterministic for its seed, its code and its backend: the same commit rebuilds these weights bit for bit,',
+    'but a later change to the engine\'s float arithmetic (the order of a sum, a fused kernel) moves them slightly, and',
+    'with them a few greedy replies. `npx tsx scripts/demo/measure-card.ts --model DIR` re-measures a built folder with',
+    'the current evaluation without training it again.',
+    '',
   );
   return lines.join('\n');
 }
