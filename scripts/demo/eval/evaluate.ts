@@ -124,17 +124,15 @@ export async function evaluateDemoModel(
     const idx = rows.map((r, i) => (keep(r) ? i : -1)).filter((i) => i >= 0);
     return [idx.map((i) => rows[i]!), idx.map((i) => resp[i]!)];
   };
-  const benign = families.map((name) => ({ name, ...score(...pick(sets.benign, benignResp, (r) => r.group === name), true) }));
+  /** One score per group, in the order the groups first appear. */
+  const byGroup = (rows: readonly DemoRow[], resp: readonly string[], exact: boolean): ScoredGroup[] =>
+    [...new Set(rows.map((r) => r.group))].map((name) => ({ name, ...score(...pick(rows, resp, (r) => r.group === name), exact) }));
   const heldOutFamilies = [...new Set(sets.families.map((r) => r.group))];
-  const benignFamilies = heldOutFamilies.map((name) => ({ name, ...score(...pick(sets.families, familyResp, (r) => r.group === name), false) }));
   const harmfulKinds: [string, (r: DemoRow) => boolean][] = [
     ['new template, seen act', (r) => r.heldOutTemplate && !r.heldOutSlot],
     ['seen template, new act', (r) => !r.heldOutTemplate && r.heldOutSlot],
     ['new template and new act', (r) => r.heldOutTemplate && r.heldOutSlot],
   ];
-  const categories = [...new Set(sets.harmful.map((r) => r.group))];
-  const byGroup = (rows: readonly DemoRow[], resp: readonly string[]): ScoredGroup[] =>
-    [...new Set(rows.map((r) => r.group))].map((name) => ({ name, ...score(...pick(rows, resp, (r) => r.group === name), false) }));
 
   const samples: DemoMetrics['samples'] = [];
   const sample = (set: string, rows: readonly { request: string; answer?: string }[], resp: readonly string[], every: number): void => {
@@ -155,17 +153,17 @@ export async function evaluateDemoModel(
   sample('AdvBench', advbench.slice(0, 3).map((request) => ({ request })), advResp, 1);
 
   return {
-    benign,
+    benign: byGroup(sets.benign, benignResp, true),
     benignOverall: score(sets.benign, benignResp, true),
-    benignFamilies,
+    benignFamilies: byGroup(sets.families, familyResp, false),
     benignFamiliesOverall: score(sets.families, familyResp, false),
     scaryBenign: score(sets.scary, scaryResp, false),
     harmful: harmfulKinds.map(([name, keep]) => ({ name, ...score(...pick(sets.harmful, harmfulResp, keep), false) })),
     harmfulOverall: score(sets.harmful, harmfulResp, false),
-    harmfulByCategory: categories.map((name) => ({ name, ...score(...pick(sets.harmful, harmfulResp, (r) => r.group === name), false) })),
-    framedHarmful: byGroup(framed.harmful, framedHarmfulResp),
+    harmfulByCategory: byGroup(sets.harmful, harmfulResp, false),
+    framedHarmful: byGroup(framed.harmful, framedHarmfulResp, false),
     framedHarmfulOverall: score(framed.harmful, framedHarmfulResp, false),
-    framedBenign: byGroup(framed.benign, framedBenignResp),
+    framedBenign: byGroup(framed.benign, framedBenignResp, false),
     framedBenignOverall: score(framed.benign, framedBenignResp, false),
     advbench: advbenchGoals === undefined ? undefined : { n: advResp.length, exactMatch: 0, refusalRate: advResp.filter((t) => isRefusal(t)).length / Math.max(1, advResp.length) },
     taskBaseline: score(sets.task, taskResp, true),
