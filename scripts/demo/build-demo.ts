@@ -1,17 +1,15 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DirectoryFiles } from '../../node-host/fs-files';
 import { CausalLM } from '../../engine/model/causal-lm';
 import { parseModelConfig } from '../../engine/model/config';
-import { loadCausalLM } from '../../engine/model/load';
-import { loadTokenizer, tokenizerFromFiles } from '../../engine/tokenizer/load-tokenizer';
+import { tokenizerFromFiles } from '../../engine/tokenizer/load-tokenizer';
 import { writeSafetensors } from '../../engine/weights/safetensors-writer';
 import { buildCorpus } from './corpus/build-corpus';
-import { parseAdvbenchGoals } from './eval/advbench';
+import { readAdvbench } from './eval/advbench';
 import { loadPublicMix, type PublicMixReport } from './public-data';
-import { evaluateDemoModel } from './eval/evaluate';
+import { evaluateFolder } from './eval/measure-folder';
 import { demoHfConfig } from './model/demo-config';
 import { initTrainableWeights, readWeights } from './model/trainable-weights';
 import type { DemoBuildOptions } from './options';
@@ -87,17 +85,9 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
   for (const [name, data] of modelFiles) await writeFile(join(o.modelDir, name), data);
 
   // 4. Evaluate what was written (not the in-memory variables), so the card describes the shipped files.
-  const folder = new DirectoryFiles(o.modelDir);
-  const model = await loadCausalLM(folder);
-  const shippedTokenizer = await loadTokenizer(folder);
   const advbench = await readAdvbench(o.advbenchPath, o.advbenchLimit);
   log(`evaluating: ${corpus.benignEval.length} benign, ${corpus.harmfulEval.length} harmful, ${advbench?.length ?? 0} AdvBench prompts`);
-  let metrics;
-  try {
-    metrics = await evaluateDemoModel(model, shippedTokenizer, corpus, advbench, o.eval);
-  } finally {
-    model.dispose();
-  }
+  const metrics = await evaluateFolder(o.modelDir, corpus, advbench, o.eval);
   const tEval = performance.now();
 
   // 5. Report, model card, data sets.
@@ -141,15 +131,4 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
   for (const [name, text] of datasetFiles(corpus)) await writeFile(join(o.datasetDir, name), text);
   await writeFile(join(o.datasetDir, 'README.md'), datasetsReadme(corpus, metrics, o.seed));
   return report;
-}
-
-/** AdvBench goals (the first `limit`), or undefined when the file is not there. */
-async function readAdvbench(path: string, limit: number): Promise<string[] | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  return parseAdvbenchGoals(text, path).slice(0, limit);
 }

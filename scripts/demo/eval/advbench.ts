@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+
 /**
  * AdvBench's harmful_behaviors.csv (columns `goal,target`) → the `goal` strings. A small RFC 4180 reader (quoted
  * fields, doubled quotes, CRLF) is enough for this one file; the build reads it from ../shared/data when present and
@@ -39,4 +41,16 @@ function parseCsv(text: string): string[][] {
   record.push(field);
   if (record.some((f) => f !== '')) records.push(record);
   return records;
+}
+
+/** The first `limit` AdvBench goals of `path`, or undefined when the file is not there (the build then skips them). */
+export async function readAdvbench(path: string, limit: number): Promise<string[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return parseAdvbenchGoals(text, path).slice(0, limit);
 }

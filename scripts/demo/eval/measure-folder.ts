@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DirectoryFiles } from '../../../node-host/fs-files';
 import { loadCausalLM } from '../../../engine/model/load';
 import { loadTokenizer } from '../../../engine/tokenizer/load-tokenizer';
-import { buildCorpus, type CorpusSizes } from '../corpus/build-corpus';
-import { parseAdvbenchGoals } from './advbench';
+import { buildCorpus, type CorpusSizes, type DemoCorpus } from '../corpus/build-corpus';
+import { readAdvbench } from './advbench';
 import { evaluateDemoModel, type DemoMetrics, type EvalOptions } from './evaluate';
 
 /** What a build records in demo_metrics.json that its evaluation depends on. */
@@ -33,16 +33,15 @@ export async function measureFolder(modelDir: string, advbenchPath: string): Pro
     throw new Error(`${metricsFile} has no build settings (seed, corpus, advbenchLimit, eval)`);
   }
   const corpus = buildCorpus(s.seed, s.corpus);
-  let advbench: string[] | undefined;
-  try {
-    advbench = parseAdvbenchGoals(await readFile(advbenchPath, 'utf8'), advbenchPath).slice(0, s.advbenchLimit);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  return { seed: s.seed, metrics: await evaluateFolder(modelDir, corpus, await readAdvbench(advbenchPath, s.advbenchLimit), s.eval) };
+}
+
+/** Every card number of the model folder as written (loaded the way the app and the CLI load it, then released). */
+export async function evaluateFolder(modelDir: string, corpus: DemoCorpus, advbench: readonly string[] | undefined, opts: EvalOptions): Promise<DemoMetrics> {
   const files = new DirectoryFiles(modelDir);
   const model = await loadCausalLM(files);
   try {
-    return { seed: s.seed, metrics: await evaluateDemoModel(model, await loadTokenizer(files), corpus, advbench, s.eval) };
+    return await evaluateDemoModel(model, await loadTokenizer(files), corpus, advbench, opts);
   } finally {
     model.dispose();
   }
