@@ -42,7 +42,7 @@ export interface MemoryEstimate {
     adapter: number; // LoRA A and B
     optimizer: number; // gradients + AdamW's two moments
     spf: number; // SPF's safety gradients, subspaces and per-group LoRA copies (0 when off)
-    activations: number; // kept for the backward pass, per layer, plus attention scores: the training batch's or SPF's anchor pass's, the larger
+    activations: number; // kept for the backward pass, per layer, plus attention scores: the training batch's (on WebGPU with SPF's anchors folded in) or SPF's anchor pass's, the larger
     logits: number; // one tile of logits with its softmax and gradient (the training batch's tile or the anchors', the larger)
     total: number;
   };
@@ -127,7 +127,13 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const copies = limits.backend === 'webgpu' ? 3 : 1;
   const transposedCopy = copies * Math.min(Math.max(shape.intermediate * shape.hidden * F32, embeddingChunk), TRANSPOSED_COPY_BYTES);
   const kept = AUTODIFF_KEPT_FACTOR[limits.backend];
-  const task = passBytes(shape, { sequences: run.batchSize, length: run.maxLength, loraColumns: run.loraRank * run.loraTargets.length }, maxBinding, kept);
+  // On WebGPU SPF's anchors may ride in the step's first micro-batch (engine/safety/safety-projector.ts, shouldFold):
+  // that pass then holds the batch's rows and the anchors', each at most maxLength, and a LoRA side path per anchor
+  // group. The engine folds only on a GPU's adapter (counted here on any WebGPU one) and only anchors that fit one
+  // batched pass and no more rows than the batch has.
+  const foldedAnchors = limits.backend === 'webgpu' && run.spf !== undefined && run.spf.anchors <= SPF_ANCHORS_PER_BATCH && run.spf.anchors <= run.batchSize ? run.spf.anchors : 0;
+  const foldedGroups = foldedAnchors === 0 ? 0 : Math.ceil(foldedAnchors / Math.max(1, run.spf!.anchorsPerPass));
+  const task = passBytes(shape, { sequences: run.batchSize + foldedAnchors, length: run.maxLength, loraColumns: (1 + foldedGroups) * run.loraRank * run.loraTargets.length }, maxBinding, kept);
   const safety = run.spf === undefined ? undefined : spfBytes(shape, run, run.spf, adapterBytes, maxBinding, kept);
   const activations = Math.max(task.activations, safety?.pass.activations ?? 0) + transposedCopy;
   const logitsTile = Math.max(task.logitsTile, safety?.pass.logitsTile ?? 0);

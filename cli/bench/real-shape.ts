@@ -19,6 +19,7 @@ export interface RealShapeResult {
   plain_step_ms: number;
   spf_step_ms: number;
   spf_step_over_plain: number;
+  spf_anchors_folded: boolean; // whether SPF's anchors rode in the step's first micro-batch (SafetyProjector's shouldFold)
   plain_tokens_per_s: number;
   spf_tokens_per_s: number;
   train_step_gflops: number;
@@ -78,6 +79,7 @@ export async function benchRealShape(name: string, batch: number, seqLen: number
     plain_step_ms: timing.plainMs,
     spf_step_ms: timing.spfMs,
     spf_step_over_plain: timing.ratio,
+    spf_anchors_folded: timing.folded,
     plain_tokens_per_s: tokens / (timing.plainMs / 1000),
     spf_tokens_per_s: tokens / (timing.spfMs / 1000),
     train_step_gflops: flops / (timing.plainMs * 1e6),

@@ -5,7 +5,7 @@ import { DEFAULT_LORA_CONFIG } from '../../engine/model/lora-config';
 import { Trainer } from '../../engine/train/trainer';
 import { resolveTrainOptions } from '../../engine/train/options';
 import { resolveSpfOptions } from '../../engine/safety/spf-options';
-import { SafetyProjector } from '../../engine/safety/safety-projector';
+import { SafetyProjector, type AnchorFolding } from '../../engine/safety/safety-projector';
 import { meanNll } from '../../engine/model/loss';
 import { toBatch } from '../../engine/train/batcher';
 import type { TokenizedExample } from '../../engine/data/types';
@@ -21,6 +21,8 @@ export interface StepTiming {
   plainMs: number;
   spfMs: number;
   ratio: number;
+  /** Whether the SPF steps carried the anchors in their first micro-batch (SafetyProjector's folding). */
+  folded: boolean;
   labelledRowsPerStep: number;
   safetyBlocks: tf.Tensor2D[]; // the anchor's safety gradient per LoRA matrix after training (for the overlap bench)
 }
@@ -37,7 +39,7 @@ export function randomRows(n: number, len: number, vocab: number, seed: number, 
  * Median plain-LoRA step vs median SPF step on one model, two adapters initialised identically, steps interleaved so
  * both see the same GPU state. Each measured step ends with the trainer's own single read-back.
  */
-export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { warmup: number; measured: number; anchors?: number }): Promise<StepTiming> {
+export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { warmup: number; measured: number; anchors?: number; fold?: AnchorFolding }): Promise<StepTiming> {
   const vocab = model.config.vocabSize;
   const data = randomRows(64, shape.seqLen, vocab, 1, shape.seqLen / 2);
   // One anchor, or several (the app and the CLI default to the four bundled ones): each its own gradient, stacked.
@@ -51,7 +53,7 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   const plain = new Trainer(model, data, [], options, 0);
   model.adapter = spfAdapter;
   const spf = new Trainer(model, data, [], options, 0);
-  const projector = new SafetyProjector(model, anchors, resolveSpfOptions({}), 0);
+  const projector = new SafetyProjector(model, anchors, resolveSpfOptions({}), 0, Infinity, opts.fold ?? 'auto');
   spf.addGradientHook(projector.hook);
   const plainTimes: number[] = [];
   const spfTimes: number[] = [];
@@ -86,6 +88,7 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   const { value, grads } = tf.variableGrads(() => meanNll(model, toBatch(anchors, shape.anchorLen, 0)), vars);
   value.dispose();
   const safetyBlocks = vars.map((v) => grads[v.name] as tf.Tensor2D);
+  const folded = projector.foldedRefreshes > 0;
   projector.dispose();
   plain.dispose();
   spf.dispose();
@@ -94,7 +97,7 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   model.adapter = undefined;
   const plainMs = median(plainTimes);
   const spfMs = median(spfTimes);
-  return { plainMs, spfMs, ratio: spfMs / plainMs, labelledRowsPerStep: shape.batch * (shape.seqLen / 2), safetyBlocks };
+  return { plainMs, spfMs, ratio: spfMs / plainMs, folded, labelledRowsPerStep: shape.batch * (shape.seqLen / 2), safetyBlocks };
 }
 
 /** One plain LoRA step of the bench's shape under tf.profile (after a warm-up step): where its time goes. */

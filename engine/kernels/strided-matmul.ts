@@ -11,6 +11,11 @@ export interface StridedMatMulOptions {
   /** Added to the scaled product: [m, n], or [n, m] read transposed with `transposeAddend`. */
   addend?: tf.Tensor2D;
   transposeAddend?: boolean;
+  /**
+   * Reduce over k in [start, start + count) only (default: all of k): a product over a range of a batch's rows, read
+   * in place (on WebGPU) rather than sliced out.
+   */
+  contraction?: { start: number; count: number };
 }
 
 /**
@@ -19,7 +24,7 @@ export interface StridedMatMulOptions {
  * elsewhere the same value from tfjs ops. No gradient: for use inside a custom gradient.
  */
 export function stridedMatMul(a: tf.Tensor2D, b: tf.Tensor2D, opts: StridedMatMulOptions = {}): tf.Tensor2D {
-  const { transposeA = false, transposeB = false, alpha = 1, addend, transposeAddend = false } = opts;
+  const { transposeA = false, transposeB = false, alpha = 1, addend, transposeAddend = false, contraction } = opts;
   const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const [kb, n] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
   const addendShape = addend && (transposeAddend ? [addend.shape[1], addend.shape[0]] : addend.shape);
@@ -27,19 +32,28 @@ export function stridedMatMul(a: tf.Tensor2D, b: tf.Tensor2D, opts: StridedMatMu
     const what = `[${a.shape.join(', ')}]${transposeA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${transposeB ? 'ᵀ' : ''}${addend ? ` + [${addend.shape.join(', ')}]${transposeAddend ? 'ᵀ' : ''}` : ''}`;
     throw new SafeTuneError('bad-argument', `stridedMatMul: shapes do not match: ${what}`);
   }
+  const { start, count } = contraction ?? { start: 0, count: k };
+  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > k) {
+    throw new SafeTuneError('bad-argument', `stridedMatMul: contraction [${start}, ${start + count}) is not within k = ${k}`);
+  }
   if (!isWebGPUActive()) {
     return tf.tidy(() => {
-      const product = tf.mul(tf.matMul(a, b, transposeA, transposeB), alpha);
+      const whole = start === 0 && count === k;
+      const aPart = whole ? a : transposeA ? tf.slice(a, [start, 0], [count, -1]) : tf.slice(a, [0, start], [-1, count]);
+      const bPart = whole ? b : transposeB ? tf.slice(b, [0, start], [-1, count]) : tf.slice(b, [start, 0], [count, -1]);
+      const product = tf.mul(tf.matMul(aPart, bPart, transposeA, transposeB), alpha);
       return (addend ? tf.add(product, transposeAddend ? tf.transpose(addend) : addend) : product) as tf.Tensor2D;
     });
   }
   // Row-major strides of the stored tensors, swapped where the operand is read transposed.
   const strides = (t: tf.Tensor2D, transposed: boolean): [number, number] => (transposed ? [1, t.shape[1]] : [t.shape[1], 1]);
+  const aStrides = strides(a, transposeA);
+  const bStrides = strides(b, transposeB);
   const uniforms = stridedMatMulUniforms({
-    m, n, k, alpha,
-    aStrides: strides(a, transposeA),
-    bStrides: strides(b, transposeB),
+    m, n, k: count, alpha, aStrides, bStrides,
     cStrides: addend && strides(addend, transposeAddend),
+    aOffset: start * aStrides[1],
+    bOffset: start * bStrides[0],
   });
   const program = new StridedMatMulProgram(m, n, addend !== undefined);
   return runProgram(program, addend ? [a, b, addend] : [a, b], uniforms) as tf.Tensor2D;

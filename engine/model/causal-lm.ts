@@ -14,6 +14,7 @@ import { causalAttention } from './causal-attention';
 import type { KvCache } from './kv-cache';
 import { perGroupLoraDelta, type PerGroupLora } from './per-group-lora';
 import { sharedGroupLoraLinear } from './shared-group-lora';
+import { foldedLoraLinear } from './folded-lora';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
 
@@ -150,7 +151,10 @@ export class CausalLM {
     return tf.add(y, loraDelta(xin, m.A, m.B, this.adapter!.scale)); // [N, out]
   }
 
-  /** x Wᵀ + b plus each row's group's own LoRA update (no dropout: per-group passes measure, they do not train). */
+  /**
+   * x Wᵀ + b plus each row's group's own LoRA update (no dropout: per-group passes measure, and a folded training batch
+   * is only folded without dropout).
+   */
   private perGroupLinear(layer: number, target: LoraTarget, lin: Linear, x: tf.Tensor2D, lora: PerGroupLora): tf.Tensor2D {
     const path = modulePath(layer, target);
     const m = lora.modules.get(path);
@@ -159,7 +163,10 @@ export class CausalLM {
       const [rows, columns] = lora.mask.shape;
       const r = shared.A.shape[0];
       const mask3 = tf.reshape(lora.mask, [rows, columns / r, r]) as tf.Tensor3D;
-      const z = sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, mask3, lora.shared!.scale, mergePays(x.shape[0], lin.weight));
+      const merge = mergePays(x.shape[0], lin.weight);
+      const z = lora.trainRows !== undefined
+        ? foldedLoraLinear(x, lin.weight, shared.A, shared.B, m, lora.trainRows, mask3, lora.shared!.scale, merge)
+        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, mask3, lora.shared!.scale, merge);
       return lin.bias ? tf.add(z, lin.bias) : z;
     }
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);

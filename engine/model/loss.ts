@@ -76,30 +76,43 @@ export function meanNll(model: CausalLM, batch: TokenBatch, opts: ForwardOptions
  * of their sum is every group's own gradient (SPF's anchors).
  */
 export function meanNllPerGroup(model: CausalLM, batch: TokenBatch, groupSizes: readonly number[], opts: ForwardOptions = {}): tf.Tensor1D {
-  if (groupSizes.reduce((n, g) => n + g, 0) !== batch.batchSize || groupSizes.some((g) => !Number.isInteger(g) || g < 1)) {
-    throw new SafeTuneError('bad-argument', `meanNllPerGroup: groups of ${groupSizes.join(' + ')} examples do not split a batch of ${batch.batchSize}`);
+  return tf.tidy(() => {
+    const { sums, counts } = nllSumsPerPart(model, batch, groupSizes, opts);
+    return tf.stack(sums.map((sum, g) => (counts[g] === 0 ? sum : tf.div(sum, counts[g]!)))) as tf.Tensor1D;
+  });
+}
+
+/**
+ * The summed next-token NLL of each part of consecutive examples, from one forward pass: part p is the next
+ * `partSizes[p]` rows of the batch; its sum over its labelled positions, and how many there are (a part without any
+ * sums to 0). A folded SPF step (engine/safety/folded-step.ts) weighs the training part and each anchor group apart.
+ */
+export function nllSumsPerPart(model: CausalLM, batch: TokenBatch, partSizes: readonly number[], opts: ForwardOptions = {}): { sums: tf.Scalar[]; counts: number[] } {
+  if (partSizes.reduce((n, g) => n + g, 0) !== batch.batchSize || partSizes.some((g) => !Number.isInteger(g) || g < 1)) {
+    throw new SafeTuneError('bad-argument', `nllSumsPerPart: parts of ${partSizes.join(' + ')} examples do not split a batch of ${batch.batchSize}`);
   }
   const { rows, targets } = lossTargets(batch);
   assertInVocabulary(batch, model.config.vocabSize);
-  // lossTargets lists rows example by example, so each group's rows are one consecutive run of them.
+  // lossTargets lists rows example by example, so each part's rows are one consecutive run of them.
   const ends: number[] = [];
   let lastExample = 0;
-  for (const g of groupSizes) {
+  for (const g of partSizes) {
     lastExample += g;
     const end = rows.findIndex((r) => r >= lastExample * batch.seqLen);
     ends.push(end === -1 ? rows.length : end);
   }
-  if (rows.length === 0) return tf.zeros([groupSizes.length]);
-  return tf.tidy(() => {
+  const counts = ends.map((end, g) => end - (g === 0 ? 0 : ends[g - 1]!));
+  if (rows.length === 0) return { sums: partSizes.map(() => tf.scalar(0)), counts };
+  const sums = tf.tidy(() => {
     const picked = labelledHidden(model, batch, rows, opts);
-    const losses = ends.map((end, g) => {
+    return ends.map((end, g) => {
       const start = g === 0 ? 0 : ends[g - 1]!;
       if (end === start) return tf.scalar(0);
       const part = end - start === rows.length ? picked : (tf.slice(picked, [start, 0], [end - start, -1]) as tf.Tensor2D);
-      return tf.div(chunkedNll(part, model.weights.lmHead, targets.subarray(start, end), model.logitsTileBytes()), end - start);
+      return chunkedNll(part, model.weights.lmHead, targets.subarray(start, end), model.logitsTileBytes());
     });
-    return tf.stack(losses) as tf.Tensor1D;
   });
+  return { sums, counts };
 }
 
 /**

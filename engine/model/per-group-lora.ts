@@ -21,6 +21,12 @@ export interface PerGroupLora {
    * respect to the slots separate the groups (shared-group-lora.ts).
    */
   shared?: { scale: number; modules: ReadonlyMap<string, { A: tf.Tensor2D; B: tf.Tensor2D }> };
+  /**
+   * With `shared`: the batch's first `trainRows` rows are a training micro-batch whose gradient goes to the adapter's
+   * own A and B, and only the rows after them belong to the groups (folded-lora.ts; the mask is 0 on the training
+   * rows).
+   */
+  trainRows?: number;
 }
 
 /**

@@ -19,6 +19,11 @@ export class AnchorSlots {
     return slots;
   }
 
+  /** Tensors held. */
+  count(): number {
+    return [...this.byGroups.values()].reduce((n, slots) => n + slots.length, 0);
+  }
+
   dispose(): void {
     for (const slots of this.byGroups.values()) tf.dispose(slots);
     this.byGroups.clear();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from '../model/causal-lm';
 import type { TokenizedExample } from '../data/types';
-import type { GradientHookResult, StepHooks, UpdateHookResult } from '../train/trainer';
+import type { GradientHookResult, MicroBatchContext, StepHooks, UpdateHookResult } from '../train/trainer';
 import { maxBindingBytes } from '../kernels/webgpu-compat';
 import { SafeTuneError } from '../errors';
 import { layoutBlockGroups } from './spf-groups';
@@ -9,8 +9,11 @@ import { SafetySubspace, type ProjectionScalars } from './safety-subspace';
 import type { TensorViews } from '../train/flat-layout';
 import { projectsGradient, projectsUpdate, type SpfOptions } from './spf-options';
 import { scopeAnchor } from './anchor-scope';
-import { anchorGroupGradients } from './anchor-gradients';
+import { ANCHORS_PER_BATCH, anchorGroupGradients, type AnchorGradients } from './anchor-gradients';
 import { AnchorSlots } from './anchor-slots';
+import { foldedStepGradients } from './folded-step';
+import { isWebGPUActive } from '../kernels/webgpu-compat';
+import { isSoftwareAdapterInUse } from '../device/adapter-kind';
 
 /** Names of the per-step scalars SPF adds to the trainer's stats (and so to metrics.jsonl and the worker's events). */
 export const SPF_METRICS = {
@@ -56,9 +59,18 @@ export class SafetyProjector {
   private subspace: SafetySubspace | undefined;
   private safetyLoss: tf.Scalar | undefined;
   private readonly slots = new AnchorSlots();
+  private readonly fold: AnchorFolding;
+  /** The anchors' gradients of a step whose first micro-batch carried them (foldedStepGradients), until refresh takes them. */
+  private folded: { step: number; anchors: AnchorGradients } | undefined;
+  /** Refreshes whose anchor gradients came from the step's first micro-batch (foldedStepGradients). */
+  foldedRefreshes = 0;
 
-  /** `passTokens`: the most padded tokens one batched anchor pass may hold, the run's training batch (batch × maxLength). */
-  constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number, passTokens = Infinity) {
+  /**
+   * `passTokens`: the most padded tokens one batched anchor pass may hold, the run's training batch (batch ×
+   * maxLength). `fold`: whether the anchors ride in the step's first micro-batch instead of a pass of their own
+   * (shouldFold; 'auto' decides by backend and sizes, the others are for tests and the bench).
+   */
+  constructor(model: CausalLM, anchors: TokenizedExample[], options: SpfOptions, padId: number, passTokens = Infinity, fold: AnchorFolding = 'auto') {
     if (anchors.length === 0) throw new SafeTuneError('bad-argument', 'SPF needs at least one safety anchor', 'use the bundled anchors or pass a JSONL file of {"request", "refusal"} pairs');
     this.model = model;
     const scoped = anchors.map((a) => scopeAnchor(a, options.anchorTokens));
@@ -67,18 +79,69 @@ export class SafetyProjector {
     this.options = options;
     this.padId = padId;
     this.passTokens = passTokens;
+    this.fold = fold;
   }
 
-  /** Install with trainer.addGradientHook(projector.hook): both points of the step. */
+  /** Install with trainer.addGradientHook(projector.hook): every point of the step. */
   readonly hook: StepHooks = {
+    firstMicroBatch: (ctx) => this.onFirstMicroBatch(ctx),
     gradients: ({ step, grads, pace }) => this.onGradients(step, grads, pace),
     update: ({ directions }) => this.onUpdate(directions),
   };
 
+  private refreshDue(step: number): boolean {
+    return (step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true;
+  }
+
+  /**
+   * Folding saves the anchors' own forward and backward pass — on a GPU as many dispatches as the training batch's —
+   * for a few products per projection, and costs the padding of every anchor row to the folded batch's length. 'auto'
+   * folds on a GPU's WebGPU adapter only: a software adapter (llvmpipe, SwiftShader) is bound by the CPU's arithmetic,
+   * and there the demo model's quick-demo step took as long or longer folded (README, "Decisions SPF.md leaves open").
+   * Never without the slots' shared path (WebGPU), with LoRA dropout (the anchors must not be dropped out), when the
+   * anchors need more than one batched pass, when their padded rows would hold more tokens than the training batch (a
+   * separate pass's bound: the folded step holds at most twice a plain step's activations), or when the folded pass's
+   * widest activation would not fit one binding.
+   */
+  private shouldFold(batch: { batchSize: number; seqLen: number }): boolean {
+    if (this.fold === 'never' || this.model.adapter!.config.dropout > 0) return false;
+    if (this.fold === 'always') return true;
+    if (!isWebGPUActive() || isSoftwareAdapterInUse() === true) return false;
+    const anchors = this.groups.flat();
+    if (anchors.length > ANCHORS_PER_BATCH) return false;
+    const seqLen = Math.max(batch.seqLen, ...anchors.map((a) => a.ids.length));
+    if (anchors.length * seqLen > Math.min(this.passTokens, batch.batchSize * batch.seqLen)) return false;
+    // The folded pass's widest activations — the MLP's [rows, intermediate] and one layer's attention scores
+    // [sequences, heads, T, T] — must still fit one binding where the training batch's alone did.
+    const c = this.model.config;
+    const rows = (batch.batchSize + anchors.length) * seqLen;
+    return rows * Math.max(c.intermediateSize, c.numHeads * seqLen) * 4 <= maxBindingBytes();
+  }
+
+  private onFirstMicroBatch({ step, batch, denom }: MicroBatchContext): { value: tf.Scalar; grads: tf.Tensor[] } | undefined {
+    if (!this.refreshDue(step) || !this.shouldFold(batch)) return undefined;
+    this.disposeFolded();
+    const r = foldedStepGradients(this.model, batch, this.groups, this.padId, denom, this.slots);
+    this.folded = { step, anchors: r.anchors };
+    return { value: r.value, grads: r.grads };
+  }
+
+  private disposeFolded(): void {
+    if (this.folded === undefined) return;
+    tf.dispose([...this.folded.anchors.stacked.grads, this.folded.anchors.lossSum]);
+    this.folded = undefined;
+  }
+
   private async refresh(step: number, pace: (t: tf.Tensor) => Promise<void>): Promise<void> {
     const vars = this.model.adapter!.variables();
     this.subspace ??= new SafetySubspace(layoutBlockGroups(vars.map((v) => v.shape), this.options.k, this.groups.length, maxBindingBytes()));
-    const { stacked, lossSum } = await anchorGroupGradients(this.model, this.groups, this.padId, pace, this.passTokens, this.slots);
+    const carried = this.folded?.step === step ? this.folded.anchors : undefined;
+    if (carried !== undefined) {
+      this.folded = undefined;
+      this.foldedRefreshes++;
+    }
+    else this.disposeFolded();
+    const { stacked, lossSum } = carried ?? (await anchorGroupGradients(this.model, this.groups, this.padId, pace, this.passTokens, this.slots));
     const loss = tf.tidy(() => tf.div(lossSum, this.groups.length) as tf.Scalar);
     lossSum.dispose();
     try {
@@ -91,7 +154,7 @@ export class SafetyProjector {
   }
 
   private async onGradients(step: number, grads: TensorViews, pace: (t: tf.Tensor) => Promise<void>): Promise<GradientHookResult> {
-    if ((step - 1) % this.options.refreshEvery === 0 || this.subspace?.ready !== true) await this.refresh(step, pace);
+    if (this.refreshDue(step)) await this.refresh(step, pace);
     const p = this.subspace!.projectViews(grads, this.options.gate, projectsGradient(this.options));
     const metrics: Record<string, tf.Scalar> = {
       [SPF_METRICS.safetyLoss]: this.safetyLoss!.clone(),
@@ -117,6 +180,7 @@ export class SafetyProjector {
   }
 
   dispose(): void {
+    this.disposeFolded();
     this.subspace?.dispose();
     this.subspace = undefined;
     this.safetyLoss?.dispose();
@@ -124,6 +188,12 @@ export class SafetyProjector {
     this.slots.dispose();
   }
 }
+
+/**
+ * Whether SPF's anchors ride in the step's first micro-batch: by backend and sizes ('auto'), or always / never
+ * ('always' on any backend, but never with LoRA dropout).
+ */
+export type AnchorFolding = 'auto' | 'always' | 'never';
 
 function cosine(dot: tf.Scalar, aSq: tf.Scalar, bSq: tf.Scalar): tf.Scalar {
   return tf.tidy(() => tf.div(dot, tf.add(tf.sqrt(tf.mul(aSq, bSq)), 1e-30)) as tf.Scalar);

@@ -66,8 +66,26 @@ export interface UpdateHookResult {
 
 export type UpdateHook = (ctx: UpdateHookContext) => UpdateHookResult | Promise<UpdateHookResult>;
 
-/** A hook on either point of the step: the gradients (before clipping) and / or AdamW's update (before applying). */
+/** Handed to a first-micro-batch hook: the step's first micro-batch and what its summed loss is divided by. */
+export interface MicroBatchContext {
+  step: number;
+  batch: TokenBatch;
+  denom: number;
+}
+
+/**
+ * A hook that computes the step's first micro-batch itself, or declines (undefined): its loss term (summed NLL /
+ * denom) and its gradient, one tensor per adapter variable, which the trainer then owns. SPF folds its anchors into
+ * that pass (engine/safety/folded-step.ts).
+ */
+export type MicroBatchHook = (ctx: MicroBatchContext) => { value: tf.Scalar; grads: tf.Tensor[] } | undefined;
+
+/**
+ * A hook on any point of the step: the first micro-batch's pass, the gradients (before clipping) and / or AdamW's
+ * update (before applying).
+ */
 export interface StepHooks {
+  firstMicroBatch?: MicroBatchHook;
   gradients?: GradientHook;
   update?: UpdateHook;
 }
@@ -92,6 +110,7 @@ export class Trainer {
   private readonly padId: number;
   private readonly gradientHooks: GradientHook[] = [];
   private readonly updateHooks: UpdateHook[] = [];
+  private readonly microBatchHooks: MicroBatchHook[] = [];
   private stepCount: number;
   /** Ops the accumulation loop may queue between read-backs (ReadbackPacer). */
   opsBetweenReadbacks = OPS_BETWEEN_READBACKS;
@@ -129,6 +148,7 @@ export class Trainer {
    */
   addGradientHook(hook: GradientHook | StepHooks): void {
     const hooks: StepHooks = typeof hook === 'function' ? { gradients: hook } : hook;
+    if (hooks.firstMicroBatch) this.microBatchHooks.push(hooks.firstMicroBatch);
     if (hooks.gradients) this.gradientHooks.push(hooks.gradients);
     if (hooks.update) this.updateHooks.push(hooks.update);
   }
@@ -155,11 +175,9 @@ export class Trainer {
       const batch = batches[micro]!;
       inputTokens += countInputTokens(batch, this.padId);
       const seed = this.options.seed * 7919 + step * this.options.gradAccum + micro;
-      const { value, grads } = tf.variableGrads(() => {
-        const r = nllSum(this.model, batch, { training: true, seed });
-        return tf.div(r.sum, denom) as tf.Scalar;
-      }, vars);
-      const g = vars.map((v) => grads[v.name]!);
+      let taken: { value: tf.Scalar; grads: tf.Tensor[] } | undefined;
+      for (const hook of micro === 0 ? this.microBatchHooks : []) taken ??= hook({ step, batch, denom });
+      const { value, g } = taken !== undefined ? { value: taken.value, g: taken.grads } : this.microBatchGradients(batch, denom, seed, vars);
       const nextLoss = tf.add(lossSum, value);
       lossSum.dispose();
       value.dispose();
@@ -234,6 +252,15 @@ export class Trainer {
       ms: performance.now() - t0,
       extra,
     };
+  }
+
+  /** One micro-batch's summed NLL / denom and its gradient per adapter variable (LoRA dropout drawn from `seed`). */
+  private microBatchGradients(batch: TokenBatch, denom: number, seed: number, vars: tf.Variable[]): { value: tf.Scalar; g: tf.Tensor[] } {
+    const { value, grads } = tf.variableGrads(() => {
+      const r = nllSum(this.model, batch, { training: true, seed });
+      return tf.div(r.sum, denom) as tf.Scalar;
+    }, vars);
+    return { value, g: vars.map((v) => grads[v.name]!) };
   }
 
   /** Mean NLL over the validation set (no dropout), batched like training. Returns undefined without one. */

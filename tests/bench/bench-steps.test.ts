@@ -44,3 +44,17 @@ test('the bench measures SPF also with as many anchors as the demo build bundles
   expect(tf.memory().numTensors).toBe(before);
   model.dispose();
 });
+
+test('the bench reports whether SPF folded its anchor into the first micro-batch, and can force it (cpu)', async () => {
+  await setBackend('cpu');
+  const hf = { architectures: ['LlamaForCausalLM'], rms_norm_eps: 1e-5, rope_theta: 10000, max_position_embeddings: 64, tie_word_embeddings: true, vocab_size: 96, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1 };
+  const shape: BenchShape = { name: 'tiny', hf, batch: 2, seqLen: 8, anchorLen: 6, loraR: 4 };
+  const model = await benchModel(shape);
+  const auto = await benchSteps(model, shape, { warmup: 1, measured: 1 });
+  expect(auto.folded).toBe(false); // 'auto' folds on WebGPU only
+  const forced = await benchSteps(model, shape, { warmup: 1, measured: 1, fold: 'always' });
+  expect(forced.folded).toBe(true);
+  expect(forced.spfMs).toBeGreaterThan(0);
+  for (const b of [...auto.safetyBlocks, ...forced.safetyBlocks]) b.dispose();
+  model.dispose();
+});

@@ -49,6 +49,46 @@ test.each([
   });
 });
 
+test.each([
+  // [m, n, k, transposeA, transposeB, start, count]: a LoRA gradient over the training rows of a folded batch (the first
+  // rows) and over the anchors' rows after them, either operand stored transposed.
+  ['dhᵀ·x over rows [0, 96) of 130', 16, 40, 130, true, false, 0, 96],
+  ['dhᵀ·x over rows [96, 130) of 130', 16, 40, 130, true, false, 96, 34],
+  ['dyᵀ·down over rows [250, 300)', 37, 8, 300, true, false, 250, 50],
+  ['a·bᵀ over k in [3, 9) of 12', 9, 12, 12, false, true, 3, 6],
+] as const)('%s: kernel = reference', async (_name, m, n, k, ta, tb, start, count) => {
+  await withoutGpuErrors(async () => {
+    const before = tf.memory().numTensors;
+    const aShape: [number, number] = ta ? [k, m] : [m, k];
+    const bShape: [number, number] = tb ? [n, k] : [k, n];
+    const aHost = Float32Array.from(randomNormal(m * k, m + 5));
+    const bHost = Float32Array.from(randomNormal(k * n, n + 6));
+    const [a, b] = [tf.tensor2d(aHost, aShape), tf.tensor2d(bHost, bShape)];
+    const out = stridedMatMul(a, b, { transposeA: ta, transposeB: tb, alpha: 1.5, contraction: { start, count } });
+    expect(out.shape).toEqual([m, n]);
+    const aStrides = rowMajor(...aShape, ta);
+    const bStrides = rowMajor(...bShape, tb);
+    const want = referenceStridedMatMul({ m, n, k: count, alpha: 1.5, aStrides, bStrides, aOffset: start * aStrides[1], bOffset: start * bStrides[0] }, aHost, bHost);
+    expect(maxAbsDiff(await out.data(), want) / maxAbs(want)).toBeLessThan(1e-5);
+    // The same as the full product of the sliced operands.
+    const sliced = tf.tidy(() => {
+      const aPart = ta ? tf.slice(a, [start, 0], [count, -1]) : tf.slice(a, [0, start], [-1, count]);
+      const bPart = tb ? tf.slice(b, [0, start], [-1, count]) : tf.slice(b, [start, 0], [count, -1]);
+      return tf.mul(tf.matMul(aPart, bPart, ta, tb), 1.5);
+    });
+    expect(maxAbsDiff(await sliced.data(), want) / maxAbs(want)).toBeLessThan(1e-5);
+    tf.dispose([a, b, out, sliced]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+test('a contraction outside k is an error naming it', () => {
+  const a = tf.zeros([4, 3]) as tf.Tensor2D;
+  const b = tf.zeros([3, 2]) as tf.Tensor2D;
+  expect(() => stridedMatMul(a, b, { contraction: { start: 2, count: 2 } })).toThrow(/contraction \[2, 4\) is not within k = 3/);
+  tf.dispose([a, b]);
+});
+
 test('the reference is the product of tfjs ops', async () => {
   await withoutGpuErrors(async () => {
     const a = tf.randomNormal([7, 5], 0, 1, 'float32', 1) as tf.Tensor2D;

@@ -7,7 +7,7 @@ import { Trainer } from '../../engine/train/trainer';
 import { resolveTrainOptions } from '../../engine/train/options';
 import { scopeAnchor } from '../../engine/safety/anchor-scope';
 import { DEFAULT_SPF_OPTIONS, resolveSpfOptions, type SpfGate, type SpfProject } from '../../engine/safety/spf-options';
-import { SafetyProjector, SPF_METRICS } from '../../engine/safety/safety-projector';
+import { SafetyProjector, SPF_METRICS, type AnchorFolding } from '../../engine/safety/safety-projector';
 import type { TokenizedExample } from '../../engine/data/types';
 import { toBatch } from '../../engine/train/batcher';
 import { meanNll } from '../../engine/model/loss';
@@ -23,10 +23,10 @@ const anchor: TokenizedExample[] = [{ ids: [1, 40, 41, 42, 0, 50, 51, 52, 63], l
 
 const secondAnchor: TokenizedExample = { ids: [1, 44, 45, 0, 50, 53, 54, 63], labels: [-100, -100, -100, -100, 50, 53, 54, 63], truncated: false, source: { file: 'anchor', line: 2 } };
 
-async function spfTrainer(gate: SpfGate, k = 4, project: SpfProject = 'both', anchors = anchor) {
+async function spfTrainer(gate: SpfGate, k = 4, project: SpfProject = 'both', anchors = anchor, fold: AnchorFolding = 'auto') {
   const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
   const trainer = new Trainer(model, task, [], resolveTrainOptions({ maxSteps: 6, batchSize: 4, lr: 5e-3 }), 0);
-  const projector = new SafetyProjector(model, anchors, resolveSpfOptions({ gate, k, project }), 0);
+  const projector = new SafetyProjector(model, anchors, resolveSpfOptions({ gate, k, project }), 0, Infinity, fold);
   trainer.addGradientHook(projector.hook);
   return { model, trainer, projector, dispose: () => [projector, trainer, model].forEach((x) => x.dispose()) };
 }
@@ -53,12 +53,14 @@ describe('SPF in the trainer', () => {
   // read-back (the per-step metrics); where the queued work passes the budget (a real model's, here forced with a
   // budget of 1 op) each anchor pass's loss is read back too, the await giving the WebGPU host an event-loop turn to release
   // the anchor pass's bind groups (without it a real-size step exhausted Mesa's memory mappings).
+  // Folded into the step's one micro-batch, the anchors have no pass of their own to pace.
   test.each([
-    ['the default budget', undefined, 1],
-    ['a budget of 1 op', 1, 2], // one per anchor pass (the two anchors share one), then the step's own
-  ] as const)('on WebGPU with %s an SPF step makes the read-backs the pacer asks for', async (_, budget, expected) => {
+    ['the default budget', undefined, 'never', 1],
+    ['a budget of 1 op', 1, 'never', 2], // one per anchor pass (the two anchors share one), then the step's own
+    ['a budget of 1 op and the anchors folded in', 1, 'always', 1],
+  ] as const)('on WebGPU with %s an SPF step makes the read-backs the pacer asks for', async (_, budget, fold, expected) => {
     await setBackend('webgpu');
-    const s = await spfTrainer('direction', 4, 'both', [...anchor, secondAnchor]);
+    const s = await spfTrainer('direction', 4, 'both', [...anchor, secondAnchor], fold);
     if (budget !== undefined) s.trainer.opsBetweenReadbacks = budget;
     await s.trainer.trainStep(); // warm-up: first-use pipeline compiles, subspace cold start
     const reads = countReads();

@@ -11,9 +11,11 @@ import { PerItemProgram } from './per-item-program';
  * engine/model/frozen-matmul.ts), which tfjs runs at a fraction of its rate too.
  *
  * Every operand is addressed by strides, so a transposed operand is only a different stride, never a copy:
- * op(a)[i, k] = a[i·as0 + k·as1], op(b)[k, j] = b[k·bs0 + j·bs1], addend[i, j] = c[i·cs0 + j·cs1]; C is row-major.
+ * op(a)[i, k] = a[aOff + i·as0 + k·as1], op(b)[k, j] = b[bOff + k·bs0 + j·bs1], addend[i, j] = c[i·cs0 + j·cs1]; C is
+ * row-major. The offsets let a product reduce over a range of rows of the stored operands without a slice (a training
+ * batch's rows and, after them, SPF's anchors' rows in one pass: engine/model/folded-lora.ts).
  */
-export const STRIDED_MATMUL_UNIFORMS = 'm : i32, n : i32, k : i32, as0 : i32, as1 : i32, bs0 : i32, bs1 : i32, cs0 : i32, cs1 : i32, alpha : f32,';
+export const STRIDED_MATMUL_UNIFORMS = 'm : i32, n : i32, k : i32, as0 : i32, as1 : i32, bs0 : i32, bs1 : i32, cs0 : i32, cs1 : i32, aOff : i32, bOff : i32, alpha : f32,';
 
 export interface StridedMatMulShape {
   m: number;
@@ -23,11 +25,14 @@ export interface StridedMatMulShape {
   bStrides: [number, number];
   /** Strides of the addend, when there is one. */
   cStrides?: [number, number];
+  /** Elements of a and b before op(a)[0, 0] and op(b)[0, 0] (0 when absent). */
+  aOffset?: number;
+  bOffset?: number;
   alpha: number;
 }
 
 export function stridedMatMulUniforms(s: StridedMatMulShape): ProgramUniform[] {
-  const ints = [s.m, s.n, s.k, ...s.aStrides, ...s.bStrides, ...(s.cStrides ?? [0, 0])];
+  const ints = [s.m, s.n, s.k, ...s.aStrides, ...s.bStrides, ...(s.cStrides ?? [0, 0]), s.aOffset ?? 0, s.bOffset ?? 0];
   return [...ints.map((v): ProgramUniform => ({ type: 'int32', data: [v] })), { type: 'float32', data: [s.alpha] }];
 }
 
@@ -67,11 +72,11 @@ export class StridedMatMulProgram extends PerItemProgram {
     }
     let i = index / groups;
     let j0 = (index - i * groups) * ${this.cols};
-    let aRow = i * uniforms.as0;
+    let aRow = uniforms.aOff + i * uniforms.as0;
     ${declare}
     for (var kk = 0; kk < uniforms.k; kk = kk + 1) {
       let av = a[aRow + kk * uniforms.as1];
-      let bk = kk * uniforms.bs0;
+      let bk = uniforms.bOff + kk * uniforms.bs0;
       ${accumulate}
     }
     ${write}
