@@ -18,6 +18,11 @@ import { foldedLoraLinear } from './folded-lora';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
 
+function requireMask<T extends tf.Tensor>(mask: T | undefined): T {
+  if (mask === undefined) throw new Error('per-group LoRA: this pass needs the groups\' row mask');
+  return mask;
+}
+
 /** Options of one forward pass. */
 export interface ForwardOptions {
   /** Apply LoRA dropout (training only). Needs `seed` so a resumed run draws the same masks. */
@@ -160,18 +165,18 @@ export class CausalLM {
     const m = lora.modules.get(path);
     const shared = lora.shared?.modules.get(path);
     if (m !== undefined && shared !== undefined) {
-      const [rows, columns] = lora.mask.shape;
       const r = shared.A.shape[0];
-      const mask3 = tf.reshape(lora.mask, [rows, columns / r, r]) as tf.Tensor3D;
+      const groups = m.A.shape[0] / r; // slot A is [G·r, in]
+      const mask3 = lora.mask === undefined ? undefined : (tf.reshape(lora.mask, [lora.mask.shape[0], groups, r]) as tf.Tensor3D);
       const merge = mergePays(x.shape[0], lin.weight);
       const z = lora.trainRows !== undefined
-        ? foldedLoraLinear(x, lin.weight, shared.A, shared.B, m, lora.trainRows, mask3, lora.shared!.scale, merge)
-        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, mask3, lora.shared!.scale, merge);
+        ? foldedLoraLinear(x, lin.weight, shared.A, shared.B, m, { trainRows: lora.trainRows, groups, groupRows: lora.groupRows, mask3 }, lora.shared!.scale, merge)
+        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, requireMask(mask3), lora.shared!.scale, merge);
       return lin.bias ? tf.add(z, lin.bias) : z;
     }
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);
     if (lin.bias) y = tf.add(y, lin.bias);
-    return m === undefined ? y : tf.add(y, perGroupLoraDelta(x, m.A, m.B, lora.mask));
+    return m === undefined ? y : tf.add(y, perGroupLoraDelta(x, m.A, m.B, requireMask(lora.mask)));
   }
 
   /** RMSNorm over the last axis, in float32: x / √(mean(x²) + ε) · w. */

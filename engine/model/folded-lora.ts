@@ -3,6 +3,16 @@ import { stridedMatMul } from '../kernels/strided-matmul';
 import { matMulTransposedB } from './frozen-matmul';
 import { mergedWeight, mergedWeightT } from './merged-lora';
 
+/** Where a folded batch's rows belong: the training rows first, then G groups of anchor rows. */
+export interface FoldedRows {
+  trainRows: number;
+  groups: number;
+  /** Rows of every group, where all have as many (no mask needed then). */
+  groupRows?: number;
+  /** [N, G, r]: the adapter's scale where row n is an anchor row of group g, else 0 (foldedMask reshaped). */
+  mask3?: tf.Tensor3D;
+}
+
 /**
  * One LoRA projection of a batch that carries a training micro-batch and SPF's anchors together: its first `trainRows`
  * rows are the training batch's, whose gradient goes to the adapter's A and B, and the rows after them are the
@@ -16,10 +26,9 @@ import { mergedWeight, mergedWeightT } from './merged-lora';
  * `contraction`):
  *   dA = s·(dy·B)[rows < N₀]ᵀ · x[rows < N₀],          dB = s·dy[rows < N₀]ᵀ · (x·Aᵀ)[rows < N₀],
  *   d slotA = ((dy·B) ⊙ mask)[rows ≥ N₀]ᵀ · x[…],        d slotB = dy[rows ≥ N₀]ᵀ · ((x·Aᵀ) ⊙ mask)[…],
- * the mask (scale s in the row's group's r columns) needed only with more than one group. The gradient to x is the
- * adapter's, over every row.
- *
- * `mask3` [N, G, r]: the adapter's scale where row n is an anchor row of group g, else 0 (foldedMask reshaped).
+ * the mask (scale s in the row's group's r columns) separating the groups. Where every group has `groupRows` rows (one
+ * anchor each, SPF's default) no mask is needed: the strided kernel's blocks reduce each group's slot block over its
+ * own rows, one dispatch for all of them. The gradient to x is the adapter's, over every row.
  */
 export function foldedLoraLinear(
   x: tf.Tensor2D,
@@ -27,12 +36,14 @@ export function foldedLoraLinear(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
   slots: { A: tf.Tensor2D; B: tf.Tensor2D },
-  trainRows: number,
-  mask3: tf.Tensor3D,
+  fold: FoldedRows,
   scale: number,
   merge: boolean,
 ): tf.Tensor2D {
-  const [n, groups, r] = mask3.shape;
+  const { trainRows, groups, groupRows, mask3 } = fold;
+  const n = x.shape[0];
+  const r = a.shape[0];
+  if (groupRows === undefined && groups > 1 && mask3 === undefined) throw new Error('foldedLoraLinear: groups of unequal rows need the mask');
   const anchors = { start: trainRows, count: n - trainRows };
   const training = { start: 0, count: trainRows };
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -53,11 +64,18 @@ export function foldedLoraLinear(
           : stridedMatMul(up, As, { alpha: scale, addend: tf.matMul(g, w) as tf.Tensor2D });
         const dA = stridedMatMul(up, xs, { transposeA: true, alpha: scale, contraction: training });
         const dB = stridedMatMul(g, down, { transposeA: true, alpha: scale, contraction: training });
-        if (groups === 1) {
-          // One group: its rows are all the anchor rows, and the scale rides in alpha.
-          return [dx, dA, dB, stridedMatMul(up, xs, { transposeA: true, alpha: scale, contraction: anchors }), stridedMatMul(g, down, { transposeA: true, alpha: scale, contraction: anchors })];
+        if (groupRows !== undefined || groups === 1) {
+          const rowsEach = groupRows ?? n - trainRows;
+          const each = { start: trainRows, count: rowsEach };
+          return [
+            dx,
+            dA,
+            dB,
+            stridedMatMul(up, xs, { transposeA: true, alpha: scale, contraction: each, blocks: { along: 'rows', count: groups, kStride: rowsEach } }), // [G·r, in]
+            stridedMatMul(g, down, { transposeA: true, alpha: scale, contraction: each, blocks: { along: 'cols', count: groups, kStride: rowsEach } }), // [out, G·r]
+          ];
         }
-        const perGroup = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.mul(tf.reshape(t, [n, 1, r]), mask3), [n, groups * r]) as tf.Tensor2D;
+        const perGroup = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.mul(tf.reshape(t, [n, 1, r]), mask3!), [n, groups * r]) as tf.Tensor2D;
         return [
           dx,
           dA,

@@ -12,8 +12,11 @@ import * as tf from '@tensorflow/tfjs';
  * and cost WebGPU more dispatches.
  */
 export interface PerGroupLora {
-  /** [rows of the batch (B·T), G·r]: the adapter's scale α / r where the row's group owns the column, else 0 (groupMask). */
-  mask: tf.Tensor2D;
+  /**
+   * [rows of the batch (B·T), G·r]: the adapter's scale α / r where the row's group owns the column, else 0
+   * (groupMask). Only a folded batch whose groups all have `groupRows` rows goes without.
+   */
+  mask?: tf.Tensor2D;
   modules: ReadonlyMap<string, { A: tf.Tensor2D; B: tf.Tensor2D }>; // by HF module path
   /**
    * When set, `modules` are value-less slots and every group computes with the adapter's own A and B (its current
@@ -27,6 +30,8 @@ export interface PerGroupLora {
    * rows).
    */
   trainRows?: number;
+  /** With `trainRows`: the rows of every group, where all groups have as many (no mask needed then: folded-lora.ts). */
+  groupRows?: number;
 }
 
 /**

@@ -38,17 +38,20 @@ export function foldedStepGradients(
   const seqLen = Math.max(batch.seqLen, ...anchors.map((e) => e.ids.length));
   const folded = foldBatch(batch, anchors, seqLen, padId);
   const slotTensors = slots.get(groups.length, modules);
-  const mask = foldedMask(batch.batchSize, sizes, seqLen, adapter.config.r, adapter.scale);
+  // Groups of one size need no mask (folded-lora.ts): SPF's default, one anchor a group.
+  const equal = sizes.every((n) => n === sizes[0]);
+  const mask = equal ? undefined : foldedMask(batch.batchSize, sizes, seqLen, adapter.config.r, adapter.scale);
   let trainValue: tf.Scalar | undefined;
   let lossSum: tf.Scalar | undefined;
   try {
     const { value, grads } = tf.valueAndGrads(() => {
       const { sums, counts } = nllSumsPerPart(model, folded, [batch.batchSize, ...sizes], {
         perGroupLora: {
-          mask,
+          ...(mask === undefined ? {} : { mask }),
           modules: new Map(modules.map((m, i) => [m.path, { A: slotTensors[2 * i]!, B: slotTensors[2 * i + 1]! }])),
           shared: { scale: adapter.scale, modules: new Map(modules.map((m) => [m.path, { A: m.A, B: m.B }])) },
           trainRows: batch.batchSize * seqLen,
+          ...(equal ? { groupRows: sizes[0]! * seqLen } : {}),
         },
       });
       const train = tf.div(sums[0]!, denom) as tf.Scalar;
@@ -67,7 +70,7 @@ export function foldedStepGradients(
     tf.dispose([trainValue, lossSum].filter((t): t is tf.Scalar => t !== undefined));
     throw err;
   } finally {
-    mask.dispose();
+    mask?.dispose();
   }
 }
 

@@ -49,6 +49,15 @@ test.each([
   });
 });
 
+/** Random operands a [m, k] and b [k, n], each stored transposed where asked, with their host copies and strides. */
+function operands(m: number, n: number, k: number, ta: boolean, tb: boolean, seed: number) {
+  const aShape: [number, number] = ta ? [k, m] : [m, k];
+  const bShape: [number, number] = tb ? [n, k] : [k, n];
+  const aHost = Float32Array.from(randomNormal(m * k, m + seed));
+  const bHost = Float32Array.from(randomNormal(k * n, n + seed + 1));
+  return { aHost, bHost, a: tf.tensor2d(aHost, aShape), b: tf.tensor2d(bHost, bShape), aStrides: rowMajor(...aShape, ta), bStrides: rowMajor(...bShape, tb) };
+}
+
 test.each([
   // [m, n, k, transposeA, transposeB, start, count]: a LoRA gradient over the training rows of a folded batch (the first
   // rows) and over the anchors' rows after them, either operand stored transposed.
@@ -59,15 +68,9 @@ test.each([
 ] as const)('%s: kernel = reference', async (_name, m, n, k, ta, tb, start, count) => {
   await withoutGpuErrors(async () => {
     const before = tf.memory().numTensors;
-    const aShape: [number, number] = ta ? [k, m] : [m, k];
-    const bShape: [number, number] = tb ? [n, k] : [k, n];
-    const aHost = Float32Array.from(randomNormal(m * k, m + 5));
-    const bHost = Float32Array.from(randomNormal(k * n, n + 6));
-    const [a, b] = [tf.tensor2d(aHost, aShape), tf.tensor2d(bHost, bShape)];
+    const { aHost, bHost, a, b, aStrides, bStrides } = operands(m, n, k, ta, tb, 5);
     const out = stridedMatMul(a, b, { transposeA: ta, transposeB: tb, alpha: 1.5, contraction: { start, count } });
     expect(out.shape).toEqual([m, n]);
-    const aStrides = rowMajor(...aShape, ta);
-    const bStrides = rowMajor(...bShape, tb);
     const want = referenceStridedMatMul({ m, n, k: count, alpha: 1.5, aStrides, bStrides, aOffset: start * aStrides[1], bOffset: start * bStrides[0] }, aHost, bHost);
     expect(maxAbsDiff(await out.data(), want) / maxAbs(want)).toBeLessThan(1e-5);
     // The same as the full product of the sliced operands.
@@ -82,10 +85,43 @@ test.each([
   });
 });
 
+test.each([
+  // [name, m, n, k, transposeA, transposeB, start, count, along, blocks, kStride]: SPF's anchor groups after a training
+  // batch's rows — d slotA = upᵀ·x per group (row blocks of r) and d slotB = dyᵀ·down per group (column blocks of r).
+  ['d slotA: 3 groups of 20 rows after 40, r = 8', 8, 24, 100, true, false, 40, 20, 'rows', 3, 20],
+  ['d slotB: 4 groups of 12 rows after 36, r = 8', 30, 8, 84, true, false, 36, 12, 'cols', 4, 12],
+  ['d slotB with r = 12 (4 columns an invocation)', 10, 12, 60, true, false, 12, 16, 'cols', 3, 16],
+  ['row blocks with b read transposed', 5, 7, 40, false, true, 4, 9, 'rows', 4, 9],
+] as const)('%s: blocks = reference = the blocks one by one', async (_name, m, n, k, ta, tb, start, count, along, nBlocks, kStride) => {
+  await withoutGpuErrors(async () => {
+    const before = tf.memory().numTensors;
+    const { aHost, bHost, a, b, aStrides, bStrides } = operands(m, n, k, ta, tb, 7);
+    const out = stridedMatMul(a, b, { transposeA: ta, transposeB: tb, alpha: 0.5, contraction: { start, count }, blocks: { along, count: nBlocks, kStride } });
+    expect(out.shape).toEqual(along === 'rows' ? [nBlocks * m, n] : [m, nBlocks * n]);
+    const shifts = { aShift: kStride * aStrides[1], bShift: kStride * bStrides[0] };
+    const want = referenceStridedMatMul(
+      {
+        m: along === 'rows' ? nBlocks * m : m, n: along === 'rows' ? n : nBlocks * n, k: count, alpha: 0.5, aStrides, bStrides,
+        aOffset: start * aStrides[1], bOffset: start * bStrides[0],
+        ...(along === 'rows' ? { rowBlocks: { size: m, ...shifts } } : { colBlocks: { size: n, ...shifts } }),
+      },
+      aHost, bHost,
+    );
+    const got = await out.data();
+    expect(maxAbsDiff(got, want) / maxAbs(want)).toBeLessThan(1e-5);
+    const oneByOne = tf.tidy(() => tf.concat(Array.from({ length: nBlocks }, (_, q) => stridedMatMul(a, b, { transposeA: ta, transposeB: tb, alpha: 0.5, contraction: { start: start + q * kStride, count } })), along === 'rows' ? 0 : 1));
+    expect(maxAbsDiff(await oneByOne.data(), want) / maxAbs(want)).toBeLessThan(1e-5);
+    tf.dispose([a, b, out, oneByOne]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 test('a contraction outside k is an error naming it', () => {
   const a = tf.zeros([4, 3]) as tf.Tensor2D;
   const b = tf.zeros([3, 2]) as tf.Tensor2D;
   expect(() => stridedMatMul(a, b, { contraction: { start: 2, count: 2 } })).toThrow(/contraction \[2, 4\) is not within k = 3/);
+  expect(() => stridedMatMul(a, b, { contraction: { start: 0, count: 1 }, blocks: { along: 'rows', count: 3, kStride: 1 } }).dispose()).not.toThrow();
+  expect(() => stridedMatMul(a, b, { contraction: { start: 0, count: 2 }, blocks: { along: 'rows', count: 3, kStride: 1 } })).toThrow(/in 3 blocks 1 apart is not within k = 3/);
   tf.dispose([a, b]);
 });
 

@@ -41,13 +41,15 @@ function expectClose(actual: Float32Array, expected: Float32Array, what: string)
 describe("SPF's anchors folded into the step's first micro-batch", () => {
   test.each([
     // [backend, anchors, anchors per group, training batch rows, training prompt length]: the anchors shorter and
-    // longer than the training rows, one group (no mask) and several (masked).
+    // longer than the training rows; one group, groups of one size (the kernel's blocks), groups of two sizes (a mask).
     ['cpu', 1, 1, 3, 9],
     ['cpu', 4, 1, 2, 3],
     ['cpu', 6, 2, 3, 6],
+    ['cpu', 5, 2, 3, 6],
     ['webgpu', 1, 1, 3, 9],
     ['webgpu', 4, 1, 2, 3],
     ['webgpu', 6, 3, 3, 9],
+    ['webgpu', 5, 2, 2, 3],
   ] as [BackendName, number, number, number, number][])('on %s, %i anchors in groups of %i beside %i training rows (prompt %i): the two separate passes\' losses and gradients', async (backend, n, perGroup, batchRows, promptLen) => {
     await setBackend(backend);
     const model = await tinyModel('llama', { lora: { r: 4, alpha: 8, dropout: 0 } });
