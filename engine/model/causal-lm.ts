@@ -171,7 +171,7 @@ export class CausalLM {
       const merge = mergePays(x.shape[0], lin.weight);
       const z = lora.trainRows !== undefined
         ? foldedLoraLinear(x, lin.weight, shared.A, shared.B, m, { trainRows: lora.trainRows, groups, groupRows: lora.groupRows, mask3 }, lora.shared!.scale, merge)
-        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, requireMask(mask3), lora.shared!.scale, merge);
+        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, lora.groupRows !== undefined ? { count: groups, rows: lora.groupRows } : { count: groups, mask3: requireMask(mask3) }, lora.shared!.scale, merge);
       return lin.bias ? tf.add(z, lin.bias) : z;
     }
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);

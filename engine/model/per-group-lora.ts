@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 export interface PerGroupLora {
   /**
    * [rows of the batch (B·T), G·r]: the adapter's scale α / r where the row's group owns the column, else 0
-   * (groupMask). Only a folded batch whose groups all have `groupRows` rows goes without.
+   * (groupMask). With `shared`, groups that all have `groupRows` rows go without.
    */
   mask?: tf.Tensor2D;
   modules: ReadonlyMap<string, { A: tf.Tensor2D; B: tf.Tensor2D }>; // by HF module path
@@ -30,7 +30,10 @@ export interface PerGroupLora {
    * rows).
    */
   trainRows?: number;
-  /** With `trainRows`: the rows of every group, where all groups have as many (no mask needed then: folded-lora.ts). */
+  /**
+   * With `shared`: the rows of every group, where all groups have as many (the slots' gradients then need no mask:
+   * shared-group-lora.ts, folded-lora.ts). With `trainRows` they are the rows after the training rows.
+   */
   groupRows?: number;
 }
 

@@ -71,11 +71,13 @@ export async function anchorGroupGradients(
       const inputs = shared !== undefined
         ? (slots ?? ownSlots)!.get(g, modules)
         : tf.tidy(() => modules.flatMap((m) => [tf.concat(Array(g).fill(m.A), 0), tf.concat(Array(g).fill(m.B), 1)] as tf.Tensor2D[]));
-      const mask = groupMask(sizes, batch.seqLen, r, adapter.scale);
+      // Groups of one size on the shared path need no mask (the strided kernel's blocks: shared-group-lora.ts).
+      const equal = shared !== undefined && sizes.every((n) => n === sizes[0]);
+      const mask = equal ? undefined : groupMask(sizes, batch.seqLen, r, adapter.scale);
       try {
         const { value, grads: perCopy } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
           const lora: PerGroupLora = {
-            mask,
+            ...(mask === undefined ? { groupRows: sizes[0]! * batch.seqLen } : { mask }),
             modules: new Map(modules.map((m, i) => [m.path, { A: xs[2 * i] as tf.Tensor2D, B: xs[2 * i + 1] as tf.Tensor2D }])),
             ...(shared === undefined ? {} : { shared }),
           };
@@ -85,7 +87,7 @@ export async function anchorGroupGradients(
         sums.push(value);
         await pace(value);
       } finally {
-        tf.dispose(shared !== undefined ? [mask] : [...inputs, mask]);
+        tf.dispose([...(shared !== undefined ? [] : inputs), ...(mask === undefined ? [] : [mask])]);
       }
     }
   } catch (err) {

@@ -8,10 +8,16 @@ import { sharedGroupLoraLinear } from '../../engine/model/shared-group-lora';
 // same A and B, x·Wᵀ + ((x·copyAᵀ) ⊙ mask)·copyBᵀ has the same value, and its gradients with respect to x and to the
 // copies must equal the shared op's gradients with respect to x and to the slots — merged and unmerged.
 describe.each(BACKENDS)('sharedGroupLoraLinear on %s', (backend) => {
-  test.each([true, false])('merge %s: value, dx and every group\'s dA / dB as with copies of A and B', async (merge) => {
+  // Groups of unequal size take the mask; groups of one size the strided kernel's blocks, each over its own rows.
+  test.each([
+    [true, 'a mask'],
+    [false, 'a mask'],
+    [true, 'blocks'],
+    [false, 'blocks'],
+  ] as const)('merge %s, groups separated by %s: value, dx and every group\'s dA / dB as with copies of A and B', async (merge, separation) => {
     await setBackend(backend);
     const [inp, out, r, seqLen] = [24, 20, 4, 3];
-    const sizes = [2, 1, 3]; // examples per group
+    const sizes = separation === 'blocks' ? [2, 2, 2] : [2, 1, 3]; // examples per group
     const groups = sizes.length;
     const n = sizes.reduce((a, b) => a + b, 0) * seqLen;
     const scale = 1.5;
@@ -30,7 +36,7 @@ describe.each(BACKENDS)('sharedGroupLoraLinear on %s', (backend) => {
       tf.sum(tf.mul(tf.add(tf.matMul(xi, w, false, true), perGroupLoraDelta(xi as tf.Tensor2D, ca as tf.Tensor2D, cb as tf.Tensor2D, mask)), dy)),
     )([x, copies[0]!, copies[1]!]);
     const got = tf.valueAndGrads((xi: tf.Tensor, sa: tf.Tensor, sb: tf.Tensor) =>
-      tf.sum(tf.mul(sharedGroupLoraLinear(xi as tf.Tensor2D, w, a, b, { A: sa as tf.Tensor2D, B: sb as tf.Tensor2D }, mask3, scale, merge), dy)),
+      tf.sum(tf.mul(sharedGroupLoraLinear(xi as tf.Tensor2D, w, a, b, { A: sa as tf.Tensor2D, B: sb as tf.Tensor2D }, separation === 'blocks' ? { count: groups, rows: 2 * seqLen } : { count: groups, mask3 }, scale, merge), dy)),
     )([x, slots[0]!, slots[1]!]);
 
     const close = async (actual: tf.Tensor, expected: tf.Tensor): Promise<void> => {
