@@ -139,8 +139,7 @@ export class SafetyProjector {
     if (carried !== undefined) {
       this.folded = undefined;
       this.foldedRefreshes++;
-    }
-    else this.disposeFolded();
+    } else this.disposeFolded();
     const { stacked, lossSum } = carried ?? (await anchorGroupGradients(this.model, this.groups, this.padId, pace, this.passTokens, this.slots));
     const loss = tf.tidy(() => tf.div(lossSum, this.groups.length) as tf.Scalar);
     lossSum.dispose();
