@@ -13,7 +13,7 @@ import { rmsNorm } from '../kernels/rms-norm';
 import { causalAttention } from './causal-attention';
 import type { KvCache } from './kv-cache';
 import { perGroupLoraDelta, type PerGroupLora } from './per-group-lora';
-import { sharedGroupLoraLinear } from './shared-group-lora';
+import { sharedGroupLoraLinear, type GroupRows } from './shared-group-lora';
 import { foldedLoraLinear } from './folded-lora';
 import { gatherRows, projectRows } from './vocab-chunks';
 import { deviceBindingLimit, LOGITS_TILE_BYTES } from '../device/binding-limit';
@@ -166,12 +166,16 @@ export class CausalLM {
     const shared = lora.shared?.modules.get(path);
     if (m !== undefined && shared !== undefined) {
       const r = shared.A.shape[0];
-      const groups = m.A.shape[0] / r; // slot A is [G·r, in]
-      const mask3 = lora.mask === undefined ? undefined : (tf.reshape(lora.mask, [lora.mask.shape[0], groups, r]) as tf.Tensor3D);
+      const count = m.A.shape[0] / r; // slot A is [G·r, in]
+      const start = lora.trainRows ?? 0; // the groups' rows follow a folded batch's training rows
+      // Groups of one size (or a lone group) are row blocks; others need the mask.
+      const groups: GroupRows = lora.groupRows !== undefined || count === 1
+        ? { count, rows: lora.groupRows ?? x.shape[0] - start }
+        : { count, mask3: tf.reshape(requireMask(lora.mask), [x.shape[0], count, r]) as tf.Tensor3D };
       const merge = mergePays(x.shape[0], lin.weight);
       const z = lora.trainRows !== undefined
-        ? foldedLoraLinear(x, lin.weight, shared.A, shared.B, m, { trainRows: lora.trainRows, groups, groupRows: lora.groupRows, mask3 }, lora.shared!.scale, merge)
-        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, lora.groupRows !== undefined ? { count: groups, rows: lora.groupRows } : { count: groups, mask3: requireMask(mask3) }, lora.shared!.scale, merge);
+        ? foldedLoraLinear(x, lin.weight, shared.A, shared.B, m, lora.trainRows, groups, lora.shared!.scale, merge)
+        : sharedGroupLoraLinear(x, lin.weight, shared.A, shared.B, m, groups, lora.shared!.scale, merge);
       return lin.bias ? tf.add(z, lin.bias) : z;
     }
     let y: tf.Tensor2D = matMulFrozenT(x, lin.weight);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from '../model/causal-lm';
 import type { TokenizedExample } from '../data/types';
 import type { GradientHookResult, MicroBatchContext, StepHooks, UpdateHookResult } from '../train/trainer';
-import { maxBindingBytes } from '../kernels/webgpu-compat';
+import { isWebGPUActive, maxBindingBytes } from '../kernels/webgpu-compat';
 import { SafeTuneError } from '../errors';
 import { layoutBlockGroups } from './spf-groups';
 import { SafetySubspace, type ProjectionScalars } from './safety-subspace';
@@ -12,7 +12,6 @@ import { scopeAnchor } from './anchor-scope';
 import { ANCHORS_PER_BATCH, anchorGroupGradients, type AnchorGradients } from './anchor-gradients';
 import { AnchorSlots } from './anchor-slots';
 import { foldedStepGradients } from './folded-step';
-import { isWebGPUActive } from '../kernels/webgpu-compat';
 import { isSoftwareAdapterInUse } from '../device/adapter-kind';
 
 /** Names of the per-step scalars SPF adds to the trainer's stats (and so to metrics.jsonl and the worker's events). */
