@@ -4,7 +4,7 @@
  * size, into a temporary folder, on the wasm backend the full build uses. Its numbers mean nothing; it checks that every stage runs and that
  * every file is written, loadable through the same path as a hub model, and consistent with the generators.
  */
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -128,5 +128,12 @@ describe('quick demo build (end to end)', () => {
     expect(again.metrics).toEqual(report.metrics);
     expect(tf.memory().numTensors).toBe(before);
     await expect(measureFolder(options.datasetDir, options.advbenchPath)).rejects.toThrow(/demo_metrics\.json is missing/);
+    // Present but unreadable, or not JSON: said so, not called missing.
+    const odd = join(dir, 'odd');
+    await mkdir(join(odd, 'demo_metrics.json'), { recursive: true });
+    await expect(measureFolder(odd, options.advbenchPath)).rejects.toThrow(/demo_metrics\.json cannot be read \(EISDIR\)/);
+    await rm(join(odd, 'demo_metrics.json'), { recursive: true });
+    await writeFile(join(odd, 'demo_metrics.json'), '{"settings": ');
+    await expect(measureFolder(odd, options.advbenchPath)).rejects.toThrow(/demo_metrics\.json is not valid JSON/);
   }, 60_000);
 });

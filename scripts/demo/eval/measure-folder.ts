@@ -25,10 +25,18 @@ export async function measureFolder(modelDir: string, advbenchPath: string): Pro
   let text: string;
   try {
     text = await readFile(metricsFile, 'utf8');
-  } catch {
-    throw new Error(`${metricsFile} is missing: only a folder that npm run build:demo wrote can be re-measured`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${metricsFile} is missing: only a folder that npm run build:demo wrote can be re-measured`);
+    throw new Error(`${metricsFile} cannot be read (${code ?? (e as Error).message})`);
   }
-  const s = (JSON.parse(text) as { settings?: Partial<BuiltSettings> }).settings;
+  let parsed: { settings?: Partial<BuiltSettings> };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (e) {
+    throw new Error(`${metricsFile} is not valid JSON (${(e as Error).message}): rebuild the folder with npm run build:demo`);
+  }
+  const s = parsed.settings;
   if (s?.seed === undefined || s.corpus === undefined || s.advbenchLimit === undefined || s.eval === undefined) {
     throw new Error(`${metricsFile} has no build settings (seed, corpus, advbenchLimit, eval)`);
   }
