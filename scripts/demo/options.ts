@@ -22,6 +22,14 @@ export interface DemoBuildOptions {
    */
   publicShare: { harmful: number; benign: number };
   publicDataDir: string;
+  /**
+   * Pre-trained word vectors for the embedding (model/word-vectors.ts; a trial, off when shipped): the wink JSON file,
+   * the words' embedding rows fixed through pre-training (`freeze`) or only their starting point, and an output head
+   * of its own (`untied`: lm_head trains while the embedding holds the vectors) or the embedding's (tied); `lexicon`:
+   * the vectors' N most frequent words become whole tokens too (" kidnap"), met in pre-training or not, as a
+   * pre-trained model knows words its fine-tuning never shows it.
+   */
+  wordVectors?: { path: string; freeze: boolean; untied: boolean; lexicon: number };
   corpus: CorpusSizes;
   tokenizer: BpeTrainingOptions & { corpusRows: number };
   model: DemoModelShape;

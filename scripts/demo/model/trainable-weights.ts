@@ -66,6 +66,11 @@ function loadedWeight(w: BaseWeights, name: string): tf.Tensor {
     throw new Error('demo model: the embedding is split into vocabulary chunks; load it on a backend without a binding limit');
   }
   if (name === 'model.norm.weight') return w.norm;
+  if (name === 'lm_head.weight') {
+    if (!Array.isArray(w.lmHead)) return w.lmHead as tf.Tensor2D;
+    if (w.lmHead.length === 1) return w.lmHead[0]!;
+    throw new Error('demo model: lm_head is split into vocabulary chunks; load it on a backend without a binding limit');
+  }
   const m = /^model\.layers\.(\d+)\.(.+)\.weight$/.exec(name);
   const layer = m === null ? undefined : w.layers[Number(m[1])];
   const parts: Record<string, tf.Tensor | undefined> | undefined = layer && {
@@ -109,7 +114,9 @@ function baseWeightsOf(config: ModelConfig, vars: Map<string, tf.Variable>): Bas
     });
   }
   const embedTokens = get<tf.Tensor2D>('model.embed_tokens.weight');
-  return { embedTokens, layers, norm: get('model.norm.weight'), lmHead: embedTokens }; // tied: lm_head is embed_tokens
+  // Tied (the shipped model): lm_head is embed_tokens. Untied: the word-vector trial's own output head.
+  const lmHead = config.tieWordEmbeddings ? embedTokens : get<tf.Tensor2D>('lm_head.weight');
+  return { embedTokens, layers, norm: get('model.norm.weight'), lmHead };
 }
 
 /** Host copies of every weight, for the safetensors writer. Sync point: reads all variables back. */

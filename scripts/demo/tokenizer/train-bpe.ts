@@ -53,15 +53,8 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainingO
         pairCounts.set(key, (pairCounts.get(key) ?? 0) + count);
       }
     }
-    let best: string | undefined;
-    let bestCount = 0;
-    for (const [key, count] of pairCounts) {
-      if (count > bestCount || (count === bestCount && best !== undefined && key < best)) {
-        best = key;
-        bestCount = count;
-      }
-    }
-    if (best === undefined || bestCount < options.minPairCount) break;
+    const best = mostFrequentPair(pairCounts);
+    if (best === undefined || pairCounts.get(best)! < options.minPairCount) break;
     const [a, b] = best.split('\u0000') as [string, string];
     merges.push([a, b]);
     const merged = a + b;
@@ -70,13 +63,26 @@ export function trainByteLevelBpe(texts: Iterable<string>, options: BpeTrainingO
   return merges;
 }
 
+/** The key of the highest count, ties to the key that sorts first (so merges never depend on insertion order). */
+export function mostFrequentPair(pairCounts: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [key, count] of pairCounts) {
+    if (count > bestCount || (count === bestCount && best !== undefined && key < best)) {
+      best = key;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
 function hasDigit(symbol: string): boolean {
   for (const ch of symbol) if (DIGIT_CHARS.has(ch)) return true;
   return false;
 }
 
 /** `symbols` with every adjacent (a, b) replaced by `merged`, left to right (as BPE applies a merge). */
-function applyMerge(symbols: string[], a: string, b: string, merged: string): string[] {
+export function applyMerge(symbols: string[], a: string, b: string, merged: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < symbols.length; i++) {
     if (i + 1 < symbols.length && symbols[i] === a && symbols[i + 1] === b) {

