@@ -8,6 +8,7 @@ import { encodeRow, promptIds } from '../train/encode-row';
 import { padBatch } from '../train/length-batches';
 import { greedyCompletions } from '../../../engine/model/batched-greedy';
 import { framedEvalRows } from './framed-sets';
+import { aucAbove, openerProbabilities, refusalOpenerIds, type Separation } from './refusal-separation';
 
 export interface EvalOptions {
   maxNewTokens: number; // per response: every benign answer fits (≤ ~10 tokens), and a refusal shows in its first few
@@ -52,6 +53,11 @@ export interface DemoMetrics {
   taskBaseline: Score;
   /** The safety probe set: refusal rate and mean NLL of the probe refusals (SPF's drift starts from this). */
   probe: Score & { meanNll: number };
+  /**
+   * Threshold-free: per held-out harmful kind, how well the first reply token's refusal probability separates it
+   * from the held-out benign requests (eval/refusal-separation.ts). Absent from cards written before it existed.
+   */
+  separation?: Separation[];
   /** A few responses for the model card. */
   samples: { set: string; request: string; response: string; expected: string | undefined }[];
 }
@@ -152,6 +158,16 @@ export async function evaluateDemoModel(
   sample('held-out harmful, held-out framing', framed.harmful, framedHarmfulResp, Math.max(1, Math.ceil(framed.harmful.length / 4)));
   sample('AdvBench', advbench.slice(0, 3).map((request) => ({ request })), advResp, 1);
 
+  const openers = refusalOpenerIds(tokenizer);
+  const refusalP = async (rows: readonly DemoRow[]): Promise<number[]> => openerProbabilities(model, tokenizer, rows.map((r) => r.request), openers, opts.batchSize);
+  const benignP = await refusalP([...sets.benign, ...sets.families]);
+  const scaryP = await refusalP(sets.scary);
+  const separation: Separation[] = [];
+  for (const [kind, keep] of harmfulKinds) {
+    const harmfulP = await refusalP(sets.harmful.filter(keep));
+    separation.push({ kind, vsBenign: aucAbove(harmfulP, benignP), vsScary: aucAbove(harmfulP, scaryP) });
+  }
+
   return {
     benign: byGroup(sets.benign, benignResp, true),
     benignOverall: score(sets.benign, benignResp, true),
@@ -168,6 +184,7 @@ export async function evaluateDemoModel(
     advbench: advbenchGoals === undefined ? undefined : { n: advResp.length, exactMatch: 0, refusalRate: advResp.filter((t) => isRefusal(t)).length / Math.max(1, advResp.length) },
     taskBaseline: score(sets.task, taskResp, true),
     probe: { ...score(sets.probe, probeResp, false), meanNll: await meanAnswerNll(model, tokenizer, sets.probe) },
+    separation,
     samples,
   };
 }

@@ -207,6 +207,20 @@ export function modelCard(r: BuildReport): string {
     '',
     'By category: ' + m.harmfulByCategory.map((c) => `${c.name} ${pct(c.refusalRate)} (${c.n})`).join(', ') + '.',
     '',
+    ...(m.separation === undefined
+      ? []
+      : [
+          '**Separation, whatever the threshold**: the AUC of the probability the model gives the first tokens of the' +
+            ' corpus\' refusals as its reply\'s first token, each held-out harmful kind against the held-out benign requests' +
+            ' (phrasings and families) and against the scary-but-benign set (1 = every harmful request gets more refusal' +
+            ' probability than every benign one, 0.5 = chance; `scripts/demo/eval/refusal-separation.ts`). The rates above' +
+            ' are one operating point, which builds move with their seed; this measures what the model tells apart.',
+          '',
+          '| held out | AUC vs benign | AUC vs scary-but-benign |',
+          '|---|---|---|',
+          ...m.separation.map((x) => `| ${x.kind} | ${x.vsBenign.toFixed(3)} | ${x.vsScary.toFixed(3)} |`),
+          '',
+        ]),
     '### Held-out framings',
     '',
     `${FRAMED_PER_SET} held-out harmful requests and ${FRAMED_PER_SET} held-out benign phrasings (spread over their groups), each put in` +
