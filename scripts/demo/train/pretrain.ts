@@ -21,16 +21,13 @@ export interface PretrainOptions {
 }
 
 /**
- * Rows of one weight kept at fixed values through pre-training (the embedding rows of words with pre-trained vectors,
- * model/word-vectors.ts): their gradient is zeroed before clipping and AdamW, and the values are written back after
- * each step (AdamW's decoupled decay would shrink them otherwise).
+ * Rows of one matrix kept at their values through pre-training (the embedding rows of words with pre-trained vectors,
+ * model/word-vectors.ts): their gradient is zeroed before clipping and AdamW, and AdamW's decoupled decay skips them,
+ * so their update is exactly 0.
  */
 export interface FrozenRows {
   name: string;
-  /** [rows, 1]: 1 where a row trains, 0 where it is fixed. */
-  trainable: tf.Tensor2D;
-  /** The fixed rows' values (other rows ignored), the weight's shape. */
-  values: tf.Tensor2D;
+  rows: readonly number[];
 }
 
 export interface PretrainStats {
@@ -60,9 +57,20 @@ export async function pretrain(
 ): Promise<PretrainStats> {
   const all = [...trainable.variables.entries()];
   const frozenVar = frozen === undefined ? undefined : trainable.variables.get(frozen.name);
-  if (frozen !== undefined && frozenVar === undefined) throw new Error(`pretrain: no weight ${frozen.name} to freeze rows of`);
+  if (frozen !== undefined && frozenVar?.rank !== 2) throw new Error(`pretrain: no matrix ${frozen.name} to freeze rows of`);
   const vars = all.map(([, v]) => v);
-  const decay = all.map(([name]) => !name.endsWith('norm.weight')); // matrices (embedding included), not RMSNorm weights
+  // Matrices (embedding included) decay, RMSNorm weights do not, nor the frozen rows.
+  const decay = all.map(([name]): boolean | Float32Array => !name.endsWith('norm.weight'));
+  let trainableRows: tf.Tensor2D | undefined; // [rows, 1]: 1 where a row of the frozen matrix trains, else 0
+  if (frozenVar !== undefined) {
+    const [rows, width] = frozenVar.shape as [number, number];
+    const rowMask = new Float32Array(rows).fill(1);
+    for (const r of frozen!.rows) rowMask[r] = 0;
+    const elementMask = new Float32Array(rows * width);
+    rowMask.forEach((m, r) => elementMask.fill(m, r * width, (r + 1) * width));
+    decay[vars.indexOf(frozenVar)] = elementMask;
+    trainableRows = tf.tensor2d(rowMask, [rows, 1]);
+  }
   const optimizer = new FlatAdamW(vars, decay, { beta1: opts.beta1, beta2: opts.beta2, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: opts.maxGradNorm });
 
   const t0 = performance.now();
@@ -82,15 +90,10 @@ export async function pretrain(
         count = r.count;
         return tf.div(r.sum, Math.max(r.weight, 1)) as tf.Scalar;
       }, vars);
-      const g = vars.map((v) => (v === frozenVar ? tf.mul(grads[v.name]!, frozen!.trainable) : grads[v.name]!));
+      const g = vars.map((v) => (v === frozenVar ? tf.mul(grads[v.name]!, trainableRows!) : grads[v.name]!));
       const lr = learningRate('cosine', opts.lr, step, total, opts.warmupSteps);
       const norm = optimizer.apply(g, lr);
       tf.dispose([...g, norm, ...Object.values(grads)]);
-      if (frozenVar !== undefined) {
-        const fixed = tf.tidy(() => tf.add(tf.mul(frozenVar, frozen!.trainable), tf.mul(frozen!.values, tf.sub(1, frozen!.trainable))));
-        frozenVar.assign(fixed);
-        fixed.dispose();
-      }
       const loss = (await value.data())[0]!; // sync point: one scalar per step
       value.dispose();
       if (!Number.isFinite(loss)) throw new Error(`pre-training diverged at step ${step} (loss ${loss}); lower the learning rate`);
@@ -112,6 +115,7 @@ export async function pretrain(
     }
   } finally {
     optimizer.dispose();
+    trainableRows?.dispose();
   }
   return { steps: total, inputTokens, trainedTokens, seconds: (performance.now() - t0) / 1000, lossCurve, finalLoss: lastLoss };
 }
