@@ -37,7 +37,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const host: RunHost = {
     access: soleModel(model, prepared.tokenizer.padTokenId),
     folder,
-    emit: cliRunLog(metrics, () => record.totalSteps, log),
+    emit: cliRunLog(metrics, () => record.totalSteps, log, record.config.spf.project),
     timers: SYSTEM_TIMERS,
     metricsIntervalMs: 0,
     gpuFailure: gpuFault,

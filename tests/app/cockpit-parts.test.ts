@@ -84,4 +84,22 @@ describe('the cockpit page parts', () => {
     log({ type: 'metrics', runId: 'r', points: [point], evals: [] });
     expect(lines[0]).toContain('| 1.3 tok/s |');
   });
+
+  // With the default (the update projected) the gradient's metrics read gate 1, removed 0: the line must show what
+  // SPF did remove, from the projection the run makes.
+  it('shows the CLI progress line the gate and removed fraction of the projection the run makes', () => {
+    const spf = { safetyLoss: 0.13, cos: -0.04, gate: 1, removed: 0, energy: 0.99, updateCos: 0, updateGate: 1, updateRemoved: 0.608 };
+    const point: MetricPoint = { variant: 'spf', step: 1, loss: 1.2, lr: 5e-3, gradNorm: 1, tokensPerSecond: 900, etaSeconds: 10, spf };
+    const line = (project: 'update' | 'gradient' | 'both', p: MetricPoint = point): string => {
+      const lines: string[] = [];
+      cliRunLog({ appendPoint: () => undefined, appendEval: () => undefined } as unknown as MetricsFile, () => 2, (l) => lines.push(l), project)({ type: 'metrics', runId: 'r', points: [p], evals: [] });
+      return lines[0]!;
+    };
+    expect(line('update')).toContain('| spf cos -0.040 update gate 1.00 removed 0.608 step cos 0.000');
+    expect(line('update')).not.toContain('gradient gate');
+    const projected = { ...point, spf: { ...spf, removed: 0.41, updateGate: Number.NaN, updateRemoved: Number.NaN, updateCos: -0.002 } };
+    expect(line('gradient', projected)).toContain('| spf cos -0.040 gradient gate 1.00 removed 0.410 step cos -0.002');
+    expect(line('gradient', projected)).not.toContain('update gate');
+    expect(line('both', { ...point, spf: { ...spf, removed: 0.41 } })).toContain('gradient gate 1.00 removed 0.410 update gate 1.00 removed 0.608');
+  });
 });
