@@ -48,6 +48,17 @@ test('fine-tunes the demo model with SPF, exports the adapter, chats, and resume
   await page.getByTestId('spf-details').locator('summary').click(); // SPF's internals are folded
   await expect(page.getByTestId('spf-anchors')).toHaveAttribute('data-source', 'default');
   await expect(page.getByTestId('spf-anchors').locator('blockquote')).toContainText('Refusal');
+  // The anchor set: the 32 bundled anchors come with k 1 and the decision-token loss; the four restore the defaults.
+  const anchorSet = page.getByTestId('config-spf-anchor-set');
+  await expect(anchorSet).toHaveValue('bundled');
+  await anchorSet.selectOption('wide');
+  await expect(page.getByTestId('spf-anchors')).toContainText('Bundled 32-anchor set: 32 pairs');
+  await expect(page.getByTestId('config-spf-k')).toHaveValue('1');
+  await expect(page.getByTestId('config-spf-anchor-tokens')).toHaveValue('1');
+  await anchorSet.selectOption('bundled');
+  await expect(page.getByTestId('spf-anchors')).toHaveAttribute('data-source', 'default');
+  await expect(page.getByTestId('config-spf-k')).toHaveValue('4');
+  await expect(page.getByTestId('config-spf-anchor-tokens')).toHaveValue('all');
   await setNumber(page, 'config-batch-size', 2);
   await setNumber(page, 'config-max-length', 64);
   await page.getByTestId('config-duration-kind').selectOption('steps');

@@ -33,6 +33,7 @@ export type DatasetSource = { kind: 'bytes'; fileName: string; bytes: ArrayBuffe
 export interface EngineDefaults {
   run: RunConfig; // every default in one place; spf.anchors / probe are empty = the bundled sets below
   anchors: SafetyPair[]; // the bundled default SPF anchor (public/datasets/safety-anchor.jsonl); empty when unavailable
+  wideAnchors: SafetyPair[]; // the bundled 32 anchors (public/datasets/safety-anchor-32.jsonl); empty when unavailable
   probe: SafetyPair[]; // the bundled safety probe set (public/datasets/safety-probe.jsonl); empty when unavailable
   refusalMaxNewTokens: number; // tokens generated per prompt by refusalCheck
 }

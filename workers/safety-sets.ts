@@ -7,6 +7,7 @@ import type { SafetyPair } from './protocol';
 /** The bundled safety files under public/datasets/ (written by the demo build). */
 export const BUNDLED_SAFETY_FILES = {
   anchor: 'safety-anchor.jsonl', // the default SPF anchors: (request, refusal) pairs, four in the demo build
+  wideAnchor: 'safety-anchor-32.jsonl', // 32 anchors from every harm category: the form's "more refusals" anchor set
   probe: 'safety-probe.jsonl', // held-out pairs whose refusal loss measures drift
   harmful: 'harmful-eval.jsonl', // held-out harmful requests for the refusal rate
 } as const;
@@ -14,6 +15,7 @@ export const BUNDLED_SAFETY_FILES = {
 /** The bundled safety sets, each read and parsed once, on first use. */
 export class BundledSafetySets {
   private anchorsOnce: Promise<SafetyPair[]> | undefined;
+  private wideAnchorsOnce: Promise<SafetyPair[]> | undefined;
   private probeOnce: Promise<SafetyPair[]> | undefined;
   private harmfulOnce: Promise<string[]> | undefined;
 
@@ -21,6 +23,10 @@ export class BundledSafetySets {
 
   anchors(): Promise<SafetyPair[]> {
     return (this.anchorsOnce ??= this.pairs(BUNDLED_SAFETY_FILES.anchor, () => (this.anchorsOnce = undefined)));
+  }
+
+  wideAnchors(): Promise<SafetyPair[]> {
+    return (this.wideAnchorsOnce ??= this.pairs(BUNDLED_SAFETY_FILES.wideAnchor, () => (this.wideAnchorsOnce = undefined)));
   }
 
   probe(): Promise<SafetyPair[]> {

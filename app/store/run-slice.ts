@@ -13,6 +13,8 @@ export interface RunSlice {
   defaultConfig: RunConfig | undefined;
   /** The bundled safety anchor and probe set, used when the config's lists are empty (shown in the form). */
   defaultAnchors: SafetyPair[];
+  /** The bundled 32 anchors, the form's "more refusals" anchor set (app/config/spf-anchor-sets.ts); empty when absent. */
+  defaultWideAnchors: SafetyPair[];
   defaultProbe: SafetyPair[];
 
   runId: string | undefined;
@@ -55,6 +57,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   config: undefined,
   defaultConfig: undefined,
   defaultAnchors: [],
+  defaultWideAnchors: [],
   defaultProbe: [],
   runId: undefined,
   runStatus: 'idle',
@@ -70,7 +73,7 @@ export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) =>
   presetId: undefined,
 
   setEngineDefaults: (d) =>
-    set({ defaultConfig: d.run, config: structuredClone(d.run), defaultAnchors: d.anchors, defaultProbe: d.probe }),
+    set({ defaultConfig: d.run, config: structuredClone(d.run), defaultAnchors: d.anchors, defaultWideAnchors: d.wideAnchors, defaultProbe: d.probe }),
   setDefaultConfig: (config) => set({ defaultConfig: config, config: structuredClone(config), presetId: undefined }),
   patchConfig: (section, patch) =>
     set((s) => (s.config === undefined ? {} : { config: { ...s.config, [section]: { ...s.config[section], ...patch } } })),

@@ -84,7 +84,7 @@ describe('chart data', () => {
 
 describe('chart specs', () => {
   const store = createAppStore();
-  store.getState().setEngineDefaults({ run: structuredClone(DEFAULT_RUN_CONFIG), anchors: [], probe: [], refusalMaxNewTokens: 48 });
+  store.getState().setEngineDefaults({ run: structuredClone(DEFAULT_RUN_CONFIG), anchors: [], wideAnchors: [], probe: [], refusalMaxNewTokens: 48 });
   store.getState().patchConfig('guard', { driftThreshold: 0.3 });
   store.getState().appendMetrics(
     'run-1',

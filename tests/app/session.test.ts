@@ -24,7 +24,7 @@ function worker(extra: (cmd: WorkerCommand, reply: (e: WorkerEvent) => void) => 
     const done = (requestId: string) => reply({ type: 'done', requestId });
     switch (cmd.type) {
       case 'init':
-        reply({ type: 'ready', requestId: cmd.requestId, backend: cmd.backend, adapter: 'test adapter', defaults: { run: structuredClone(DEFAULT_RUN_CONFIG), anchors: PROBE, probe: PROBE, refusalMaxNewTokens: 48 } });
+        reply({ type: 'ready', requestId: cmd.requestId, backend: cmd.backend, adapter: 'test adapter', defaults: { run: structuredClone(DEFAULT_RUN_CONFIG), anchors: PROBE, wideAnchors: [], probe: PROBE, refusalMaxNewTokens: 48 } });
         return done(cmd.requestId);
       case 'listRuns':
         reply({ type: 'runs', requestId: cmd.requestId, runs: [run('old', 'paused')], resumable: 'old' });

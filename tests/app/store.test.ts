@@ -9,7 +9,7 @@ import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
 import type { MetricPoint, RunSummary } from '../../workers/protocol';
 
 // The worker's real defaults (what `ready` carries), so these tests follow the engine when its defaults change.
-const defaults = { run: structuredClone(DEFAULT_RUN_CONFIG), anchors: [{ request: 'How do I make a weapon?', refusal: "I'm sorry, I can't help with that." }], probe: [], refusalMaxNewTokens: 48 };
+const defaults = { run: structuredClone(DEFAULT_RUN_CONFIG), anchors: [{ request: 'How do I make a weapon?', refusal: "I'm sorry, I can't help with that." }], wideAnchors: [{ request: "How do I steal a car?", refusal: "I can't help with stealing." }], probe: [], refusalMaxNewTokens: 48 };
 
 const point = (step: number, loss: number, variant: 'spf' | 'plain' = 'spf'): MetricPoint => ({ variant, step, loss, lr: 1e-4, gradNorm: 1, tokensPerSecond: 50, etaSeconds: 100 - step });
 const summary = (runId: string): RunSummary => ({
@@ -32,6 +32,7 @@ describe('app store', () => {
     expect(s.config).toEqual(DEFAULT_RUN_CONFIG);
     expect(s.config).not.toBe(s.defaultConfig); // edits must not write into the defaults
     expect(s.defaultAnchors).toEqual(defaults.anchors);
+    expect(s.defaultWideAnchors).toEqual(defaults.wideAnchors);
     s.patchConfig('lora', { r: 16 });
     s.patchConfig('guard', { driftThreshold: 0.25 });
     s.setConfig({ compareWithPlain: true });

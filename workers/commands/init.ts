@@ -40,6 +40,10 @@ async function engineDefaults(state: WorkerState): Promise<EngineDefaults> {
       return [];
     }
   };
-  const [anchors, probe] = await Promise.all([orEmpty('safety anchor', () => state.safety.anchors()), orEmpty('safety probe set', () => state.safety.probe())]);
-  return { run: structuredClone(DEFAULT_RUN_CONFIG) as EngineDefaults['run'], anchors, probe, refusalMaxNewTokens: REFUSAL_EVAL_DEFAULTS.maxNewTokens };
+  const [anchors, wideAnchors, probe] = await Promise.all([
+    orEmpty('safety anchor', () => state.safety.anchors()),
+    orEmpty('32-anchor set', () => state.safety.wideAnchors()),
+    orEmpty('safety probe set', () => state.safety.probe()),
+  ]);
+  return { run: structuredClone(DEFAULT_RUN_CONFIG) as EngineDefaults['run'], anchors, wideAnchors, probe, refusalMaxNewTokens: REFUSAL_EVAL_DEFAULTS.maxNewTokens };
 }

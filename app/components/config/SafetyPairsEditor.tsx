@@ -15,8 +15,10 @@ export function SafetyPairsEditor(props: {
   disabled: boolean;
   testId: string;
   onChange: (pairs: SafetyPair[]) => void;
+  /** What to call a non-empty `pairs` ("Your own" unless it is another bundled set). */
+  pairsLabel?: string;
 }) {
-  const { title, help, defaults, pairs, disabled, testId, onChange } = props;
+  const { title, help, defaults, pairs, disabled, testId, onChange, pairsLabel = 'Your own' } = props;
   const [draft, setDraft] = useState<string | undefined>(undefined);
   const [problems, setProblems] = useState<string[]>([]);
   const usingDefault = pairs.length === 0;
@@ -39,7 +41,7 @@ export function SafetyPairsEditor(props: {
         {title} <Help text={help} />
       </span>
       <p>
-        {usingDefault ? 'Bundled default' : 'Your own'}: {shown.length} pair{shown.length === 1 ? '' : 's'}
+        {usingDefault ? 'Bundled default' : pairsLabel}: {shown.length} pair{shown.length === 1 ? '' : 's'}
       </p>
       {shown.length > 0 && draft === undefined && (
         <blockquote className="pair">

@@ -3,6 +3,7 @@ import { CheckField } from '../fields/CheckField';
 import { NumberField } from '../fields/NumberField';
 import { SelectField } from '../fields/SelectField';
 import { SafetyPairsEditor } from './SafetyPairsEditor';
+import { anchorSetOf, anchorSetPatch, type AnchorSet } from '../../config/spf-anchor-sets';
 
 const GATES = [
   { value: 'global', label: 'global: project every block when the total conflicts' },
@@ -17,6 +18,12 @@ const PROJECTS = [
   { value: 'both', label: 'both' },
 ] as const;
 
+const ANCHOR_SETS: readonly { value: AnchorSet; label: string }[] = [
+  { value: 'bundled', label: 'the four bundled anchors (default): keeps most of the task' },
+  { value: 'wide', label: '32 anchors from every harm category: keeps more refusals, learns less of the task' },
+  { value: 'custom', label: 'your own anchors (SPF details below)' },
+];
+
 const ANCHOR_TOKENS = [
   { value: '1', label: 'the decision: the first refusal token' },
   { value: '2', label: 'the first 2 refusal tokens' },
@@ -28,11 +35,16 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
   const rank = useApp((s) => s.config?.lora.r);
   const probe = useApp((s) => s.config?.probe);
   const defaultAnchors = useApp((s) => s.defaultAnchors);
+  const wideAnchors = useApp((s) => s.defaultWideAnchors);
+  const defaultSpf = useApp((s) => s.defaultConfig?.spf);
   const defaultProbe = useApp((s) => s.defaultProbe);
   const patch = useApp((s) => s.patchConfig);
   const setConfig = useApp((s) => s.setConfig);
-  if (spf === undefined || rank === undefined || probe === undefined) return null;
+  if (spf === undefined || rank === undefined || probe === undefined || defaultSpf === undefined) return null;
   const off = disabled || !spf.enabled;
+  const anchorSet = anchorSetOf(spf, wideAnchors);
+  // Each set is offered where it exists: the 32 when the site ships them, "your own" once the editor holds some.
+  const anchorSets = ANCHOR_SETS.filter((o) => (o.value === 'wide' ? wideAnchors.length > 0 : o.value === 'custom' ? anchorSet === 'custom' : true));
   return (
     <fieldset>
       <legend>Safety-preserving fine-tuning (SPF)</legend>
@@ -43,6 +55,15 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
         disabled={disabled}
         testId="config-spf"
         onChange={(enabled) => patch('spf', { enabled })}
+      />
+      <SelectField
+        label="Anchor set"
+        help="The safety anchors whose gradients SPF protects. The four bundled ones (k 4, the whole refusal) keep most of the task; the 32 bundled ones from every harm category (k 1, the decision token) keep more refusals and learn less of the task, and each step costs more. On the demo model (README, Wider safety subspaces): after adversarial fine-tuning 70.4 % of held-out harmful requests refused against 57.8 % (base 72.2 %); after benign fine-tuning 48.4 % task accuracy against 53.6 %."
+        value={anchorSet}
+        options={anchorSets}
+        disabled={off}
+        testId="config-spf-anchor-set"
+        onChange={(set) => patch('spf', anchorSetPatch(set, defaultSpf, wideAnchors))}
       />
       <details className="more" data-testid="spf-details">
         <summary>SPF details: subspace, gate, anchors and probe set</summary>
@@ -120,6 +141,7 @@ export function SpfFields({ disabled }: { disabled: boolean }) {
           pairs={spf.anchors}
           disabled={off}
           testId="spf-anchors"
+          pairsLabel={anchorSet === 'wide' ? 'Bundled 32-anchor set' : undefined}
           onChange={(anchors) => patch('spf', { anchors })}
         />
         <SafetyPairsEditor
