@@ -2,13 +2,13 @@ import type { RunEvent } from '../../engine/run/run-events';
 import type { MetricPoint } from '../../engine/run/run-types';
 import type { MetricsFile } from './metrics-file';
 import { formatTokenRate } from '../../app/format';
-import { projectsGradient, projectsUpdate, type SpfProject } from '../../engine/safety/spf-options';
+import { DEFAULT_SPF_OPTIONS, projectsGradient, projectsUpdate, type SpfProject } from '../../engine/safety/spf-options';
 
 /**
  * A TrainingRun's events in the terminal (one progress line per step, eval and status lines) and in metrics.jsonl.
  * `spfProject`: what the run's SPF projects, so the line shows the gate and removed fraction of that projection.
  */
-export function cliRunLog(metrics: MetricsFile, totalSteps: () => number, write: (line: string) => void, spfProject: SpfProject = 'update'): (event: RunEvent) => void {
+export function cliRunLog(metrics: MetricsFile, totalSteps: () => number, write: (line: string) => void, spfProject: SpfProject = DEFAULT_SPF_OPTIONS.project): (event: RunEvent) => void {
   return (event) => {
     switch (event.type) {
       case 'metrics':
