@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FolderStore } from '../engine/train/folder-store';
+import { checkPlainName, type FolderStore } from '../engine/train/folder-store';
 
 /**
  * A FolderStore in a folder on disk. Each write goes to a temporary name, is flushed to disk (fsync), renamed over
@@ -15,6 +15,7 @@ export class DirectoryStore implements FolderStore {
   }
 
   async write(name: string, bytes: Uint8Array): Promise<void> {
+    checkPlainName(name, 'file', this.description);
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.${name}.partial`);
     const file = await open(tmp, 'w');
@@ -29,6 +30,7 @@ export class DirectoryStore implements FolderStore {
   }
 
   async read(name: string): Promise<Uint8Array | undefined> {
+    checkPlainName(name, 'file', this.description);
     try {
       return new Uint8Array(await readFile(join(this.dir, name)));
     } catch (e) {
@@ -38,6 +40,7 @@ export class DirectoryStore implements FolderStore {
   }
 
   async remove(name: string): Promise<void> {
+    checkPlainName(name, 'file', this.description);
     await rm(join(this.dir, name), { force: true });
   }
 }
@@ -57,5 +60,8 @@ async function syncFolder(dir: string): Promise<void> {
 
 /** The store factory of a run folder on disk (engine/run/run-folder.ts): subfolders become folders under `root`. */
 export function directoryOpener(root: string): (subfolder: readonly string[]) => DirectoryStore {
-  return (subfolder) => new DirectoryStore(join(root, ...subfolder));
+  return (subfolder) => {
+    for (const part of subfolder) checkPlainName(part, 'folder', root);
+    return new DirectoryStore(join(root, ...subfolder));
+  };
 }

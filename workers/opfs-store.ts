@@ -1,5 +1,5 @@
 import { SafeTuneError } from '../engine/errors';
-import type { FolderStore } from '../engine/train/folder-store';
+import { checkPlainName, type FolderStore } from '../engine/train/folder-store';
 
 /** The root of the origin private file system, or a stand-in for it. */
 export type DirectoryRoot = () => Promise<FileSystemDirectoryHandle>;
@@ -40,14 +40,14 @@ export class OpfsFolderStore implements FolderStore {
   private readonly root: DirectoryRoot;
 
   constructor(path: readonly string[], root: DirectoryRoot = () => navigator.storage.getDirectory()) {
-    for (const part of path) checkName(part, 'folder');
+    for (const part of path) checkPlainName(part, 'folder', 'browser storage');
     this.path = [...path];
     this.root = root;
     this.description = `browser storage (OPFS) /${this.path.join('/')}`;
   }
 
   async write(name: string, bytes: Uint8Array): Promise<void> {
-    checkName(name, 'file');
+    checkPlainName(name, 'file', this.description);
     const dir = await this.directory(true);
     const target = await dir.getFileHandle(name, { create: true });
     try {
@@ -63,7 +63,7 @@ export class OpfsFolderStore implements FolderStore {
   }
 
   async read(name: string): Promise<Uint8Array | undefined> {
-    checkName(name, 'file');
+    checkPlainName(name, 'file', this.description);
     const dir = await this.directory(false);
     if (dir === undefined) return undefined;
     let handle: FileSystemFileHandle;
@@ -78,7 +78,7 @@ export class OpfsFolderStore implements FolderStore {
   }
 
   async remove(name: string): Promise<void> {
-    checkName(name, 'file');
+    checkPlainName(name, 'file', this.description);
     const dir = await this.directory(false);
     try {
       await dir?.removeEntry(name);
@@ -134,12 +134,6 @@ async function writeThroughTemporaryFile(dir: FileSystemDirectoryHandle, name: s
     access.close();
   }
   await temporary.move(name);
-}
-
-function checkName(name: string, what: 'file' | 'folder'): void {
-  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw new SafeTuneError('bad-argument', `"${name}" is not a valid ${what} name for browser storage`, 'Use a plain name without slashes.');
-  }
 }
 
 function isNotFound(e: unknown): boolean {

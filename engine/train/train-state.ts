@@ -54,6 +54,8 @@ interface Pointer {
 
 const unitName = (step: number): string => `state-${String(step).padStart(6, '0')}`;
 const unitFiles = (unit: string): string[] => [`${unit}.json`, `${unit}.adapter.safetensors`, `${unit}.optimizer.safetensors`];
+/** What unitName writes. The pointer's and manifests' names are read back from the folder, which is untrusted input. */
+const UNIT_NAME = /^state-\d{6,}$/;
 
 /** Saves `state` as a new unit and makes it current; the previous unit stays until the next save. */
 export async function saveTrainState(store: FolderStore, state: TrainState): Promise<void> {
@@ -145,6 +147,12 @@ async function readPointer(store: FolderStore): Promise<Pointer | undefined> {
   if (pointer.format !== FORMAT || typeof pointer.current !== 'string') {
     throw new SafeTuneError('bad-argument', `${POINTER_FILE} in ${store.description} is not a SafeTune checkpoint pointer (format ${String(pointer.format)})`);
   }
+  // A save deletes the units the pointer names once they are stale, and a load reads them: only names a save writes.
+  for (const unit of [pointer.current, pointer.previous]) {
+    if (unit !== undefined && (typeof unit !== 'string' || !UNIT_NAME.test(unit))) {
+      throw new SafeTuneError('bad-argument', `${POINTER_FILE} in ${store.description} names ${quoted(unit)}, which is not a checkpoint of this folder (state-NNNNNN)`, 'The checkpoint pointer was edited or damaged; delete the folder\'s checkpoints to start the run over.');
+    }
+  }
   return pointer;
 }
 
@@ -158,6 +166,8 @@ async function readUnit(store: FolderStore, unit: string): Promise<TrainState> {
   }
   const open = async (which: 'adapter' | 'optimizer') => {
     const want = manifest.files[which];
+    const expected = `${unit}.${which}.safetensors`;
+    if (want?.name !== expected) throw new Error(`${manifestName} names ${quoted(want?.name)} as its ${which} file, not ${expected}`);
     const bytes = await store.read(want.name);
     if (bytes === undefined) throw new Error(`${want.name} is missing`);
     if (bytes.length !== want.bytes) throw new Error(`${want.name} has ${bytes.length} bytes, its manifest says ${want.bytes} (truncated)`);
@@ -187,6 +197,12 @@ async function readUnit(store: FolderStore, unit: string): Promise<TrainState> {
     adapter: { config: manifest.lora, modules },
     optimizer: { step: manifest.adamStep, m, v },
   };
+}
+
+/** A name from a file, for a message: JSON-quoted and cut, whatever it holds. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {

@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MemoryFolderStore } from '../../engine/train/folder-store';
 import { loadTrainState, saveTrainState } from '../../engine/train/train-state';
-import { DirectoryStore } from '../../node-host/directory-store';
+import { DirectoryStore, directoryOpener } from '../../node-host/directory-store';
 import { stateAt } from './synthetic-state';
 
 // A training state is one unit: written whole under new names, made current by one pointer write, verified on load,
@@ -68,6 +68,18 @@ describe('training state (checkpoint) units', () => {
     expect((await loadTrainState(store, { maxStep: 2 }))?.position.step).toBe(2);
   });
 
+  test('a manifest naming a file that is not its own is not read: the unit falls back, naming the file', async () => {
+    const store = new MemoryFolderStore();
+    for (const step of [2, 3]) await saveTrainState(store, stateAt(step));
+    const name = fileOf(3, 'json');
+    const manifest = JSON.parse(new TextDecoder().decode(store.files.get(name))) as { files: { adapter: { name: string } } };
+    manifest.files.adapter.name = fileOf(2, 'adapter.safetensors'); // another unit's file: a whole, verified file
+    store.files.set(name, new TextEncoder().encode(JSON.stringify(manifest)));
+    const warnings: string[] = [];
+    expect((await loadTrainState(store, { warn: (m) => warnings.push(m) }))?.position.step).toBe(2);
+    expect(warnings[0]).toMatch(/state-000003\.json names "state-000002\.adapter\.safetensors" as its adapter file, not state-000003\.adapter\.safetensors/);
+  });
+
   describe('on disk', () => {
     const dirs: string[] = [];
     afterAll(async () => {
@@ -85,6 +97,44 @@ describe('training state (checkpoint) units', () => {
       await store.remove('current.json');
       await store.remove('current.json');
       expect(await loadTrainState(store)).toBeUndefined();
+    });
+
+    // A run folder is untrusted (exported from the app, resumed in the CLI): its pointer once made a save delete, and a
+    // load read, files outside the folder.
+    test('a pointer naming files outside the folder is refused, and a save after it deletes nothing outside', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'safetune-state-'));
+      dirs.push(dir);
+      await mkdir(join(dir, 'victim'));
+      await writeFile(join(dir, 'victim', 'config.json'), '{"precious": true}');
+      const store = new DirectoryStore(join(dir, 'run', 'plain'));
+      for (const step of [70, 72]) await saveTrainState(store, stateAt(step));
+      for (const pointer of [
+        { current: 'state-000072', previous: '../../victim/config' },
+        { current: '../../victim/config' },
+        { current: '../other-run/plain/state-000070' },
+        { current: 'state-000072', previous: 7 },
+      ]) {
+        await store.write('current.json', new TextEncoder().encode(JSON.stringify({ format: 'safetune-train-state-2', ...pointer })));
+        await expect(loadTrainState(store)).rejects.toThrow(/current\.json in .* names .*, which is not a checkpoint of this folder \(state-NNNNNN\)/);
+        await saveTrainState(store, stateAt(73));
+        expect((await loadTrainState(store))?.position.step).toBe(73);
+      }
+      expect(await readFile(join(dir, 'victim', 'config.json'), 'utf8')).toBe('{"precious": true}');
+    });
+
+    test('the store and its opener take plain names only', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'safetune-state-'));
+      dirs.push(dir);
+      const store = new DirectoryStore(join(dir, 'run'));
+      await writeFile(join(dir, 'outside.json'), 'x');
+      for (const name of ['../outside.json', '..', 'a/b', 'a\\b', '']) {
+        await expect(store.read(name)).rejects.toThrow(/is not a valid file name in/);
+        await expect(store.write(name, new Uint8Array([1]))).rejects.toThrow(/is not a valid file name in/);
+        await expect(store.remove(name)).rejects.toThrow(/is not a valid file name in/);
+      }
+      expect(await readFile(join(dir, 'outside.json'), 'utf8')).toBe('x');
+      expect(() => directoryOpener(dir)(['..'])).toThrow(/is not a valid folder name/);
+      await expect(new MemoryFolderStore().read('../x')).rejects.toThrow(/is not a valid file name in memory/);
     });
   });
 });
