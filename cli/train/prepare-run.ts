@@ -10,6 +10,7 @@ import { checkLoraFits } from '../../engine/run/lora-fit';
 import { summarizeModel } from '../../engine/run/model-summary';
 import type { RunFolder } from '../../engine/run/run-folder';
 import { isResumable, type RunRecord } from '../../engine/run/run-record';
+import { checkRecordForResume, checkStoredDataset, sameModelShape } from '../../engine/run/resume-checks';
 import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
 import type { BackendChoice } from '../../engine/run/run-types';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
@@ -78,8 +79,10 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
  * page).
  */
 export async function prepareResume(folder: RunFolder, v: Values, log: (line: string) => void): Promise<PreparedRun> {
-  const record = await folder.readRecord();
-  if (record === undefined) throw new SafeTuneError('missing-file', `train --resume: no run in ${folder.description} (no run.json)`, 'Start the run without --resume first.');
+  refuseRunFlags(v);
+  const stored = await folder.readRecord();
+  if (stored === undefined) throw new SafeTuneError('missing-file', `train --resume: no run in ${folder.description} (no run.json)`, 'Start the run without --resume first.');
+  const record = checkRecordForResume(stored, `run.json in ${folder.description}`);
   if (!isResumable(record)) {
     throw new SafeTuneError('bad-argument', `train --resume: run ${record.runId} in ${folder.description} is ${record.status} at step ${record.step}${record.checkpointStep === undefined ? ' with no checkpoint' : ''}; there is nothing to continue`, 'Start a new run with another --out folder.');
   }
@@ -90,7 +93,13 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
     throw new SafeTuneError('bad-argument', `train --resume: run ${record.runId} trained ${record.model.summary.description}`, 'Pass --model DIR with that model downloaded (config.json, tokenizer and safetensors).');
   }
   const files = new DirectoryFiles(modelDir);
+  const modelConfig = await readModelConfig(files);
   const tokenizer = await loadTokenizer(files);
+  const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, record.model.summary.backend);
+  if (!sameModelShape(summary, record.model.summary)) {
+    const shape = (m: typeof summary): string => `${m.architecture}, ${m.layers} layers × ${m.hiddenSize}, vocabulary ${m.vocabSize}, ${m.parameters} parameters`;
+    throw new SafeTuneError('bad-argument', `train --resume: ${files.description} is not the model run ${record.runId} trained (${shape(summary)}; the run trained ${record.model.summary.description}: ${shape(record.model.summary)})`, 'Pass --model with the same model.');
+  }
   const bytes = await folder.readDataset();
   if (bytes === undefined) throw new SafeTuneError('missing-file', `train --resume: the dataset copy (dataset.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
   const validationBytes = record.dataset.validationFile === undefined ? undefined : await folder.readValidationFile();
@@ -98,12 +107,23 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
     throw new SafeTuneError('missing-file', `train --resume: the validation file copy (validation.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
   }
   const loaded = await loadRunDataset(bytes, record.dataset, validationBytes, tokenizer, record.config.train.maxLength, log);
+  await checkStoredDataset(record, bytes, loaded.report, folder.description);
   const model = await loadCausalLM(files);
-  if (model.config.architecture !== record.model.summary.architecture || model.config.hiddenSize !== record.model.summary.hiddenSize || model.config.numLayers !== record.model.summary.layers) {
-    model.dispose();
-    throw new SafeTuneError('bad-argument', `train --resume: ${files.description} is not the model run ${record.runId} trained (${record.model.summary.description}, ${record.model.summary.architecture})`, 'Pass --model with the same model.');
-  }
   return { record, data: runData(tokenizer, loaded, record.safety, record.config.train.maxLength), model, tokenizer, modelDir };
+}
+
+/** What `train --resume` reads besides the run folder: where the model is and what computes. */
+const RESUME_FLAGS = new Set(['out', 'resume', 'model', 'backend']);
+
+/**
+ * A resumed run continues exactly as recorded (its config is in run.json, its data order in the checkpoint), so a flag
+ * that would change it — `--max-steps 3`, `--guard-drift off` — is an error rather than silently ignored.
+ */
+function refuseRunFlags(v: Values): void {
+  const given = Object.keys(v).filter((k) => v[k] !== undefined && !RESUME_FLAGS.has(k));
+  if (given.length > 0) {
+    throw new SafeTuneError('bad-argument', `train --resume continues the run as recorded; ${given.map((k) => `--${k}`).join(', ')} cannot change it`, 'Drop those flags (only --model and --backend apply to a resume), or start a new run with another --out folder.');
+  }
 }
 
 /**

@@ -2,10 +2,13 @@ import { SafeTuneError } from '../errors';
 import type { LoraAdapter } from '../model/lora';
 import { isEvalStep, SafetyProbe } from '../safety/drift';
 import type { StepStats } from '../train/trainer';
+import { sha256Hex } from '../weights/hub-policy';
 import { isCheckpointStep } from './checkpoint-schedule';
 import { metricPoint, nonFiniteFields } from './metric-point';
 import { MetricsBatcher } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
+import { checkFingerprint, modelFingerprint } from './model-fingerprint';
+import { checkStateMatchesRecord } from './resume-checks';
 import { mainVariant } from './run-config';
 import { RunError } from './run-errors';
 import type { RunData, RunEnd, RunHost } from './run-host';
@@ -46,6 +49,8 @@ export class TrainingRun {
     try {
       for (const name of variantNames(record)) variants.push(await RunVariant.create(name, host.access, data, record.config, host.folder.trainStates(name)));
       record.totalSteps = variants[0]!.trainer.totalSteps;
+      record.dataset.sha256 = await sha256Hex(datasetBytes);
+      record.model.fingerprint = await host.access.use(undefined, modelFingerprint);
       await host.folder.writeDataset(datasetBytes);
       await host.folder.writeRecord(record);
     } catch (e) {
@@ -72,8 +77,12 @@ export class TrainingRun {
         if (state.position.step !== step) {
           throw new SafeTuneError('bad-argument', `the ${name} checkpoint in ${store.description} is at step ${state.position.step}, the ${names[0]} one at step ${step}`, 'The run was interrupted while saving and its adapters disagree; start a new run.');
         }
-        variants.push(await RunVariant.restore(name, host.access, data, record.config, store, state));
+        const variant = await RunVariant.restore(name, host.access, data, record.config, store, state);
+        variants.push(variant);
+        checkStateMatchesRecord(record, state, name, variant.trainer.totalSteps, store.description);
       }
+      const stored = record.model.fingerprint;
+      if (stored !== undefined) checkFingerprint(stored, await host.access.use(undefined, modelFingerprint), record.runId, record.model.summary.description);
       record.checkpointStep = step;
     } catch (e) {
       for (const v of variants) await v.dispose();

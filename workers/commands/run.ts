@@ -7,6 +7,7 @@ import { resolveRunConfig } from '../../engine/run/run-config';
 import { isResumable, type RunRecord } from '../../engine/run/run-record';
 import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
 import { TrainingRun } from '../../engine/run/training-run';
+import { checkRecordForResume, checkStoredDataset, sameModelShape } from '../../engine/run/resume-checks';
 import { SAMPLE_MAX_NEW_TOKENS, type SamplePrompt } from '../../engine/run/sample-prompts';
 import type { SampleGeneration } from '../../engine/run/run-types';
 import { greedyChatReply } from '../../engine/safety/refusal-eval';
@@ -63,8 +64,9 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     state.requireNoActiveRun('resume a run');
     state.clearOutOfMemory();
     const folder = state.storage.folder(cmd.runId);
-    const record = await folder.readRecord();
-    if (record === undefined) throw new WorkerError('not-ready', `there is no stored run ${cmd.runId}`, 'List the runs (listRuns) and pick one of those.');
+    const stored = await folder.readRecord();
+    if (stored === undefined) throw new WorkerError('not-ready', `there is no stored run ${cmd.runId}`, 'List the runs (listRuns) and pick one of those.');
+    const record = checkRecordForResume(stored, `run.json in ${folder.description}`);
     if (!isResumable(record)) throw notResumable(record);
     if (record.dataset.validationFile !== undefined) {
       throw new WorkerError('not-ready', `run ${record.runId} holds out a separate validation file (${record.dataset.validationFile}), which the app does not load`, 'Resume it with the CLI: train --out FOLDER --resume.');
@@ -76,6 +78,7 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     const dataset = new ChosenDataset({ fileName: d.fileName, bytes, maxLength: d.maxLength, ...(d.format === undefined ? {} : { format: d.format }), ...(d.validation === undefined ? {} : { validation: d.validation }) });
     await showDataset(state, dataset, cmd.requestId, record.config.train.maxLength);
     const loaded = await dataset.load(session.tokenizer, record.config.train.maxLength);
+    await checkStoredDataset(record, bytes, loaded.report, folder.description);
     const data = runData(session.tokenizer, loaded, record.safety, record.config.train.maxLength);
     await state.disposeRun();
     const prompts = await dataset.samplePrompts(loaded.report.format).catch(() => []);
@@ -146,9 +149,7 @@ async function modelFor(state: WorkerState, record: RunRecord, requestId: string
 }
 
 function sameShape(session: LoadedModel, record: RunRecord): boolean {
-  const a = session.summary;
-  const b = record.model.summary;
-  return a.architecture === b.architecture && a.parameters === b.parameters && a.layers === b.layers && a.hiddenSize === b.hiddenSize && a.vocabSize === b.vocabSize;
+  return sameModelShape(session.summary, record.model.summary);
 }
 
 function notResumable(record: RunRecord): WorkerError {

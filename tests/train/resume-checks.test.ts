@@ -1,0 +1,127 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { loadDataset } from '../../engine/data/load-dataset';
+import { loadCausalLM } from '../../engine/model/load';
+import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
+import { memoryRunHost } from '../../engine/run/memory-host';
+import { soleModel } from '../../engine/run/model-access';
+import { summarizeModel } from '../../engine/run/model-summary';
+import { checkRecordForResume, checkStoredDataset } from '../../engine/run/resume-checks';
+import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
+import { RunFolder } from '../../engine/run/run-folder';
+import type { RunRecord } from '../../engine/run/run-record';
+import { newRunRecord, runData } from '../../engine/run/run-setup';
+import { TrainingRun } from '../../engine/run/training-run';
+import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
+import { MemoryFiles } from '../../engine/weights/memory-files';
+import { prepareResume } from '../../cli/train/prepare-run';
+import { directoryOpener } from '../../node-host/directory-store';
+import { setBackend } from '../helpers/backend';
+import { chatRows, PROBE } from '../worker/helpers/site';
+
+// A resume trusts nothing it reads back from the run folder (a red-team pass resumed runs silently on another dataset,
+// another model of the same shape, and records whose config disagreed with the checkpoint). The CLI and the worker
+// share these checks (engine/run/resume-checks.ts, TrainingRun.resume).
+
+const rowsOf = (n: number): Uint8Array => new TextEncoder().encode(chatRows(n).map((r) => JSON.stringify(r)).join('\n') + '\n');
+const bytes = rowsOf(12);
+
+/** A tiny run paused at step 2 of 4 with a checkpoint, in memory; `resume` resumes it on a model of `seed`. */
+async function pausedRun() {
+  await setBackend('cpu');
+  const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
+  const tokenizer = await loadTokenizer(files);
+  const model = await loadCausalLM(files);
+  const loaded = await loadDataset(bytes, 'chat.jsonl', tokenizer, { maxLength: 64 });
+  const d = DEFAULT_RUN_CONFIG;
+  const config = resolveRunConfig({ ...d, lora: { ...d.lora, r: 4, alpha: 8 }, train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, maxSteps: 4, checkpointEvery: 1 }, spf: { ...d.spf, enabled: false }, evalEvery: 0, guard: { enabled: false, driftThreshold: 0.5 } });
+  const safety = { anchors: [], probe: PROBE };
+  const summary = summarizeModel(model.config, 'tiny', tokenizer.hasChatTemplate, 'cpu');
+  const record = newRunRecord({ runId: 'run-test', now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
+  const host = memoryRunHost(soleModel(model, tokenizer.padTokenId), (e) => {
+    if (e.type === 'metrics' && e.points.some((p) => p.step === 2)) run.pause('test');
+  });
+  const data = runData(tokenizer, loaded, safety, 64);
+  const run = await TrainingRun.start(host, record, data, bytes);
+  expect(await run.train()).toBe('paused');
+  await run.dispose();
+  model.dispose();
+  const resume = async (edited: RunRecord, seed = 3): Promise<TrainingRun> => {
+    const other = await loadCausalLM(new MemoryFiles(tinyCheckpointFiles('llama', { seed }), 'tiny'));
+    const otherHost = memoryRunHost(soleModel(other, tokenizer.padTokenId), () => undefined);
+    // The same folder's checkpoints, another model.
+    Object.assign(otherHost, { folder: host.folder });
+    try {
+      return await TrainingRun.resume(otherHost, edited, data);
+    } finally {
+      other.dispose();
+    }
+  };
+  return { record, loaded, tokenizer, resume };
+}
+
+describe('resuming a run checks it is the same run', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  test('a start stores the dataset digest and the model fingerprint; another model of the same shape is refused', async () => {
+    const t = await pausedRun();
+    expect(t.record.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(t.record.model.fingerprint).toHaveLength(16);
+    await expect(t.resume(structuredClone(t.record), 7)).rejects.toThrow(/^tiny is not the model run run-test trained: its logits on a fixed input differ/);
+    const same = await t.resume(structuredClone(t.record));
+    expect(same.record.step).toBe(2);
+    await same.dispose();
+  });
+
+  test('a record edited after its checkpoint (rank, step count, learning rate) is refused, naming each difference', async () => {
+    const t = await pausedRun();
+    const edited = structuredClone(t.record);
+    edited.config.lora.r = 8;
+    edited.config.train.lr = 0.5;
+    edited.totalSteps = 73;
+    await expect(t.resume(edited)).rejects.toThrow(/the plain checkpoint in memory does not match the run's record \(checkpoint vs record: LoRA rank 4 vs 8; lr 0\.0002 vs 0\.5; 4 steps in the checkpoint, 73 in the record, 4 from its config and dataset\)/);
+  });
+
+  test('a damaged record is named before anything loads', () => {
+    const t = { runId: 'r', format: 'safetune-run-1', step: 2, totalSteps: 4 } as unknown as RunRecord;
+    expect(() => checkRecordForResume(t, 'run.json in X')).toThrow(/^the run record run\.json in X has no config, model, dataset, safety$/);
+  });
+
+  test('a record whose config no run can have is named', async () => {
+    const t = await pausedRun();
+    for (const [edit, message] of [
+      [(r: RunRecord) => (r.config.train.batchSize = 0), /holds a configuration no run can have: batchSize must be a positive integer, got 0/],
+      [(r: RunRecord) => ((r.config.train as { lr: unknown }).lr = 'abc'), /holds a configuration no run can have: lr must be ≥ 0, got abc/],
+      [(r: RunRecord) => (r.totalSteps = 0), /says the run has 0 steps/],
+    ] as const) {
+      const r = structuredClone(t.record);
+      edit(r);
+      expect(() => checkRecordForResume(r, 'run.json in X')).toThrow(message);
+    }
+  });
+
+  test('another dataset in dataset.bin is refused: by its digest, and by its rows for a record without one', async () => {
+    const t = await pausedRun();
+    const other = rowsOf(3);
+    const otherLoaded = await loadDataset(other, 'chat.jsonl', t.tokenizer, { maxLength: 64 });
+    await expect(checkStoredDataset(t.record, other, otherLoaded.report, 'X')).rejects.toThrow(/the dataset copy of run run-test in X is not the file the run trained on \(its SHA-256 differs/);
+    const older = structuredClone(t.record);
+    delete older.dataset.sha256;
+    await expect(checkStoredDataset(older, other, otherLoaded.report, 'X')).rejects.toThrow(/the dataset of run run-test in X now gives 3 rows, 3 train \/ 0 validation, \d+ trained tokens; the run trained on 12 rows, 12 train \/ 0 validation/);
+    await expect(checkStoredDataset(t.record, bytes, t.loaded.report, 'X')).resolves.toBeUndefined();
+  });
+
+  test('train --resume refuses flags that would change the run instead of ignoring them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'safetune-resume-'));
+    dirs.push(dir);
+    const folder = new RunFolder(directoryOpener(dir));
+    await expect(prepareResume(folder, { out: dir, resume: true, 'max-steps': '3', 'guard-drift': 'off' }, () => undefined)).rejects.toThrow(
+      /^train --resume continues the run as recorded; --max-steps, --guard-drift cannot change it$/,
+    );
+  });
+});
