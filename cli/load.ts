@@ -1,8 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { SafeTuneError } from '../engine/errors';
 import type { CausalLM } from '../engine/model/causal-lm';
-import { loadCausalLM } from '../engine/model/load';
-import { readPeftAdapter } from '../engine/export/peft-adapter';
+import { loadCausalLM, readModelConfig } from '../engine/model/load';
+import { loadTokenizer } from '../engine/tokenizer/load-tokenizer';
+import { checkTokenizerFitsModel } from '../engine/tokenizer/model-vocabulary';
+import type { TextTokenizer } from '../engine/tokenizer/types';
 import type { BackendName } from '../engine/backend';
 import { DirectoryFiles } from '../node-host/fs-files';
 import { selectCliBackend } from '../node-host/backend';
@@ -15,12 +17,31 @@ async function folder(path: string, what: string): Promise<DirectoryFiles> {
   return new DirectoryFiles(path);
 }
 
-/** Selects the backend, then loads --model (and --adapter, a PEFT LoRA adapter folder) from disk. */
+/**
+ * Selects the backend, then loads --model (and --adapter, a PEFT LoRA adapter folder) from disk. The adapter is read
+ * against the model's config.json, so one for another model (more or fewer layers, other shapes) is an error naming
+ * the adapter file, never applied in part.
+ */
 export async function loadCliModel(modelDir: string, adapterDir: string | undefined, backend: BackendName): Promise<{ model: CausalLM; files: DirectoryFiles }> {
   const files = await folder(modelDir, 'model');
   const adapterFiles = adapterDir === undefined ? undefined : await folder(adapterDir, 'adapter');
   await selectCliBackend(backend);
-  const weights = adapterFiles === undefined ? undefined : await readPeftAdapter(adapterFiles);
-  const model = await loadCausalLM(files, weights === undefined ? {} : { adapter: { kind: 'weights', weights } });
+  const model = await loadCausalLM(files, adapterFiles === undefined ? {} : { adapter: { kind: 'peft', files: adapterFiles } });
   return { model, files };
+}
+
+/**
+ * loadCliModel for commands that also tokenize: the tokenizer is loaded and checked against config.json's vocab_size
+ * first (cheap, before gigabytes of weights), so a token id without an embedding row is an error naming
+ * tokenizer.json and config.json rather than a tfjs gather failure mid-run.
+ */
+export async function loadCliModelWithTokenizer(
+  modelDir: string,
+  adapterDir: string | undefined,
+  backend: BackendName,
+): Promise<{ model: CausalLM; files: DirectoryFiles; tokenizer: TextTokenizer }> {
+  const files = await folder(modelDir, 'model');
+  const tokenizer = await loadTokenizer(files);
+  checkTokenizerFitsModel(tokenizer, await readModelConfig(files), files.description);
+  return { ...(await loadCliModel(modelDir, adapterDir, backend)), tokenizer };
 }

@@ -1,10 +1,12 @@
 import type { CausalLM } from '../engine/model/causal-lm';
 import { summarizeModel } from '../engine/run/model-summary';
-import { loadCausalLM, readModelConfig } from '../engine/model/load';
+import { checkCheckpointMatchesConfig, loadCausalLM, readModelConfig } from '../engine/model/load';
 import type { LoraAdapter } from '../engine/model/lora';
 import { loadTokenizer } from '../engine/tokenizer/load-tokenizer';
+import { checkTokenizerFitsModel } from '../engine/tokenizer/model-vocabulary';
 import type { TextTokenizer } from '../engine/tokenizer/types';
 import type { ModelFiles } from '../engine/weights/model-files';
+import { openWeightShards } from '../engine/weights/weight-shards';
 import { AsyncLock } from './async-lock';
 import { WorkerError } from './worker-errors';
 import type { StoredModelSource } from '../engine/run/run-types';
@@ -30,12 +32,16 @@ export class LoadedModel {
   ) {}
 
   /**
-   * Checks what can be checked cheaply — config.json (architecture, sizes) and the tokenizer files — without touching
-   * the GPU, so a bad folder fails before the current model is released.
+   * Checks what can be checked cheaply — config.json (architecture, sizes), the weight files' headers against it, the
+   * tokenizer files, and that every token id has an embedding row — without touching the GPU, so a bad folder fails
+   * before the current model is released.
    */
   static async prepare(opened: OpenedModel): Promise<TextTokenizer> {
-    await readModelConfig(opened.files);
-    return loadTokenizer(opened.files);
+    const config = await readModelConfig(opened.files);
+    checkCheckpointMatchesConfig(config, await openWeightShards(opened.files));
+    const tokenizer = await loadTokenizer(opened.files);
+    checkTokenizerFitsModel(tokenizer, config, opened.files.description);
+    return tokenizer;
   }
 
   /** The weights onto the current backend (after `prepare`). */

@@ -1,8 +1,7 @@
 import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../../node-host/backend';
 import { generateTokens } from '../../engine/model/generate';
-import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
-import { loadCliModel } from '../load';
+import { loadCliModelWithTokenizer } from '../load';
 
 /** Streams the completion of --prompt (rendered with the chat template when --chat) to stdout. */
 export async function generateCommand(argv: string[]): Promise<void> {
@@ -19,8 +18,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   });
   const prompt = requireString('generate', v, 'prompt');
   const backend = oneOf('generate', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND);
-  const { model, files } = await loadCliModel(requireString('generate', v, 'model'), v['adapter'] as string | undefined, backend);
-  const tokenizer = await loadTokenizer(files);
+  const { model, tokenizer } = await loadCliModelWithTokenizer(requireString('generate', v, 'model'), v['adapter'] as string | undefined, backend);
   const text = v['chat'] === true ? tokenizer.renderChat([{ role: 'user', content: prompt }], { addGenerationPrompt: true }) : prompt;
   const promptIds = tokenizer.encode(text, { addSpecialTokens: v['chat'] !== true });
   const eos = [...new Set([...tokenizer.eosTokenIds, ...model.config.eosTokenIds])];

@@ -93,12 +93,7 @@ export async function readPeftAdapter(files: ModelFiles, model?: ModelConfig): P
   const found = collectLoraTensors(file.tensors, fail);
   if (found.size === 0) fail('holds no LoRA tensors', 'The file is empty or is not a LoRA adapter: export it again.');
 
-  const deepest = Math.max(...[...found.values()].map((f) => f.key.layer));
-  if (model !== undefined && deepest >= model.numLayers) {
-    const f = [...found.values()].find((x) => x.key.layer === deepest)!;
-    fail(`tensor "${f.info.name}" is for layer ${deepest} but the base model has ${model.numLayers} layers`, 'The adapter was trained for a different base model: load the model named in adapter_config.json.');
-  }
-  const numLayers = model?.numLayers ?? deepest + 1;
+  const numLayers = adapterLayerCount(found, model, fail);
   const targets = resolveTargetModules(parsed.targetModules, parsed.excludeModules, numLayers, configWhere);
 
   const stray = [...found.values()].filter((f) => !targets.includes(f.key.target)).map((f) => f.info.name);
@@ -141,7 +136,42 @@ export async function readPeftAdapter(files: ModelFiles, model?: ModelConfig): P
 }
 
 type Fail = (message: string, hint: string) => never;
-type FoundTensors = Map<string, { key: PeftTensorKey; info: TensorInfo }>;
+type FoundTensor = { key: PeftTensorKey; info: TensorInfo };
+type FoundTensors = Map<string, FoundTensor>;
+
+/**
+ * The decoder layers the adapter must cover: the base model's when known, else those its tensors name. Layer indices
+ * come from tensor names, which are untrusted, and every per-layer list below is built for this many layers: so a
+ * layer the file cannot possibly complete (an index at or past its tensor count, or a model with more layers than
+ * the file has tensors) is an error here, naming the tensor, instead of a loop over millions of layers.
+ */
+function adapterLayerCount(found: FoundTensors, model: ModelConfig | undefined, fail: Fail): number {
+  const deepest = deepestTensor(found);
+  const layer = deepest.key.layer;
+  const wrongModel = 'The adapter was trained for a different base model: load the model named in adapter_config.json.';
+  if (model !== undefined && layer >= model.numLayers) {
+    fail(`tensor "${deepest.info.name}" is for layer ${layer} but the base model has ${model.numLayers} layers`, wrongModel);
+  }
+  // Every layer holds at least one lora_A / lora_B pair, so N tensors cover at most N layers (N / 2, strictly, but
+  // the looser bound keeps the clearer "lacks tensor ..." message for a file that is merely missing a few).
+  if (layer >= found.size) {
+    fail(
+      `tensor "${deepest.info.name}" is for layer ${layer}, but the file holds only ${found.size} LoRA tensors, too few for layers 0 to ${layer}`,
+      'The tensor name is damaged or the file is incomplete: export the adapter again.',
+    );
+  }
+  if (model !== undefined && model.numLayers > found.size) {
+    fail(`holds ${found.size} LoRA tensors (layers 0 to ${layer} at most), too few for the base model's ${model.numLayers} layers`, wrongModel);
+  }
+  return model?.numLayers ?? layer + 1;
+}
+
+/** The tensor with the highest layer index (the first such in file order). */
+function deepestTensor(found: FoundTensors): FoundTensor {
+  let deepest: FoundTensor | undefined;
+  for (const f of found.values()) if (deepest === undefined || f.key.layer > deepest.key.layer) deepest = f;
+  return deepest!;
+}
 
 /** The file's tensors by "<module path>/<A|B>": every tensor must be lora_A or lora_B of a projection, each once. */
 function collectLoraTensors(tensors: ReadonlyMap<string, TensorInfo>, fail: Fail): FoundTensors {

@@ -39,22 +39,21 @@ export function resolveTargetModules(targetModules: unknown, excludeModules: unk
   const excludes = excludeModules === null || excludeModules === undefined ? () => false : selector(excludeModules, 'exclude_modules', fail);
   const chosen = (path: string): boolean => selects(path) && !excludes(path);
 
-  const others = otherModules(numLayers).filter(chosen);
-  if (others.length > 0) {
+  const others = firstSelected(otherModules(numLayers), chosen, 3);
+  if (others.count > 0) {
     fail(
-      `target_modules ${describe(targetModules)} selects ${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''}, which SafeTune cannot adapt`,
+      `target_modules ${describe(targetModules)} selects ${others.first.join(', ')}${others.count > 3 ? ` and ${others.count - 3} more` : ''}, which SafeTune cannot adapt`,
       `SafeTune adapters cover only the attention and MLP projections (${LORA_TARGETS.join(', ')}); embedding, lm_head and norm adapters are not supported.`,
     );
   }
 
   const targets: LoraTarget[] = [];
   for (const target of LORA_TARGETS) {
-    const layers = [...Array(numLayers).keys()].filter((layer) => chosen(modulePath(layer, target)));
-    if (layers.length === 0) continue;
-    if (layers.length < numLayers) {
-      const missing = [...Array(numLayers).keys()].filter((l) => !layers.includes(l));
+    const { selected, skipped } = layersSelecting(target, numLayers, chosen);
+    if (selected.length === 0) continue;
+    if (skipped.length > 0) {
       fail(
-        `target_modules ${describe(targetModules)} selects ${target} in layer${layers.length > 1 ? 's' : ''} ${layers.join(', ')} but not in ${missing.join(', ')}`,
+        `target_modules ${describe(targetModules)} selects ${target} in layer${selected.length > 1 ? 's' : ''} ${layerList(selected)} but not in ${layerList(skipped)}`,
         'SafeTune adapts a projection in every layer or in none: retrain the adapter with plain module names such as ["q_proj", "v_proj"].',
       );
     }
@@ -99,14 +98,41 @@ function selector(spec: unknown, option: string, fail: (message: string, hint: s
   return (path) => pattern.test(path);
 }
 
-/** Every module of a Llama / Qwen model other than the seven projections (containers included, as PEFT sees them). */
-function otherModules(numLayers: number): string[] {
-  const out = ['model', 'model.embed_tokens', 'model.layers', 'model.norm', 'model.rotary_emb', 'lm_head'];
+/**
+ * Every module of a Llama / Qwen model other than the seven projections (containers included, as PEFT sees them).
+ * Generated rather than listed: numLayers comes from the model or the adapter's tensors, and need not be small.
+ */
+function* otherModules(numLayers: number): Generator<string> {
+  yield* ['model', 'model.embed_tokens', 'model.layers', 'model.norm', 'model.rotary_emb', 'lm_head'];
   for (let i = 0; i < numLayers; i++) {
     const p = `model.layers.${i}`;
-    out.push(p, `${p}.self_attn`, `${p}.self_attn.q_norm`, `${p}.self_attn.k_norm`, `${p}.mlp`, `${p}.mlp.act_fn`, `${p}.input_layernorm`, `${p}.post_attention_layernorm`);
+    yield* [p, `${p}.self_attn`, `${p}.self_attn.q_norm`, `${p}.self_attn.k_norm`, `${p}.mlp`, `${p}.mlp.act_fn`, `${p}.input_layernorm`, `${p}.post_attention_layernorm`];
   }
-  return out;
+}
+
+/** How many of `paths` `chosen` selects, and the first `keep` of them (for the message). */
+function firstSelected(paths: Iterable<string>, chosen: (path: string) => boolean, keep: number): { first: string[]; count: number } {
+  const first: string[] = [];
+  let count = 0;
+  for (const path of paths) {
+    if (!chosen(path)) continue;
+    if (count++ < keep) first.push(path);
+  }
+  return { first, count };
+}
+
+/** The layers whose `target` projection the options select, and those they skip. */
+function layersSelecting(target: LoraTarget, numLayers: number, chosen: (path: string) => boolean): { selected: number[]; skipped: number[] } {
+  const selected: number[] = [];
+  const skipped: number[] = [];
+  for (let layer = 0; layer < numLayers; layer++) (chosen(modulePath(layer, target)) ? selected : skipped).push(layer);
+  return { selected, skipped };
+}
+
+/** "0, 1, 2", or the first ten "and 97 more": a message must stay short however many layers there are. */
+function layerList(layers: number[]): string {
+  const shown = 10;
+  return layers.length > shown ? `${layers.slice(0, shown).join(', ')} and ${layers.length - shown} more` : layers.join(', ');
 }
 
 function describe(value: unknown): string {

@@ -72,6 +72,23 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
   return m;
 }
 
+/**
+ * Tensors a checkpoint may hold beyond expectedTensors() because HF itself skips them when loading: RoPE's inv_freq
+ * buffers (older Llama checkpoints saved one per layer; SafeTune computes them from config.json) and, with tied
+ * embeddings, a stored lm_head.weight (the embedding is used in its place).
+ */
+export function ignoredByHf(name: string, config: ModelConfig): boolean {
+  return name.endsWith('.rotary_emb.inv_freq') || (config.tieWordEmbeddings && name === 'lm_head.weight');
+}
+
+const LAYER_TENSOR = /^model\.layers\.(\d+)\./;
+
+/** The decoder layer a tensor belongs to ("model.layers.3.mlp.up_proj.weight": 3), or undefined for any other. */
+export function layerOfTensor(name: string): number | undefined {
+  const m = LAYER_TENSOR.exec(name);
+  return m === null ? undefined : Number(m[1]); // an absurdly long index parses as a huge number or Infinity: still "too deep"
+}
+
 const VOCAB_MATRICES = new Set(['model.embed_tokens.weight', 'lm_head.weight']);
 
 /**

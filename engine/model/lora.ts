@@ -78,29 +78,49 @@ export class LoraAdapter {
     return adapter;
   }
 
-  /** Adapter from host matrices (a loaded PEFT adapter or a checkpoint), checked against the model's shapes. */
-  static fromHost(model: ModelConfig, host: HostLoraWeights): LoraAdapter {
+  /**
+   * Adapter from host matrices (a loaded PEFT adapter or a checkpoint), checked against the model: every module the
+   * model needs must be there with its shape, and no module may be left over (an adapter for a deeper model, applied
+   * to its first layers only, would silently be another adapter).
+   *
+   * @param source where the weights came from ("adapter_model.safetensors in <folder>"), for messages.
+   */
+  static fromHost(model: ModelConfig, host: HostLoraWeights, source = 'the adapter'): LoraAdapter {
+    rejectUnusedModules(model, host, source);
     const adapter = new LoraAdapter(host.config);
+    try {
+      adapter.addHostModules(model, host, source);
+    } catch (e) {
+      adapter.dispose(); // the layers added before the bad one
+      throw e;
+    }
+    return adapter;
+  }
+
+  private addHostModules(model: ModelConfig, host: HostLoraWeights, source: string): void {
     for (let layer = 0; layer < model.numLayers; layer++) {
-      for (const target of adapter.config.targets) {
+      for (const target of this.config.targets) {
         const path = modulePath(layer, target);
         const m = host.modules.get(path);
         const [out, inn] = projectionShape(model, target);
         if (m === undefined) {
-          throw new SafeTuneError('bad-adapter', `adapter has no weights for ${path} although its target_modules include ${target}`);
+          throw new SafeTuneError(
+            'bad-adapter',
+            `${source} has no weights for ${path} although its target_modules include ${target}`,
+            `the adapter is incomplete, or was trained for a base model with fewer layers than this one's ${model.numLayers}: load the model it was trained on`,
+          );
         }
         const want = `A [${host.config.r}, ${inn}] and B [${out}, ${host.config.r}]`;
         if (m.aShape[0] !== host.config.r || m.aShape[1] !== inn || m.bShape[0] !== out || m.bShape[1] !== host.config.r) {
           throw new SafeTuneError(
             'bad-adapter',
-            `adapter tensor shapes for ${path} are A [${m.aShape.join(', ')}] and B [${m.bShape.join(', ')}]; this model needs ${want}`,
+            `${source}: tensor shapes for ${path} are A [${m.aShape.join(', ')}] and B [${m.bShape.join(', ')}]; this model needs ${want}`,
             'the adapter was trained for a different base model or rank',
           );
         }
-        adapter.add(layer, target, m.A, m.B, out, inn);
+        this.add(layer, target, m.A, m.B, out, inn);
       }
     }
-    return adapter;
   }
 
   private add(layer: number, target: LoraTarget, a: Float32Array, b: Float32Array, out: number, inn: number): void {
@@ -151,6 +171,20 @@ export class LoraAdapter {
     for (const v of this.variables()) v.dispose();
     this.byPath.clear();
   }
+}
+
+/** Modules of `host` that this model and the adapter's targets do not account for: an error naming the first ones. */
+function rejectUnusedModules(model: ModelConfig, host: HostLoraWeights, source: string): void {
+  const used = new Set<string>();
+  for (let layer = 0; layer < model.numLayers; layer++) for (const target of host.config.targets) used.add(modulePath(layer, target));
+  const unused = [...host.modules.keys()].filter((path) => !used.has(path));
+  if (unused.length === 0) return;
+  const shown = unused.slice(0, 3).join(', ') + (unused.length > 3 ? ` and ${unused.length - 3} more` : '');
+  throw new SafeTuneError(
+    'bad-adapter',
+    `${source} holds weights for ${shown}, which this model (${model.numLayers} layers, targets ${host.config.targets.join(', ')}) does not have`,
+    'the adapter was trained for a different base model: load the model it was trained on',
+  );
 }
 
 /** A trainable variable holding `init`'s values; `init` itself is released (tf.variable keeps its own reference). */

@@ -40,6 +40,29 @@ function positive(s: Json, where: string, key: string, integer: boolean): number
   return v as number;
 }
 
+/** JSON text of a field, for comparing and quoting ("undefined" when absent). */
+function jsonOf(v: unknown): string {
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+/**
+ * A config carrying both layouts (v5 keeps `rope_scaling` beside `rope_parameters` for older readers) must say the
+ * same thing in both: only `rope_parameters` is used, and a `rope_scaling` that disagrees means the config was edited
+ * in one place only. The type (`rope_type`, or the older `type`) and every field both give must match.
+ */
+function requireSameRope(v4: Json, v5: Json): void {
+  const hint = 'keep only the one transformers wrote, or make both give the values the model was trained with';
+  const v4Type = v4['rope_type'] ?? v4['type'];
+  const v5Type = v5['rope_type'] ?? v5['type'];
+  if (v4Type !== v5Type) fail(`"rope_scaling" (type ${jsonOf(v4Type)}) and "rope_parameters" (type ${jsonOf(v5Type)}) disagree`, hint);
+  for (const key of Object.keys(v4)) {
+    if (key === 'rope_type' || key === 'type' || !Object.hasOwn(v5, key)) continue;
+    if (jsonOf(v4[key]) !== jsonOf(v5[key])) {
+      fail(`"rope_scaling.${key}" (${jsonOf(v4[key])}) and "rope_parameters.${key}" (${jsonOf(v5[key])}) disagree`, hint);
+    }
+  }
+}
+
 /**
  * RoPE from a transformers v4 config (top-level `rope_theta`, optional `rope_scaling`) or a v5 one (`rope_parameters`
  * holding `rope_type`, `rope_theta` and the scaling fields). Any rope type other than default / llama3, a partial
@@ -51,11 +74,7 @@ export function parseRopeSettings(c: Json): RopeSettings {
   const v4 = objectOrNull(c, 'rope_scaling');
   const where = v5 !== undefined ? 'rope_parameters' : 'rope_scaling';
   const params = v5 ?? v4;
-  if (v5 !== undefined && v4 !== undefined && JSON.stringify(v4) !== JSON.stringify(v5)) {
-    const v4Type = v4['rope_type'] ?? v4['type'];
-    const v5Type = v5['rope_type'] ?? v5['type'];
-    if (v4Type !== v5Type) fail(`"rope_scaling" (type ${JSON.stringify(v4Type)}) and "rope_parameters" (type ${JSON.stringify(v5Type)}) disagree`, 'keep only the one transformers wrote');
-  }
+  if (v5 !== undefined && v4 !== undefined) requireSameRope(v4, v5);
   if (params !== undefined && params['rope_type'] === undefined && params['type'] === undefined && Object.values(params).some((x) => typeof x === 'object' && x !== null)) {
     // transformers v5 writes one parameter set per layer type for models with sliding-window layers (Gemma 3 style).
     fail(`"${where}" holds per-layer-type settings (${Object.keys(params).join(', ')})`, 'SafeTune supports one RoPE for all layers');

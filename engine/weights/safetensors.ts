@@ -2,10 +2,11 @@ import { SafeTuneError } from '../errors';
 import type { ByteSource } from './byte-source';
 import { isFloatStDType, type StDType } from './safetensors-dtypes';
 import { validateSafetensorsHeader, type TensorInfo } from './safetensors-header';
-import { decodeFloatTensor } from './tensor-decode';
+import { decodeFloatTensor, type DecodeOptions } from './tensor-decode';
 
 export type { StDType, FloatStDType } from './safetensors-dtypes';
 export type { TensorInfo } from './safetensors-header';
+export type { DecodeOptions } from './tensor-decode';
 
 /** A tensor read into host memory as float32, whatever its stored dtype. */
 export interface HostTensor {
@@ -23,8 +24,11 @@ export interface SafetensorsFile {
   /** In file order. */
   readonly tensors: Map<string, TensorInfo>;
   readonly metadata: Record<string, string>;
-  /** Reads one tensor as float32. Throws SafeTuneError for a missing name or a dtype that is not F32/F16/BF16. */
-  read(name: string): Promise<HostTensor>;
+  /**
+   * Reads one tensor as float32. Throws SafeTuneError for a missing name or a dtype that is not F32/F16/BF16 (and,
+   * with `requireFinite`, for a NaN or infinite value).
+   */
+  read(name: string, options?: DecodeOptions): Promise<HostTensor>;
 }
 
 /** The reference reader's limit: a larger header is a damaged length field, not a real file. */
@@ -90,11 +94,11 @@ export async function readSafetensorsHeader(src: ByteSource): Promise<Safetensor
     source: src,
     tensors,
     metadata,
-    read: (name) => readTensor(src, tensors, name),
+    read: (name, options) => readTensor(src, tensors, name, options),
   };
 }
 
-async function readTensor(src: ByteSource, tensors: Map<string, TensorInfo>, name: string): Promise<HostTensor> {
+async function readTensor(src: ByteSource, tensors: Map<string, TensorInfo>, name: string, options: DecodeOptions = {}): Promise<HostTensor> {
   const info = tensors.get(name);
   if (info === undefined) {
     throw new SafeTuneError('missing-tensor', `${src.name} has no tensor "${name}"`, `Check the name: the file holds ${tensors.size} tensors.`);
@@ -115,7 +119,7 @@ async function readTensor(src: ByteSource, tensors: Map<string, TensorInfo>, nam
       'The file changed or was cut short while it was being read: load it again.',
     );
   }
-  return { name, dtype: info.dtype, shape: [...info.shape], data: decodeFloatTensor(info.dtype, bytes, `tensor "${name}" in ${src.name}`) };
+  return { name, dtype: info.dtype, shape: [...info.shape], data: decodeFloatTensor(info.dtype, bytes, `tensor "${name}" in ${src.name}`, options) };
 }
 
 /** Files people mistake for safetensors, told apart by their first bytes, with what to do instead. */

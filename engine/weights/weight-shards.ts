@@ -1,7 +1,7 @@
 import { SafeTuneError } from '../errors';
 import { INDEX_FILE, parseShardIndex } from './weight-shard-index';
 import type { ModelFiles } from './model-files';
-import { readSafetensorsHeader, type HostTensor, type SafetensorsFile, type TensorInfo } from './safetensors';
+import { readSafetensorsHeader, type DecodeOptions, type HostTensor, type SafetensorsFile, type TensorInfo } from './safetensors';
 import { describeMissingWeights } from './missing-weights';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -23,8 +23,8 @@ export interface WeightShards {
   has(name: string): boolean;
   /** Throws SafeTuneError('missing-tensor') for an unknown name. */
   info(name: string): ShardTensorInfo;
-  /** One tensor as float32. Throws SafeTuneError('missing-tensor') for an unknown name. */
-  read(name: string): Promise<HostTensor>;
+  /** One tensor as float32. Throws SafeTuneError('missing-tensor') for an unknown name (see DecodeOptions for the rest). */
+  read(name: string, options?: DecodeOptions): Promise<HostTensor>;
   /** Every tensor, in names() order (reads file by file, front to back). */
   readAll(): Promise<Map<string, HostTensor>>;
   /**
@@ -130,9 +130,9 @@ function buildWeightShards(
     return found;
   };
   // async, so an unknown name rejects the promise rather than throwing at the call.
-  const read = async (name: string): Promise<HostTensor> => {
+  const read = async (name: string, options?: DecodeOptions): Promise<HostTensor> => {
     const where = info(name);
-    return byFile.get(where.file)!.read(name);
+    return byFile.get(where.file)!.read(name, options);
   };
 
   return {

@@ -194,6 +194,43 @@ describe('readPeftAdapter', () => {
   });
 });
 
+describe('readPeftAdapter bounds every per-layer loop by the model or by the file', () => {
+  const host = randomHost(model, { r: 2, targets: ['q_proj'] }, 12);
+  const lone = (layer: string) => [{ name: `base_model.model.model.layers.${layer}.self_attn.q_proj.lora_A.weight`, shape: [2, 64], data: new Float32Array(128), dtype: 'F32' as const }];
+
+  for (const layer of ['3000000', '9007199254740990']) {
+    it(`one tensor for layer ${layer} is an error naming it, at once (it used to build lists for every layer up to it)`, async () => {
+      const start = performance.now();
+      const e = await rejection(readPeftAdapter(adapterFolder(plainConfig(host), lone(layer))));
+      expect(performance.now() - start).toBeLessThan(1_000);
+      expect(e.code).toBe('bad-adapter');
+      expect(e.message).toBe(
+        `adapter_model.safetensors in adapter folder test-adapter: tensor "base_model.model.model.layers.${layer}.self_attn.q_proj.lora_A.weight" is for layer ${layer}, but the file holds only 1 LoRA tensors, too few for layers 0 to ${layer}`,
+      );
+      const against = await rejection(readPeftAdapter(adapterFolder(plainConfig(host), lone(layer)), model));
+      expect(against.message).toMatch(/is for layer \d+ but the base model has 2 layers/);
+    });
+  }
+
+  it('a complete adapter whose deepest layer is past its tensor count: the same error', async () => {
+    const tensors = peftTensors(host).map((t) => ({ ...t, name: t.name.replace('layers.1.', 'layers.4.') }));
+    expect((await rejection(readPeftAdapter(adapterFolder(plainConfig(host), tensors)))).message).toMatch(/is for layer 4, but the file holds only 4 LoRA tensors/);
+  });
+
+  it('a model with more layers than the file has tensors fails before any per-layer list', async () => {
+    const start = performance.now();
+    const e = await rejection(readPeftAdapter(adapterFolder(plainConfig(host), peftTensors(host)), { ...model, numLayers: 1e9 }));
+    expect(performance.now() - start).toBeLessThan(1_000);
+    expect(e.message).toMatch(/: holds 4 LoRA tensors \(layers 0 to 1 at most\), too few for the base model's 1000000000 layers/);
+  });
+
+  it('a missing layer in the middle is still listed by name', async () => {
+    const three = randomHost({ ...model, numLayers: 3 }, { r: 2, targets: ['q_proj'] }, 13);
+    const tensors = peftTensors(three).filter((t) => !t.name.includes('layers.1.'));
+    expect((await rejection(readPeftAdapter(adapterFolder(plainConfig(three), tensors)))).message).toMatch(/lacks 2 tensors "base_model\.model\.model\.layers\.1\.self_attn\.q_proj\.lora_A\.weight"/);
+  });
+});
+
 describe('readPeftAdapter rejects what it cannot apply faithfully', () => {
   const host = randomHost(model, { r: 2, targets: ['q_proj', 'v_proj'] }, 10);
   const tensors = peftTensors(host);

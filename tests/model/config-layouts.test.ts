@@ -90,6 +90,19 @@ describe('config keys that change the math are errors naming the key', () => {
     expect(message({ ...base, dtype: 'int8' })).toContain('"dtype" is "int8"');
   });
 
+  test('rope_scaling and rope_parameters of one type must agree in every field both give', () => {
+    const llama3 = { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 };
+    const both = (v4: Json, v5: Json): string => message({ ...base, rope_theta: undefined, rope_scaling: v4, rope_parameters: { ...v5, rope_theta: 500000 } });
+    expect(both(llama3, { ...llama3, factor: 32 })).toContain('"rope_scaling.factor" (8) and "rope_parameters.factor" (32) disagree');
+    expect(both({ ...llama3, type: 'llama3', rope_type: undefined }, { ...llama3, original_max_position_embeddings: 4096 })).toContain(
+      '"rope_scaling.original_max_position_embeddings" (8192) and "rope_parameters.original_max_position_embeddings" (4096) disagree',
+    );
+    expect(both(llama3, { ...llama3, rope_type: 'default' })).toContain('disagree');
+    // The same values (v5 adds rope_theta inside rope_parameters; the legacy "type" key names the same type): accepted.
+    expect(both(llama3, llama3)).toBe('no error');
+    expect(both({ ...llama3, rope_type: undefined, type: 'llama3' }, llama3)).toBe('no error');
+  });
+
   test('what the released configs carry is accepted', () => {
     // Qwen2.5 ships sliding_window with use_sliding_window false; v5 writes layer_types of full attention.
     expect(() => parseModelConfig({ ...base, use_sliding_window: false, sliding_window: 32768, max_window_layers: 21 })).not.toThrow();

@@ -123,6 +123,30 @@ describe('readSafetensorsHeader: dtypes', () => {
   });
 });
 
+describe('readSafetensorsHeader: requireFinite', () => {
+  const values = (bad: number): number[] => [1, -2, bad, 4];
+  const fileOf = (dtype: 'F32' | 'F16' | 'BF16', bad: number): Uint8Array => {
+    const bytes = dtype === 'F32' ? f32Bytes(values(bad)) : u16Bytes(values(bad).map(dtype === 'F16' ? f32ToF16Bits : f32ToBf16Bits));
+    return buildFile({ w: { dtype, shape: [2, 2], data_offsets: [0, bytes.length] } }, bytes);
+  };
+
+  for (const dtype of ['F32', 'F16', 'BF16'] as const) {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      it(`${dtype}: ${bad} is an error naming the tensor, the file and the index; without the option it is read as is`, async () => {
+        const st = await open(fileOf(dtype, bad), 'model-00002-of-00003.safetensors');
+        await expectError(st.read('w', { requireFinite: true }), 'bad-safetensors', `tensor "w" in model-00002-of-00003.safetensors holds ${bad} at index 2`);
+        expect(Array.from((await st.read('w')).data)).toEqual(values(bad));
+      });
+    }
+  }
+
+  it('finite values (the largest half, zeros, subnormals) pass', async () => {
+    const bytes = u16Bytes([65504, -0, 0, 1e-7].map(f32ToF16Bits));
+    const st = await open(buildFile({ w: { dtype: 'F16', shape: [4], data_offsets: [0, 8] } }, bytes));
+    expect((await st.read('w', { requireFinite: true })).data[0]).toBe(65504);
+  });
+});
+
 describe('readSafetensorsHeader: broken files', () => {
   const w = (entry: unknown) => ({ w: entry });
 
