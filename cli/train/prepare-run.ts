@@ -16,6 +16,7 @@ import type { BackendChoice } from '../../engine/run/run-types';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
 import type { RunData } from '../../engine/run/run-host';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
+import { checkTokenizerFitsModel } from '../../engine/tokenizer/model-vocabulary';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { BUNDLED_SAFETY_ON_DISK, readSafetyPairs } from '../../node-host/bundled-safety';
 import { DirectoryFiles } from '../../node-host/fs-files';
@@ -45,6 +46,7 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
   const files = new DirectoryFiles(modelDir);
   const modelConfig = await readModelConfig(files);
   const tokenizer = await loadTokenizer(files);
+  checkTokenizerFitsModel(tokenizer, modelConfig, files.description);
   const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, backend);
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const anchorsPath = str('spf-anchors');
@@ -95,6 +97,7 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   const files = new DirectoryFiles(modelDir);
   const modelConfig = await readModelConfig(files);
   const tokenizer = await loadTokenizer(files);
+  checkTokenizerFitsModel(tokenizer, modelConfig, files.description);
   const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, record.model.summary.backend);
   if (!sameModelShape(summary, record.model.summary)) {
     const shape = (m: typeof summary): string => `${m.architecture}, ${m.layers} layers × ${m.hiddenSize}, vocabulary ${m.vocabSize}, ${m.parameters} parameters`;

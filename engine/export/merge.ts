@@ -1,8 +1,7 @@
 import { SafeTuneError } from '../errors';
 import type { NamedHostTensor } from '../model/base-weights';
-import { expectedTensors } from '../model/base-weights';
 import { loraScale, type HostLoraWeights } from '../model/lora';
-import { readModelConfig } from '../model/load';
+import { checkCheckpointMatchesConfig, readModelConfig } from '../model/load';
 import { openWeightShards } from '../weights/weight-shards';
 import { INDEX_FILE } from '../weights/weight-shard-index';
 import type { ModelFiles } from '../weights/model-files';
@@ -110,7 +109,7 @@ export async function exportMergedModel(files: ModelFiles, host: HostLoraWeights
   const { modules } = checkHostLoraWeights(host, 'cannot merge the adapter');
   const config = await readModelConfig(files);
   const checkpoint = await openWeightShards(files);
-  checkpoint.requireTensors(expectedTensors(config).keys(), `config.json (${config.architecture})`);
+  checkCheckpointMatchesConfig(config, checkpoint); // the same model loadCausalLM would load, or an error naming why not
   const adapted = new Map(modules.map((m) => [weightName(m), m]));
   checkpoint.requireTensors(adapted.keys(), 'the adapter');
   // Fail before reading gigabytes: every adapted weight's shape is known from the headers.

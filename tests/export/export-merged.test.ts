@@ -56,6 +56,15 @@ describe('exportMergedModel', () => {
     expect(firstDifference(...layer1('self_attn.k_proj'))).toBeUndefined();
   });
 
+  it('refuses a checkpoint its config.json does not describe, as loading does (Qwen3 weights under a Llama config)', async () => {
+    const folder = tinyCheckpointFiles('qwen3', { seed: 1 });
+    const config = JSON.parse(decoder.decode(folder.get('config.json'))) as Record<string, unknown>;
+    folder.set('config.json', new TextEncoder().encode(JSON.stringify({ ...config, architectures: ['LlamaForCausalLM'], model_type: 'llama' })));
+    const base = await baseOf(folder);
+    const host = randomHost(base.config, { r: 4, alpha: 8, targets: ['q_proj'] }, 2);
+    await expect(exportMergedModel(base.files, host, { dtype: 'F32' })).rejects.toThrow(/q_norm\.weight.* not part of the model config\.json describes \(LlamaForCausalLM/);
+  });
+
   it('shards one file at a time exactly as writeShardedCheckpoint shards the merged tensors', async () => {
     const base = await baseOf(tinyCheckpointFiles('qwen2', { seed: 3, shards: 2 }));
     const host = randomHost(base.config, { r: 2, alpha: 4 }, 4);

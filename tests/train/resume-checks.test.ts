@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -16,7 +16,7 @@ import { newRunRecord, runData } from '../../engine/run/run-setup';
 import { TrainingRun } from '../../engine/run/training-run';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { MemoryFiles } from '../../engine/weights/memory-files';
-import { prepareResume } from '../../cli/train/prepare-run';
+import { prepareNewRun, prepareResume } from '../../cli/train/prepare-run';
 import { directoryOpener } from '../../node-host/directory-store';
 import { setBackend } from '../helpers/backend';
 import { chatRows, PROBE } from '../worker/helpers/site';
@@ -114,6 +114,22 @@ describe('resuming a run checks it is the same run', () => {
     delete older.dataset.sha256;
     await expect(checkStoredDataset(older, other, otherLoaded.report, 'X')).rejects.toThrow(/the dataset of run run-test in X now gives 3 rows, 3 train \/ 0 validation, \d+ trained tokens; the run trained on 12 rows, 12 train \/ 0 validation/);
     await expect(checkStoredDataset(t.record, bytes, t.loaded.report, 'X')).resolves.toBeUndefined();
+  });
+
+  test('train refuses a tokenizer with ids past config.json\'s vocab_size before it loads the weights', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'safetune-vocab-'));
+    dirs.push(dir);
+    const model = join(dir, 'model');
+    await mkdir(model);
+    const files = tinyCheckpointFiles('llama', { seed: 3 });
+    const config = JSON.parse(new TextDecoder().decode(files.get('config.json'))) as Record<string, unknown>;
+    files.set('config.json', new TextEncoder().encode(JSON.stringify({ ...config, vocab_size: 200 })));
+    for (const [name, b] of files) await writeFile(join(model, name), b);
+    await writeFile(join(dir, 'chat.jsonl'), bytes);
+    const folder = new RunFolder(directoryOpener(join(dir, 'run')));
+    await expect(prepareNewRun(folder, { model, data: join(dir, 'chat.jsonl'), out: join(dir, 'run') }, 'cpu', () => undefined)).rejects.toThrow(
+      /^tokenizer\.json in .*model has token ids up to \d+, but config\.json's vocab_size is 200/,
+    );
   });
 
   test('train --resume refuses flags that would change the run instead of ignoring them', async () => {
