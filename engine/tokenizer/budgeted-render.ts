@@ -9,13 +9,22 @@ import { TemplateBudgetExceeded, templateGlobals } from './template-globals';
 export interface TemplateBudget {
   /** AST nodes evaluated (each loop iteration evaluates its body's nodes). */
   maxSteps: number;
-  /** Wall-clock milliseconds, checked every 1024 steps. */
+  /** Wall-clock milliseconds, checked every CLOCK_EVERY steps. */
   maxMillis: number;
   /** Characters in any string the template builds, its output included. */
   maxChars: number;
+  /** Items in any list the template builds (`{% set l = l + l %}` doubles one). */
+  maxItems: number;
 }
 
-export const DEFAULT_TEMPLATE_BUDGET: TemplateBudget = { maxSteps: 2_000_000, maxMillis: 2_000, maxChars: 4_000_000 };
+export const DEFAULT_TEMPLATE_BUDGET: TemplateBudget = { maxSteps: 2_000_000, maxMillis: 2_000, maxChars: 4_000_000, maxItems: 1_000_000 };
+
+/**
+ * Steps between two looks at the clock. One step can cost milliseconds (a filter over a string of millions of
+ * characters), so a check every 1024 steps let a template run far past its time; Date.now() every 64 costs nothing
+ * beside the interpreter's own work per node.
+ */
+const CLOCK_EVERY = 64;
 
 type Statement = Parameters<Interpreter['evaluate']>[0];
 type RuntimeValue = ReturnType<Interpreter['evaluate']>;
@@ -27,7 +36,7 @@ type RuntimeValue = ReturnType<Interpreter['evaluate']>;
  */
 class BudgetedInterpreter extends Interpreter {
   private steps = 0;
-  private nextClockCheck = 1024;
+  private nextClockCheck = CLOCK_EVERY;
   private readonly started = Date.now();
   /** The iterable expressions of the loops being entered: their value's length is charged when they evaluate. */
   private readonly loopIterables = new WeakSet<object>();
@@ -49,16 +58,19 @@ class BudgetedInterpreter extends Interpreter {
     if (typeof value.value === 'string' && value.value.length > this.budget.maxChars) {
       throw new TemplateBudgetExceeded(`a string of more than ${this.budget.maxChars} characters`);
     }
+    if (Array.isArray(value.value) && value.value.length > this.budget.maxItems) {
+      throw new TemplateBudgetExceeded(`a list of more than ${this.budget.maxItems} items`);
+    }
     return value;
   }
 
-  private charge(steps: number): void {
+  charge(steps: number): void {
     this.steps += steps;
     if (this.steps > this.budget.maxSteps) {
       throw new TemplateBudgetExceeded(`more than ${this.budget.maxSteps} evaluation steps`);
     }
     if (this.steps >= this.nextClockCheck) {
-      this.nextClockCheck = this.steps + 1024;
+      this.nextClockCheck = this.steps + CLOCK_EVERY;
       if (Date.now() - this.started > this.budget.maxMillis) throw new TemplateBudgetExceeded(`more than ${this.budget.maxMillis} ms`);
     }
   }
@@ -85,8 +97,9 @@ function iterationCount(value: RuntimeValue): number {
 /** `template.render(items)` under `budget`; throws TemplateBudgetExceeded when a limit is crossed. */
 export function renderWithBudget(template: Template, items: Record<string, unknown>, budget: TemplateBudget): string {
   const env = new Environment();
-  for (const [key, value] of Object.entries({ ...templateGlobals(), ...items })) env.set(key, value);
-  const result = new BudgetedInterpreter(env, budget).run(template.parsed);
+  const interpreter = new BudgetedInterpreter(env, budget);
+  for (const [key, value] of Object.entries({ ...templateGlobals((n) => interpreter.charge(n)), ...items })) env.set(key, value);
+  const result = interpreter.run(template.parsed);
   if (typeof result.value !== 'string') throw new Error(`the template rendered a ${result.type}, not text`);
   return result.value;
 }

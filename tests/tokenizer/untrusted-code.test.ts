@@ -39,6 +39,8 @@ async function rejected(p: Promise<unknown>): Promise<SafeTuneError> {
 const HOSTILE_TEMPLATES: [string, string, RegExp][] = [
   ['a 200-million-item range (a V8 fatal error without the bound)', '{% for i in range(200000000) %}x{% endfor %}', /range\(\) of 200000000 items/],
   ['a nested 1e5 x 1e5 loop (hours without the step budget)', '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}', /evaluation steps|ms\)/],
+  ['a range(100000) joined in every iteration of a loop (far past the 2-s limit while a range cost one step)', '{% for i in range(100000) %}{{ range(100000)|join(",") }}{% endfor %}', /evaluation steps/],
+  ['a list doubled 40 times', '{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}', /a list of more than \d+ items/],
   ['a string doubled 60 times', '{% set ns = namespace(s="ab") %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}', /more than \d+ characters/],
 ];
 
@@ -50,7 +52,7 @@ describe('chat templates run under a budget', () => {
       });
       const started = Date.now();
       const e = thrown(() => tokenizer.renderChat([{ role: 'user', content: 'hi' }]));
-      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(Date.now() - started).toBeLessThan(15_000); // far above the 2-s budget: a slow CI machine, not a measurement
       expect(e.code).toBe('bad-tokenizer');
       expect(e.message).toMatch(/chat template in tokenizer_config\.json of folder \.\/hostile was stopped/);
       expect(e.message).toMatch(reason);
