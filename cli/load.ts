@@ -9,6 +9,11 @@ import type { BackendName } from '../engine/backend';
 import { DirectoryFiles } from '../node-host/fs-files';
 import { selectCliBackend } from '../node-host/backend';
 
+/** The --model folder, or an error saying it does not exist (before any file in it is looked for). */
+export function modelFolder(path: string): Promise<DirectoryFiles> {
+  return folder(path, 'model');
+}
+
 async function folder(path: string, what: string): Promise<DirectoryFiles> {
   const s = await stat(path).catch(() => undefined);
   if (s === undefined || !s.isDirectory()) {

@@ -4,7 +4,6 @@ import type { TextTokenizer } from '../engine/tokenizer/types';
 import { parseRows } from '../engine/data/parsing/parse-rows';
 import { toExamples } from '../engine/data/parsing/to-example';
 import { samplePrompts, type SamplePrompt } from '../engine/run/sample-prompts';
-import { isPlainTextFile, plainTextAsJsonLines } from './plain-text';
 
 /** A dataset file as loaded: its bytes are kept so a run can store them beside its checkpoints (resume after reload). */
 export interface DatasetRequest {
@@ -40,13 +39,10 @@ export class ChosenDataset {
   async load(tokenizer: TextTokenizer, maxLength = this.request.maxLength, onProgress?: (done: number, total: number) => void): Promise<LoadedDataset> {
     const c = this.cached;
     if (c !== undefined && c.tokenizer === tokenizer && c.maxLength === maxLength) return c.loaded;
-    const { fileName, validation } = this.request;
-    const text = isPlainTextFile(fileName);
-    const bytes = text ? plainTextAsJsonLines(this.request.bytes) : this.request.bytes;
-    const format = this.request.format ?? (text ? 'text' : undefined);
-    const loaded = await loadDataset(bytes, fileName, tokenizer, {
+    // A .txt file is plain text, one example a line, by its name: the engine reads it so, as the CLI does on resume.
+    const { fileName, validation, format } = this.request;
+    const loaded = await loadDataset(this.request.bytes, fileName, tokenizer, {
       maxLength,
-      ...(text ? { fileType: 'jsonl' as const } : {}),
       ...(format === undefined ? {} : { format }),
       ...(validation === undefined ? {} : { validation }),
       ...(onProgress === undefined ? {} : { onProgress }),
@@ -57,10 +53,8 @@ export class ChosenDataset {
 
   /** A few prompts of this file with their answers, for the sample generations a run shows at each evaluation. */
   async samplePrompts(format: RowFormat, count = 3): Promise<SamplePrompt[]> {
-    const { fileName } = this.request;
-    const text = isPlainTextFile(fileName);
-    const bytes = text ? plainTextAsJsonLines(this.request.bytes) : this.request.bytes;
-    const parsed = await parseRows(bytes, fileName, text ? { fileType: 'jsonl' } : {});
+    const { fileName, bytes } = this.request;
+    const parsed = await parseRows(bytes, fileName);
     // Enough rows to find `count` with a prompt even when the first ones are rejected.
     return samplePrompts(toExamples(parsed.rows.slice(0, count * 10), format).examples, count);
   }

@@ -7,7 +7,7 @@ import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { readModelConfig } from '../../engine/model/load';
 import { summarizeModel } from '../../engine/run/model-summary';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
-import { DirectoryFiles } from '../../node-host/fs-files';
+import { modelFolder } from '../load';
 import { optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
 
 export async function readDataFile(path: string): Promise<Uint8Array> {
@@ -24,7 +24,7 @@ export async function dataReportCommand(argv: string[]): Promise<void> {
   const dataPath = requireString('data-report', v, 'data');
   const format = v['format'];
   if (typeof format === 'string' && !isRowFormat(format)) throw new SafeTuneError('bad-argument', `data-report: unknown --format "${format}"`);
-  const files = new DirectoryFiles(requireString('data-report', v, 'model'));
+  const files = await modelFolder(requireString('data-report', v, 'model'));
   const tokenizer = await loadTokenizer(files);
   // Without --max-length: the length `train` would use for this model (engine/run/size-defaults.ts).
   const parameters = summarizeModel(await readModelConfig(files), files.description, tokenizer.hasChatTemplate, 'cpu').parameters;

@@ -2,7 +2,7 @@ import type { HistogramBin } from './length-stats';
 import type { DatasetReport } from './report';
 import { describeRow } from './row-ref';
 
-const FILE_TYPE_NAMES = { jsonl: 'JSON Lines', json: 'JSON', csv: 'CSV', tsv: 'TSV', parquet: 'Parquet' } as const;
+const FILE_TYPE_NAMES = { jsonl: 'JSON Lines', json: 'JSON', csv: 'CSV', tsv: 'TSV', parquet: 'Parquet', text: 'plain text' } as const;
 const BAR_WIDTH = 40;
 
 /** The report as text for a terminal (the CLI's `data-report`). */
@@ -31,10 +31,7 @@ export function formatReport(report: DatasetReport): string {
     `Tokens per row (before truncation): min ${t.min}, median ${t.median}, p95 ${t.p95}, max ${t.max}, ` +
       `mean ${round(t.mean)}`,
   );
-  lines.push(
-    `maxLength ${report.maxLength}: ${plural(report.truncated, 'row')} truncated, ` +
-      `${report.dropped} dropped (nothing left to train)`,
-  );
+  lines.push(`maxLength ${report.maxLength}: ${plural(report.truncated, 'row')} truncated, ${droppedRows(report.dropped)}`);
   lines.push(
     `Per epoch: ${report.tokensPerEpoch} tokens, ${report.trainedTokens} of them trained (${trainedShare(report)}%)`,
   );
@@ -47,6 +44,12 @@ export function formatReport(report: DatasetReport): string {
     for (const r of report.rejected) lines.push(`  ${describeRow(r.source)}: ${r.reason}`);
   }
   return lines.join('\n');
+}
+
+/** Rows truncation left without a trained token; "no row dropped" when none, which is the news a reader wants. */
+function droppedRows(dropped: number): string {
+  if (dropped === 0) return 'no row dropped';
+  return `${plural(dropped, 'row')} dropped (truncation left ${dropped === 1 ? 'it' : 'them'} no trained token)`;
 }
 
 function histogramLines(bins: readonly HistogramBin[], maxLength: number): string[] {

@@ -142,6 +142,7 @@ describe('loadDataset', () => {
     expect(report.rejected[0]!.reason).toMatch(/^no trained token is left after truncation to 48 tokens \(the row has \d+\)$/);
     expect(report.tokens.max).toBeGreaterThan(48); // lengths are reported before truncation
     expect(report.warnings[0]).toMatch(/^1 row is longer than maxLength 48 and loses its end/);
+    expect(formatReport(report)).toContain('maxLength 48: 1 row truncated, 1 row dropped (truncation left it no trained token)');
 
     const error = await failure(load(jsonl(long), 'qa.jsonl', { maxLength: 48 }));
     expect(error.message).toMatch(/could be tokenized: qa\.jsonl line 1: no trained token is left/);
@@ -178,5 +179,29 @@ describe('loadDataset', () => {
     expect(text).toMatch(/Tokens per row \(before truncation\): min \d+, median \d+, p95 \d+, max \d+, mean [\d.]+/);
     expect(text).toMatch(/Per epoch: \d+ tokens, \d+ of them trained/);
     expect(text).toContain('  qa.jsonl line 5: "question" is a number, not text');
+    // Nothing dropped reads as the good news it is (it read "0 dropped (nothing left to train)").
+    expect(text).toContain('maxLength 512: 0 rows truncated, no row dropped');
+  });
+
+  it('reads a .txt file by its name as plain text: one text example a line, named by its own line number', async () => {
+    // A BOM, CRLF, a blank line, leading spaces, a comma and a JSON-looking line: each line is text as written.
+    const text = '\uFEFFalpha beta, gamma\r\n\r\n  indented line\r\n{"question": "q", "answer": "a"}\n';
+    const { train, report } = await load(text, 'x.txt');
+    expect(report.format).toBe('text');
+    expect(report.files).toEqual([{ fileName: 'x.txt', fileType: 'text', role: 'train', rows: 3 }]);
+    expect(train.map((e) => e.source)).toEqual([1, 3, 4].map((line) => ({ file: 'x.txt', line })));
+    expect(trainedText(tokenizer, train[1]!.ids, train[1]!.labels)).toContain('  indented line');
+    expect(report.rejectedTotal).toBe(0);
+    expect(formatReport(report)).toContain('Dataset: x.txt (plain text, 3 rows)');
+    // Any case of the extension; a validation .txt beside a .jsonl is read the same way.
+    expect((await load('one line\n', 'NOTES.TXT')).report.format).toBe('text');
+    const mixed = await load(jsonl({ text: 'a row' }), 'train.jsonl', { validation: { bytes: utf8('held out\n'), fileName: 'val.txt' } });
+    expect(mixed.validation.map((e) => e.source)).toEqual([{ file: 'val.txt', line: 1 }]);
+  });
+
+  it('names the line of a .txt file that is not UTF-8, and refuses an empty one', async () => {
+    const error = await failure(load(new Uint8Array([0x61, 0x0a, 0x62, 0xff, 0x0a]), 'x.txt'));
+    expect(error.message).toMatch(/x\.txt is not valid UTF-8 text: line 2/);
+    expect((await failure(load(' \n\n', 'x.txt'))).message).toBe('x.txt is empty.');
   });
 });

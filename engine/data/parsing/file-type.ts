@@ -9,12 +9,13 @@ const BY_EXTENSION: ReadonlyMap<string, DatasetFileType> = new Map([
   ['tsv', 'tsv'],
   ['parquet', 'parquet'],
   ['pq', 'parquet'],
+  ['txt', 'text'],
 ]);
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1", at both ends of every Parquet file
 
 /**
- * The file type from the name's extension (case-insensitive), else from the content: Parquet's magic bytes; JSON
+ * The file type from the name's extension (case-insensitive; `.txt` is plain text, only ever by name), else from the content: Parquet's magic bytes; JSON
  * when the first non-blank character opens an array or object (JSON Lines when the first line is a complete object
  * on its own and more lines follow); CSV otherwise. A .json file that turns out to be JSON Lines (common on the Hub)
  * is handled by the JSON parser itself.

@@ -7,6 +7,7 @@ import { parseDelimited } from './parse-csv';
 import { parseJsonDocument } from './parse-json';
 import { parseJsonLines } from './parse-jsonl';
 import { parseParquet } from './parse-parquet';
+import { parsePlainText } from './parse-text';
 
 export interface ParseRowsOptions {
   /** The file type, when the name's extension and the content do not tell (or tell wrong). */
@@ -16,7 +17,7 @@ export interface ParseRowsOptions {
 }
 
 /**
- * A dataset file's rows, whatever its type (JSON Lines, JSON, CSV / TSV, Parquet: by extension, else by content),
+ * A dataset file's rows, whatever its type (JSON Lines, JSON, CSV / TSV, Parquet, plain text: by extension, else by content),
  * with the rows that could not be parsed listed by line. Throws SafeTuneError('bad-dataset') for a file that cannot be
  * read at all (empty, not UTF-8, broken JSON document, unreadable Parquet, unusable CSV header).
  */
@@ -46,6 +47,8 @@ export async function parseRows(bytes: DatasetBytes, fileName: string, options: 
       return parseDelimited(text, fileName, ',');
     case 'tsv':
       return parseDelimited(text, fileName, '\t');
+    case 'text':
+      return parsePlainText(text, fileName, limits.maxLineChars);
   }
 }
 
@@ -74,6 +77,6 @@ function emptyFile(fileName: string): SafeTuneError {
   return new SafeTuneError(
     'bad-dataset',
     `${fileName} is empty.`,
-    'Choose a file with rows: JSON Lines, a JSON list, CSV or Parquet.',
+    'Choose a file with rows: JSON Lines, a JSON list, CSV, Parquet or plain text (one example a line).',
   );
 }

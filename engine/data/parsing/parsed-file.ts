@@ -1,8 +1,8 @@
 import type { RejectedRow } from '../row-ref';
 import type { RowRef } from '../types';
 
-/** The file types the loader reads. 'tsv' is CSV with tab separators. */
-export type DatasetFileType = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet';
+/** The file types the loader reads. 'tsv' is CSV with tab separators; 'text' is plain text, one example a line. */
+export type DatasetFileType = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet' | 'text';
 
 /** One row of a file as parsed, before its format is known: field name → value (strings, lists, objects, ...). */
 export interface RawRow {
