@@ -11,7 +11,8 @@ import { generateCommand } from './commands/generate';
 import { trainCommand } from './commands/train';
 import { dataReportCommand } from './commands/data-report';
 import { releaseCliBackend } from '../node-host/backend';
-import { CliExit } from './cli-exit';
+import { CliExit, endQuietlyWhenStdoutCloses } from './cli-exit';
+import { asksForHelp } from './args-help';
 import { RunError } from '../engine/run/run-errors';
 import { refusalsCommand } from './commands/refusals';
 import { SPF_USAGE } from './commands/spf-flags';
@@ -42,8 +43,14 @@ const COMMANDS: Record<string, Command> = {
   refusals: { summary: 'refusals --model DIR [--adapter DIR] --prompts FILE.txt|FILE.jsonl [--json] [--max-new N] [--backend wasm|webgpu|cpu]', run: refusalsCommand },
 };
 
+const USAGE_PREFIX = 'usage: npm run --silent cli --';
+
 function usage(): string {
-  return ['usage: npm run --silent cli -- <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+  return [`${USAGE_PREFIX} <command> [options]`, '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+function commandUsage(command: Command): string {
+  return `${USAGE_PREFIX} ${command.summary}`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined) {
     process.stderr.write(`error: unknown command "${clipText(name, 80)}"\n${usage()}\n`);
     return 2;
+  }
+  if (asksForHelp(rest)) {
+    process.stdout.write(commandUsage(command) + '\n');
+    return 0;
   }
   try {
     await command.run(rest);
@@ -74,4 +85,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+endQuietlyWhenStdoutCloses();
 process.exitCode = await main(process.argv.slice(2));

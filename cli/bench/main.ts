@@ -21,18 +21,17 @@ import { matmulPeak } from './matmul';
 import { benchOverlap, GAP_FOR_OVERLAP } from './overlap';
 import { benchProjection } from './projection';
 import { BUNDLED_ANCHORS, benchSteps, profilePlainStep } from './steps';
+import { BENCH_FLAGS, BENCH_USAGE, checkBenchFlags } from './flags';
+import { asksForHelp } from '../args-help';
+import { endQuietlyWhenStdoutCloses } from '../cli-exit';
 
 async function main(argv: string[]): Promise<void> {
-  const v = parseCommandArgs('bench', argv, {
-    backend: { type: 'string' },
-    json: { type: 'boolean' },
-    shape: { type: 'string' },
-    batch: { type: 'string' },
-    'seq-len': { type: 'string' },
-    steps: { type: 'string' },
-    anchors: { type: 'string' },
-    'logits-check': { type: 'boolean' },
-  });
+  if (asksForHelp(argv)) {
+    process.stdout.write(BENCH_USAGE + '\n');
+    return;
+  }
+  const v = parseCommandArgs('bench', argv, BENCH_FLAGS);
+  checkBenchFlags(v);
   await selectCliBackend(oneOf('bench', v, 'backend', CLI_BACKENDS, 'webgpu'));
   const adapter = await describeAdapter();
   const say = (s: string): void => void (v['json'] === true ? process.stderr.write(s + '\n') : process.stdout.write(s + '\n'));
@@ -174,4 +173,5 @@ async function realShapeMain(v: Record<string, unknown>, software: boolean, say:
   say(`peak memory held by the backend ${held} (tf.profile's tensor peak ${(r.peak_tensor_bytes / 2 ** 20).toFixed(0)} MiB) vs the app's estimate ${(r.estimate_total_bytes / 2 ** 20).toFixed(0)} MiB (${r.peak_over_estimate.toFixed(2)}×)`);
 }
 
+endQuietlyWhenStdoutCloses();
 await runScript(main);

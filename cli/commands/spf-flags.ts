@@ -20,8 +20,25 @@ export const SPF_FLAGS: OptionSpec = {
 export const SPF_USAGE =
   '[--spf --spf-k K --spf-gate global|block|direction|always --spf-project update|gradient|both --spf-iters W[,C] --spf-refresh N --spf-anchors FILE --spf-anchor-tokens N|all --spf-anchors-per-pass N --probe FILE]';
 
-/** SPF options from the flags; --spf-iters is W or W,C (warm, cold power-iteration steps). */
+/** The flags that set up SPF: without --spf nothing reads them (--probe is not one: the guard uses it either way). */
+const SPF_SETTINGS = Object.keys(SPF_FLAGS).filter((flag) => flag.startsWith('spf-'));
+
+/** An SPF setting without --spf would be dropped and the run train plain LoRA, which the user did not ask for. */
+function refuseSpfSettingsWithoutSpf(v: Record<string, string | boolean | undefined>): void {
+  if (v['spf'] === true) return;
+  const given = SPF_SETTINGS.filter((flag) => v[flag] !== undefined).map((flag) => `--${flag}`);
+  if (given.length > 0) {
+    const flags = given.join(', ');
+    throw new SafeTuneError('bad-argument', `train: ${flags} ${given.length === 1 ? 'needs' : 'need'} --spf`, `add --spf to train with SPF, or drop ${flags} to train plain LoRA`);
+  }
+}
+
+/**
+ * SPF options from the flags; --spf-iters is W or W,C (warm, cold power-iteration steps). An SPF setting without
+ * --spf is an error naming it.
+ */
 export function spfFromFlags(v: Record<string, string | boolean | undefined>): SpfOptions {
+  refuseSpfSettingsWithoutSpf(v);
   const itersText = v['spf-iters'];
   let iters = { ...DEFAULT_SPF_OPTIONS.iters };
   if (typeof itersText === 'string') {

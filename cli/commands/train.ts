@@ -6,6 +6,10 @@ import { soleModel } from '../../engine/run/model-access';
 import { SYSTEM_TIMERS } from '../../engine/run/metrics-batcher';
 import { RunFolder } from '../../engine/run/run-folder';
 import { TrainingRun } from '../../engine/run/training-run';
+import { RunError } from '../../engine/run/run-errors';
+import type { RunRecord } from '../../engine/run/run-record';
+import { mainVariant } from '../../engine/run/run-config';
+import { loadTrainState } from '../../engine/train/train-state';
 import type { RunEnd, RunHost } from '../../engine/run/run-host';
 import { directoryOpener } from '../../node-host/directory-store';
 import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../../node-host/backend';
@@ -22,7 +26,8 @@ import { describeSpfWidth } from '../../engine/safety/spf-options';
  * OUT is a run folder (engine/run/run-folder.ts: run.json, dataset.bin, the checkpoints) plus metrics.jsonl and the
  * PEFT adapter in OUT/adapter/. A checkpoint every --checkpoint-every steps; Ctrl-C saves one and exits 130; the safety
  * guard pauses the run (exit 3) when the probe's decision drift crosses --guard-drift; a diverged step stops it (exit 1) with its
- * last good checkpoint. `--resume` continues any of these, and runs exported from the app.
+ * last good checkpoint, whose adapter goes to OUT/adapter/. `--resume` continues a paused or interrupted run, and runs
+ * exported from the app.
  */
 export async function trainCommand(argv: string[]): Promise<void> {
   const v = parseCommandArgs('train', argv, TRAIN_FLAGS);
@@ -44,7 +49,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
     asGpuFailure: (e) => (isGpuFault(e) ? e : undefined),
   };
   let interrupted = false;
+  // One Ctrl-C can arrive more than once: a terminal signals the whole process group, and `npm run` forwards the one it
+  // gets to its child as well. The first stops the run; later ones are ignored, quietly, so they neither repeat the
+  // message nor kill the process while it writes the checkpoint the first one asked for.
   const onSigint = (): void => {
+    if (interrupted) return;
     interrupted = true;
     log('stopping after this step (a checkpoint will be saved; continue with --resume)');
     run?.pause('interrupted (Ctrl-C)');
@@ -62,7 +71,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
     if (interrupted) run.pause('interrupted (Ctrl-C)');
     const c = record.config;
     log(`model: ${model.config.architecture}, LoRA r=${c.lora.r} on ${c.lora.targets.join(',')}; ${record.totalSteps} steps from step ${record.step} on ${backend}, batch ${c.train.batchSize}×${c.train.gradAccum}, max length ${c.train.maxLength}${c.spf.enabled ? `; SPF ${describeSpfWidth(c.spf, record.safety.anchors.length)} gate=${c.spf.gate}${c.spf.anchorTokens === 'all' ? '' : ` anchor-tokens=${c.spf.anchorTokens}`}` : ''}${c.guard.enabled ? `; guard at drift ${c.guard.driftThreshold}` : ''}`);
-    const end = await run.train();
+    const end = await run.train().catch(async (e: unknown) => {
+      if (e instanceof RunError && e.code === 'diverged') await exportLastGoodAdapter(folder, record, prepared.modelDir, join(out, 'adapter'));
+      throw e;
+    });
     await exportAdapter(run, prepared, join(out, 'adapter'));
     finish(end, run, interrupted, out);
   } finally {
@@ -78,6 +90,20 @@ async function exportAdapter(run: TrainingRun, prepared: PreparedRun, dir: strin
   const weights = host ?? (await run.mainAdapter.toHost());
   await mkdir(dir, { recursive: true });
   for (const [name, bytes] of peftAdapterFiles(writePeftAdapter(weights, prepared.modelDir))) await writeFile(join(dir, name), bytes);
+}
+
+/**
+ * After a diverged step the adapter in memory holds NaNs; the last good checkpoint's adapter is what the run leaves
+ * (the error's hint says it is kept), so it goes where a finished run's adapter goes. Nothing when no checkpoint was
+ * saved before the divergence.
+ */
+async function exportLastGoodAdapter(folder: RunFolder, record: RunRecord, modelDir: string, dir: string): Promise<void> {
+  if (record.checkpointStep === undefined) return;
+  const state = await loadTrainState(folder.trainStates(mainVariant(record.config)), { maxStep: record.checkpointStep });
+  if (state === undefined) return;
+  await mkdir(dir, { recursive: true });
+  for (const [name, bytes] of peftAdapterFiles(writePeftAdapter(state.adapter, modelDir))) await writeFile(join(dir, name), bytes);
+  log(`the adapter of step ${state.position.step}, the last good checkpoint: ${dir}`);
 }
 
 function finish(end: RunEnd, run: TrainingRun, interrupted: boolean, out: string): void {

@@ -19,7 +19,7 @@ import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { checkTokenizerFitsModel } from '../../engine/tokenizer/model-vocabulary';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { BUNDLED_SAFETY_ON_DISK, readSafetyPairs } from '../../node-host/bundled-safety';
-import { DirectoryFiles } from '../../node-host/fs-files';
+import { modelFolder } from '../load';
 import { requireString } from '../../node-host/args';
 import { readDataFile } from '../commands/data-report';
 import { runConfigFromFlags } from '../commands/train-options';
@@ -43,7 +43,7 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
     throw new SafeTuneError('bad-argument', `train: ${folder.description} already holds a run`, 'Continue it with --resume, or pass another --out folder.');
   }
   const modelDir = resolve(requireString('train', v, 'model'));
-  const files = new DirectoryFiles(modelDir);
+  const files = await modelFolder(modelDir);
   const modelConfig = await readModelConfig(files);
   const tokenizer = await loadTokenizer(files);
   checkTokenizerFitsModel(tokenizer, modelConfig, files.description);
@@ -94,7 +94,7 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   if (modelDir === undefined) {
     throw new SafeTuneError('bad-argument', `train --resume: run ${record.runId} trained ${record.model.summary.description}`, 'Pass --model DIR with that model downloaded (config.json, tokenizer and safetensors).');
   }
-  const files = new DirectoryFiles(modelDir);
+  const files = await modelFolder(modelDir);
   const modelConfig = await readModelConfig(files);
   const tokenizer = await loadTokenizer(files);
   checkTokenizerFitsModel(tokenizer, modelConfig, files.description);

@@ -115,13 +115,14 @@ export async function parseHarmfulPrompts(bytes: DatasetBytes, fileName: string)
   const problems: RejectedRow[] = [...parsed.rejected];
   const prompts: string[] = [];
   for (const row of parsed.rows) {
-    const value = row.fields['request'] ?? row.fields['prompt'];
+    const field = 'request' in row.fields ? 'request' : 'prompt';
+    const value = row.fields[field];
     if (typeof value === 'string' && value.trim() !== '') prompts.push(value);
-    else problems.push({ source: row.source, reason: value === undefined ? 'no "request" field' : '"request" is not a non-empty string' });
+    else problems.push({ source: row.source, reason: value === undefined ? 'no "request" or "prompt" field' : `"${field}" is not a non-empty string` });
   }
   if (problems.length > 0) {
     problems.sort((a, b) => a.source.line - b.source.line);
-    throw new SafeTuneError('bad-dataset', `${fileName} is not a list of harmful requests: ${describeRejections(problems)}.`, 'Each line must be a JSON object like {"request": "<a harmful request>"}.');
+    throw new SafeTuneError('bad-dataset', `${fileName} is not a list of harmful requests: ${describeRejections(problems)}.`, 'Each line must be a JSON object like {"request": "<a harmful request>"} (or {"prompt": "…"}).');
   }
   if (prompts.length === 0) throw new SafeTuneError('bad-dataset', `${fileName} holds no requests.`, 'Add at least one {"request": "..."} line.');
   return prompts;

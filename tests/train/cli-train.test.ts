@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { trainCommand } from '../../cli/commands/train';
@@ -60,20 +60,54 @@ function cli(args: string[], onLine?: (line: string, interrupt: () => void) => v
   });
 }
 
+interface EndedBySignal extends Ended {
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Runs `npm run --silent cli -- ARGS` in a process group of its own; `delayMs` after the first stdout line `interruptAt`
+ * accepts, the whole group gets SIGINT — what a terminal's Ctrl-C does to npm, its shell and the CLI.
+ */
+function npmRunCli(args: string[], interruptAt: (line: string) => boolean, delayMs: number): Promise<EndedBySignal> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const interruptGroup = (): void => void (child.pid !== undefined && process.kill(-child.pid, 'SIGINT'));
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && stdout.split('\n').slice(0, -1).some(interruptAt)) {
+        sent = true;
+        setTimeout(interruptGroup, delayMs);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
 const common = () => ['--probe', probePath, '--batch', '2', '--max-length', '64', '--lora-r', '4', '--lora-alpha', '8', '--eval-every', '0', '--guard-drift', 'off', '--seed', '1'];
 
 describe('train CLI', () => {
-  test('Ctrl-C saves a checkpoint and exits non-zero; --resume drops a torn metrics line with a warning and finishes', async () => {
+  test('Ctrl-C saves a checkpoint and exits 130, a second Ctrl-C changing nothing; --resume drops a torn metrics line with a warning and finishes', async () => {
     const out = join(dir, 'run');
     let sent = false;
+    let resent = false;
     const first = await cli(['train', '--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '6', ...common()], (line, interrupt) => {
       if (!sent && line.startsWith('step 2/6')) {
         sent = true;
         interrupt();
       }
+      if (!resent && line.startsWith('stopping after this step')) {
+        resent = true;
+        interrupt(); // a second Ctrl-C while the checkpoint is written
+      }
     });
     expect(first.stderr).toMatch(/^interrupted at step (\d)\/6: checkpoint of step \d\/6 in .*; continue with: train --out .* --resume\n$/);
     expect(first.code).toBe(130);
+    expect(first.stdout.match(/stopping after this step/g)).toHaveLength(1);
     // Rejected rows are listed with their line numbers, as data-report lists them.
     expect(first.stdout).toMatch(/12 train \/ 0 validation rows \(messages\), 1 rejected/);
     expect(first.stdout).toMatch(/rejected rows:\n {2}chat\.jsonl line 3: /);
@@ -92,6 +126,45 @@ describe('train CLI', () => {
     expect(rows.filter((r) => r.loss !== undefined).map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
     const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { status: string; checkpointStep: number };
     expect(record).toMatchObject({ status: 'done', checkpointStep: 6 });
+  });
+
+  test('Ctrl-C under `npm run cli` (npm, its shell and the CLI all signalled, as a terminal does) saves a checkpoint and exits 130', async () => {
+    // Rows of 256 tokens: a step blocks the event loop for far longer than tsx's CLI wrapper waited (30 ms) before it
+    // SIGKILLed the trainer, and the signal lands inside the second step, as a user's Ctrl-C mostly does.
+    const longRows = join(dir, 'long.jsonl');
+    const words = ['red', 'blue', 'green', 'cat', 'dog', 'sun', 'tree', 'bird'];
+    const row = (i: number): string => JSON.stringify({ text: Array.from({ length: 300 }, (_, j) => words[(i * 7 + j * 3) % 8]).join(' ') });
+    await writeFile(longRows, Array.from({ length: 8 }, (_, i) => row(i)).join('\n') + '\n');
+    const out = join(dir, 'npm-run');
+    const args = ['train', '--model', modelDir, '--data', longRows, '--out', out, '--max-steps', '20', '--probe', probePath, '--batch', '2', '--max-length', '256', '--eval-every', '0', '--guard-drift', 'off'];
+    const ended = await npmRunCli(args, (line) => line.startsWith('step 1/20'), 50);
+    expect(ended.stderr).toMatch(/^interrupted at step \d+\/20: checkpoint of step \d+\/20 in /);
+    // What a shell shows as $?: npm re-raises the SIGINT it forwarded once the CLI has exited.
+    expect(ended.code ?? 128 + constants.signals[ended.signal!]).toBe(130);
+    expect(ended.stdout.match(/stopping after this step/g)).toHaveLength(1);
+    const step = Number(/interrupted at step (\d+)/.exec(ended.stderr)![1]);
+    expect((await loadTrainState(new DirectoryStore(join(out, 'plain'))))?.position.step).toBe(step);
+  });
+
+  test('a diverged run leaves its last good checkpoint\'s adapter in OUT/adapter/, as its hint says', async () => {
+    // In this process: the error main.ts would print, and the files it leaves.
+    const out = join(dir, 'diverged');
+    const args = ['--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '6', '--lr', '1e30', '--schedule', 'constant', '--max-grad-norm', '0', '--checkpoint-every', '1', '--probe', probePath, '--eval-every', '0'];
+    const stdout = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    const error = await trainCommand(args).catch((e: unknown) => e).finally(() => (process.stdout.write = stdout));
+    expect(error).toBeInstanceOf(RunError);
+    expect((error as RunError).code).toBe('diverged');
+    const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { status: string; checkpointStep: number };
+    expect(record.status).toBe('error');
+    const config = JSON.parse(await readFile(join(out, 'adapter', 'adapter_config.json'), 'utf8')) as { r: number };
+    expect(config.r).toBe(8);
+    const saved = (await loadTrainState(new DirectoryStore(join(out, 'plain')), { maxStep: record.checkpointStep }))!;
+    const weights = await readFile(join(out, 'adapter', 'adapter_model.safetensors'));
+    const a = [...saved.adapter.modules.values()][0]!.A;
+    // The checkpoint's A matrix, byte for byte, is in the exported file (finite: the NaN step was never saved).
+    expect(Buffer.from(weights).includes(Buffer.from(a.buffer, a.byteOffset, a.byteLength))).toBe(true);
+    expect(a.every(Number.isFinite)).toBe(true);
   });
 
   test('a LoRA rank wider than the model is refused at once with the widest allowed', async () => {

@@ -143,6 +143,7 @@ describe('refusal evaluation', () => {
 
   test('harmful-eval JSONL: {"request"} per line (or "prompt"); bad lines named', async () => {
     expect(await parseHarmfulPrompts(enc.encode('{"request": "a"}\n{"prompt": "b"}\n'), 'h.jsonl')).toEqual(['a', 'b']);
-    await expect(parseHarmfulPrompts(enc.encode('{"request": "a"}\n{"goal": "b"}\n'), 'h.jsonl')).rejects.toThrow(/h\.jsonl line 2: no "request" field/);
+    await expect(parseHarmfulPrompts(enc.encode('{"request": "a"}\n{"goal": "b"}\n'), 'h.jsonl')).rejects.toThrow(/h\.jsonl line 2: no "request" or "prompt" field/);
+    await expect(parseHarmfulPrompts(enc.encode('{"prompt": ""}\n'), 'h.jsonl')).rejects.toThrow(/h\.jsonl line 1: "prompt" is not a non-empty string/);
   });
 });
