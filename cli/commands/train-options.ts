@@ -4,7 +4,7 @@ import type { LrSchedule, TrainOptions } from '../../engine/train/options';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
 import type { RunConfig } from '../../engine/run/run-types';
 import type { BatchShape } from '../../engine/run/size-defaults';
-import type { SafetyPair } from '../../engine/safety/spf-options';
+import { DEFAULT_SPF_OPTIONS, type SafetyPair } from '../../engine/safety/spf-options';
 import { SPF_FLAGS, spfFromFlags } from './spf-flags';
 import { oneOf, optionalNumber, type OptionSpec } from '../../node-host/args';
 
@@ -106,13 +106,26 @@ function guardFromFlags(v: Values): RunConfig['guard'] {
 }
 
 /**
+ * SPF's k per anchor, at most the LoRA rank as the app's form allows: one anchor's safety gradient of a LoRA block has
+ * rank ≤ r, so more directions per anchor do not exist (the run would say "k=4 × 4 anchor gradients" at r = 2 and hold
+ * fewer). The default follows the rank down, as the app's does; a --spf-k above it is an error.
+ */
+function subspaceRank(v: Values, rank: number): number {
+  const given = optionalNumber('train', v, 'spf-k', true);
+  if (given === undefined) return Math.min(DEFAULT_SPF_OPTIONS.k, rank);
+  if (given > rank) throw new SafeTuneError('bad-argument', `train: --spf-k ${given} is more than the LoRA rank ${rank}`, `one anchor's safety gradient of a LoRA block has rank at most r: use --spf-k ${rank} or less, or a larger --lora-r`);
+  return given;
+}
+
+/**
  * A run's whole configuration from `train` flags, checked by the engine as the app's is. `shape`: the batch shape
  * suited to the model's size, used where --batch / --grad-accum / --max-length are not given.
  */
 export function runConfigFromFlags(v: Values, shape: BatchShape, safety: { anchors: SafetyPair[] | undefined; probe: SafetyPair[] | undefined }): RunConfig {
-  const spf = spfFromFlags(v);
+  const lora = loraFromFlags(v);
+  const spf = { ...spfFromFlags(v), k: subspaceRank(v, lora.r) };
   return resolveRunConfig({
-    lora: loraFromFlags(v),
+    lora,
     train: trainOptionsFromFlags(v, shape) as TrainOptions,
     spf: { ...spf, anchors: safety.anchors ?? spf.anchors },
     probe: safety.probe ?? [],

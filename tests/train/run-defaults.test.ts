@@ -28,4 +28,13 @@ describe('run defaults', () => {
     expect(() => runConfigFromFlags({ 'guard-drift': '-1' }, shape, none)).toThrow(/--guard-drift must be a positive number or "off", got "-1"/);
     expect(runConfigFromFlags({ 'max-length': '100', 'checkpoint-every': '5' }, shape, none).train).toMatchObject({ maxLength: 100, batchSize: shape.batchSize, checkpointEvery: 5 });
   });
+
+  test("SPF's k is at most the LoRA rank, as in the app: the default follows the rank down, a larger --spf-k is an error", () => {
+    const shape = batchShapeForModel(4e6);
+    const none = { anchors: undefined, probe: undefined };
+    expect(runConfigFromFlags({ spf: true, 'lora-r': '2' }, shape, none).spf.k).toBe(2);
+    expect(runConfigFromFlags({ spf: true }, shape, none).spf.k).toBe(4);
+    expect(runConfigFromFlags({ spf: true, 'lora-r': '2', 'spf-k': '1' }, shape, none).spf.k).toBe(1);
+    expect(() => runConfigFromFlags({ spf: true, 'lora-r': '2', 'spf-k': '4' }, shape, none)).toThrow(/^train: --spf-k 4 is more than the LoRA rank 2$/);
+  });
 });
