@@ -38,9 +38,10 @@ export class LoadedModel {
    */
   static async prepare(opened: OpenedModel): Promise<TextTokenizer> {
     const config = await readModelConfig(opened.files);
-    checkCheckpointMatchesConfig(config, await openWeightShards(opened.files));
+    // The small files first: from the hub, the weights' headers come with (or after) the weights themselves.
     const tokenizer = await loadTokenizer(opened.files);
     checkTokenizerFitsModel(tokenizer, config, opened.files.description);
+    checkCheckpointMatchesConfig(config, await openWeightShards(opened.files));
     return tokenizer;
   }
 
