@@ -25,8 +25,29 @@ export const BROKEN_PIPE_EXIT_CODE = 141;
  */
 export function endQuietlyWhenStdoutCloses(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' && stdoutClosedHandler !== undefined) {
+      // A command with work to save (train) finishes it first; what it would still print goes nowhere.
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      const handler = stdoutClosedHandler;
+      stdoutClosedHandler = undefined;
+      handler();
+      return;
+    }
     if (e.code === 'EPIPE') process.exit(BROKEN_PIPE_EXIT_CODE);
     process.stderr.write(`error: cannot write to stdout: ${e.message}\n`);
     process.exit(1);
   });
+}
+
+let stdoutClosedHandler: (() => void) | undefined;
+
+/**
+ * While `handler` is set, a closed stdout calls it instead of ending the process at once: `train … | head` must not
+ * lose the steps since the last checkpoint any more than a Ctrl-C does. Returns the function that unsets it.
+ */
+export function onStdoutClosed(handler: () => void): () => void {
+  stdoutClosedHandler = handler;
+  return () => {
+    if (stdoutClosedHandler === handler) stdoutClosedHandler = undefined;
+  };
 }

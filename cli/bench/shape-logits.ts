@@ -22,7 +22,7 @@ const IDS = [1, 504, 3458, 49151, 28, 9, 0, 12000];
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', 'cli/main.ts', ...args]);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args]); // as package.json runs the CLI: no tsx wrapper
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { SafeTuneError } from '../../engine/errors';
 import { evaluateRefusals, parseHarmfulPrompts } from '../../engine/safety/refusal-eval';
-import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { oneOf, optionalNumber, parseCommandArgs, requireString } from '../../node-host/args';
 import { CLI_BACKENDS, DEFAULT_CLI_BACKEND } from '../../node-host/backend';
-import { loadCliModel } from '../load';
+import { loadCliModelWithTokenizer } from '../load';
 
 /** Prompts decoded together: equal-length prompts of a batch share one forward pass per token. */
 const CLI_REFUSAL_BATCH = 32;
@@ -27,9 +26,8 @@ export async function refusalsCommand(argv: string[]): Promise<void> {
   const promptFile = requireString('refusals', v, 'prompts');
   const prompts = await readPromptFile(promptFile);
   const backend = oneOf('refusals', v, 'backend', CLI_BACKENDS, DEFAULT_CLI_BACKEND);
-  const { model, files } = await loadCliModel(requireString('refusals', v, 'model'), v['adapter'] as string | undefined, backend);
+  const { model, tokenizer } = await loadCliModelWithTokenizer(requireString('refusals', v, 'model'), v['adapter'] as string | undefined, backend);
   try {
-    const tokenizer = await loadTokenizer(files);
     const maxNewTokens = optionalNumber('refusals', v, 'max-new', true);
     const result = await evaluateRefusals(model, tokenizer, prompts, { batchSize: CLI_REFUSAL_BATCH, ...(maxNewTokens === undefined ? {} : { maxNewTokens }) });
     if (v['json'] === true) {

@@ -14,7 +14,7 @@ import type { RunEnd, RunHost } from '../../engine/run/run-host';
 import { directoryOpener } from '../../node-host/directory-store';
 import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../../node-host/backend';
 import { oneOf, parseCommandArgs, requireString } from '../../node-host/args';
-import { CliExit, INTERRUPTED_EXIT_CODE } from '../cli-exit';
+import { BROKEN_PIPE_EXIT_CODE, CliExit, INTERRUPTED_EXIT_CODE, onStdoutClosed } from '../cli-exit';
 import { MetricsFile } from '../train/metrics-file';
 import { prepareNewRun, prepareResume, type PreparedRun } from '../train/prepare-run';
 import { cliRunLog } from '../train/run-log';
@@ -59,6 +59,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
     run?.pause('interrupted (Ctrl-C)');
   };
   process.on('SIGINT', onSigint);
+  // `train … | head`: the reader went away; the run stops after this step with a checkpoint, as on Ctrl-C.
+  let stdoutClosed = false;
+  const offStdoutClosed = onStdoutClosed(() => {
+    stdoutClosed = true;
+    run?.pause('stdout closed');
+  });
   try {
     if (prepared.datasetBytes !== undefined) {
       await mkdir(out, { recursive: true });
@@ -69,6 +75,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       await metrics.keepUpTo(run.record.step, (message) => log(`warning: ${message}`));
     }
     if (interrupted) run.pause('interrupted (Ctrl-C)');
+    if (stdoutClosed) run.pause('stdout closed');
     const c = record.config;
     log(`model: ${model.config.architecture}, LoRA r=${c.lora.r} on ${c.lora.targets.join(',')}; ${record.totalSteps} steps from step ${record.step} on ${backend}, batch ${c.train.batchSize}×${c.train.gradAccum}, max length ${c.train.maxLength}${c.spf.enabled ? `; SPF ${describeSpfWidth(c.spf, record.safety.anchors.length)} gate=${c.spf.gate}${c.spf.anchorTokens === 'all' ? '' : ` anchor-tokens=${c.spf.anchorTokens}`}` : ''}${c.guard.enabled ? `; guard at drift ${c.guard.driftThreshold}` : ''}`);
     const end = await run.train().catch(async (e: unknown) => {
@@ -76,9 +83,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
       throw e;
     });
     await exportAdapter(run, prepared, join(out, 'adapter'));
-    finish(end, run, interrupted, out);
+    finish(end, run, interrupted, stdoutClosed, out);
   } finally {
     process.off('SIGINT', onSigint);
+    offStdoutClosed();
     await run?.dispose();
     model.dispose();
   }
@@ -106,7 +114,7 @@ async function exportLastGoodAdapter(folder: RunFolder, record: RunRecord, model
   log(`the adapter of step ${state.position.step}, the last good checkpoint: ${dir}`);
 }
 
-function finish(end: RunEnd, run: TrainingRun, interrupted: boolean, out: string): void {
+function finish(end: RunEnd, run: TrainingRun, interrupted: boolean, stdoutClosed: boolean, out: string): void {
   const at = `step ${run.record.step}/${run.record.totalSteps}`;
   if (end === 'done') {
     log(`done: adapter in ${join(out, 'adapter')}, metrics in ${join(out, 'metrics.jsonl')}`);
@@ -114,6 +122,7 @@ function finish(end: RunEnd, run: TrainingRun, interrupted: boolean, out: string
   }
   const resume = `checkpoint of ${at} in ${out}; continue with: train --out ${out} --resume`;
   if (interrupted) throw new CliExit(`interrupted at ${at}: ${resume}`, INTERRUPTED_EXIT_CODE);
+  if (stdoutClosed && end === 'paused') throw new CliExit(`stdout was closed at ${at}: ${resume}`, BROKEN_PIPE_EXIT_CODE);
   throw new CliExit(`${run.record.reason ?? `run ${end}`}: ${resume}`, 3);
 }
 

@@ -10,7 +10,7 @@ import { checkLoraFits } from '../../engine/run/lora-fit';
 import { summarizeModel } from '../../engine/run/model-summary';
 import type { RunFolder } from '../../engine/run/run-folder';
 import { isResumable, type RunRecord } from '../../engine/run/run-record';
-import { checkRecordForResume, checkStoredDataset, sameModelShape } from '../../engine/run/resume-checks';
+import { checkDatasetDigest, checkDatasetRows, checkRecordForResume, checkSameModel } from '../../engine/run/resume-checks';
 import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
 import type { BackendChoice } from '../../engine/run/run-types';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
@@ -99,18 +99,16 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   const tokenizer = await loadTokenizer(files);
   checkTokenizerFitsModel(tokenizer, modelConfig, files.description);
   const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, record.model.summary.backend);
-  if (!sameModelShape(summary, record.model.summary)) {
-    const shape = (m: typeof summary): string => `${m.architecture}, ${m.layers} layers × ${m.hiddenSize}, vocabulary ${m.vocabSize}, ${m.parameters} parameters`;
-    throw new SafeTuneError('bad-argument', `train --resume: ${files.description} is not the model run ${record.runId} trained (${shape(summary)}; the run trained ${record.model.summary.description}: ${shape(record.model.summary)})`, 'Pass --model with the same model.');
-  }
+  checkSameModel(summary, record);
   const bytes = await folder.readDataset();
   if (bytes === undefined) throw new SafeTuneError('missing-file', `train --resume: the dataset copy (dataset.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
+  await checkDatasetDigest(record, bytes, folder.description);
   const validationBytes = record.dataset.validationFile === undefined ? undefined : await folder.readValidationFile();
   if (record.dataset.validationFile !== undefined && validationBytes === undefined) {
     throw new SafeTuneError('missing-file', `train --resume: the validation file copy (validation.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
   }
   const loaded = await loadRunDataset(bytes, record.dataset, validationBytes, tokenizer, record.config.train.maxLength, log);
-  await checkStoredDataset(record, bytes, loaded.report, folder.description);
+  checkDatasetRows(record, loaded.report, folder.description);
   const model = await loadCausalLM(files);
   return { record, data: runData(tokenizer, loaded, record.safety, record.config.train.maxLength), model, tokenizer, modelDir };
 }

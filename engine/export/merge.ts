@@ -138,7 +138,7 @@ export async function exportMergedModel(files: ModelFiles, host: HostLoraWeights
   for (const shard of plan.shards) {
     const tensors: TensorToWrite[] = [];
     for (const name of shard.names) {
-      const t = await checkpoint.read(name);
+      const t = await checkpoint.read(name, { requireFinite: true }); // as loadCausalLM reads them: a NaN weight is named, not merged
       const m = adapted.get(name);
       const data = m === undefined ? t.data : mergeModule(t.data, m, host.config.r, scale);
       tensors.push({ name, shape: t.shape, data, dtype: outDType(name) });

@@ -2,6 +2,7 @@ import { SafeTuneError } from '../errors';
 import type { DatasetReport } from '../data/report';
 import type { TrainState } from '../train/train-state';
 import { sha256Hex } from '../weights/hub-policy';
+import { FINGERPRINT_SIZE } from './model-fingerprint';
 import { resolveRunConfig } from './run-config';
 import type { RunRecord } from './run-record';
 import type { ModelSummary } from './run-types';
@@ -25,6 +26,14 @@ export function checkRecordForResume(record: RunRecord, where: string): RunRecor
   if (typeof dataset.fileName !== 'string' || typeof dataset.report !== 'object' || dataset.report === null) throw damaged(where, 'does not describe the run\'s dataset');
   if (!Array.isArray(safety.anchors) || !Array.isArray(safety.probe)) throw damaged(where, 'has no safety anchor or probe list');
   if (!Number.isInteger(record.totalSteps) || record.totalSteps < 1) throw damaged(where, `says the run has ${String(record.totalSteps)} steps`);
+  const fingerprint: unknown = model.fingerprint;
+  if (fingerprint !== undefined && !(Array.isArray(fingerprint) && fingerprint.length === FINGERPRINT_SIZE && fingerprint.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+    throw damaged(where, `holds a model fingerprint that is not ${FINGERPRINT_SIZE} finite numbers`);
+  }
+  const digest: unknown = dataset.sha256;
+  if (digest !== undefined && !(typeof digest === 'string' && /^[0-9a-f]{64}$/.test(digest))) throw damaged(where, 'holds a dataset SHA-256 that is not 64 hex digits');
+  const r = dataset.report as Partial<DatasetReport>;
+  if (![r.rowsTotal, r.split?.train, r.split?.validation, r.trainedTokens].every((x) => typeof x === 'number')) throw damaged(where, 'holds a dataset report without its row and token counts');
   try {
     return { ...record, config: resolveRunConfig(record.config) };
   } catch (e) {
@@ -38,16 +47,37 @@ export function sameModelShape(a: ModelSummary, b: ModelSummary): boolean {
 }
 
 /**
- * The dataset copy stored with a run is the file it trained on: its SHA-256 (stored since records carry one) and,
- * for every record, the rows and tokens it gave — a different file with the same name would silently train on other
- * rows in another order.
+ * Throws unless `loaded` has the shape of the model the run trained, naming both — before the weights load in the
+ * CLI, and in the worker whichever model the resume ends up with (the current one, or its source loaded again: a
+ * bundled model an app update replaced would otherwise fail inside the checkpoint's adapter, which the user never saw).
  */
-export async function checkStoredDataset(record: RunRecord, bytes: Uint8Array, report: DatasetReport, where: string): Promise<void> {
-  const stored = record.dataset;
-  if (stored.sha256 !== undefined && (await sha256Hex(bytes)) !== stored.sha256) {
-    throw new SafeTuneError('bad-argument', `the dataset copy of run ${record.runId} in ${where} is not the file the run trained on (its SHA-256 differs from the record's)`, RESUME_HINT);
+export function checkSameModel(loaded: ModelSummary, record: RunRecord): void {
+  if (sameModelShape(loaded, record.model.summary)) return;
+  const shape = (m: ModelSummary): string => `${m.architecture}, ${m.layers} layers × ${m.hiddenSize}, vocabulary ${m.vocabSize}, ${m.parameters} parameters`;
+  throw new SafeTuneError(
+    'bad-argument',
+    `${loaded.description} is not the model run ${record.runId} trained (${shape(loaded)}; the run trained ${record.model.summary.description}: ${shape(record.model.summary)})`,
+    'Load the same model to resume the run (in the CLI: --model DIR).',
+  );
+}
+
+/**
+ * The dataset copy stored with a run is the file it trained on, by the SHA-256 stored at its start (records from before
+ * then have none): checked as soon as the bytes are read, before anything is loaded or shown for them.
+ */
+export async function checkDatasetDigest(record: RunRecord, bytes: Uint8Array, where: string): Promise<void> {
+  const want = record.dataset.sha256;
+  if (want !== undefined && (await sha256Hex(bytes)) !== want) {
+    throw new SafeTuneError('bad-argument', `dataset.bin in ${where}, the copy of ${record.dataset.fileName} run ${record.runId} trained on, has changed (its SHA-256 is not the one its record stored)`, RESUME_HINT);
   }
-  const was = stored.report;
+}
+
+/**
+ * The rows and tokens the stored dataset gives now must be those the run trained on: every record has them, so this
+ * also catches a changed file in a record without a digest, and a tokenizer that cuts the rows differently.
+ */
+export function checkDatasetRows(record: RunRecord, report: DatasetReport, where: string): void {
+  const was = record.dataset.report;
   const counts = (r: DatasetReport): string => `${r.rowsTotal} rows, ${r.split.train} train / ${r.split.validation} validation, ${r.trainedTokens} trained tokens`;
   if (counts(was) !== counts(report)) {
     throw new SafeTuneError('bad-argument', `the dataset of run ${record.runId} in ${where} now gives ${counts(report)}; the run trained on ${counts(was)}`, 'Resume with the model (and tokenizer) the run trained; a different tokenizer cuts the rows differently. ' + RESUME_HINT);

@@ -56,7 +56,7 @@ export class RunVariant {
 
   /** The variant as of a training state (see loadState). */
   static async restore(name: Variant, access: ModelAccess, data: VariantData, config: VariantConfig, store: FolderStore, state: TrainState): Promise<RunVariant> {
-    const adapter = LoraAdapter.fromHost(access.model.config, state.adapter);
+    const adapter = LoraAdapter.fromHost(access.model.config, state.adapter, `the ${name} checkpoint of step ${state.position.step} in ${store.description}`);
     try {
       return await RunVariant.assemble(name, access, adapter, data, config, store, state);
     } catch (e) {

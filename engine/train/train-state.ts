@@ -2,6 +2,7 @@ import { SafeTuneError } from '../errors';
 import type { HostLoraWeights, LoraConfig } from '../model/lora';
 import { byteSourceFromBytes } from '../weights/byte-sources';
 import { readSafetensorsHeader } from '../weights/safetensors';
+import { sha256Hex } from '../weights/hub-policy';
 import { writeSafetensors, type TensorToWrite } from '../weights/safetensors-writer';
 import type { AdamWState } from './adamw';
 import type { FolderStore } from './folder-store';
@@ -87,8 +88,8 @@ export async function saveTrainState(store: FolderStore, state: TrainState): Pro
     modules: [...state.adapter.modules.keys()],
     adamStep: state.optimizer.step,
     files: {
-      adapter: { name: adapterName, bytes: adapterBytes.length, sha256: await sha256(adapterBytes) },
-      optimizer: { name: optimizerName, bytes: optimizerBytes.length, sha256: await sha256(optimizerBytes) },
+      adapter: { name: adapterName, bytes: adapterBytes.length, sha256: await sha256Hex(adapterBytes) },
+      optimizer: { name: optimizerName, bytes: optimizerBytes.length, sha256: await sha256Hex(optimizerBytes) },
     },
   };
   await store.write(`${unit}.json`, encodeJson(manifest));
@@ -171,7 +172,7 @@ async function readUnit(store: FolderStore, unit: string): Promise<TrainState> {
     const bytes = await store.read(want.name);
     if (bytes === undefined) throw new Error(`${want.name} is missing`);
     if (bytes.length !== want.bytes) throw new Error(`${want.name} has ${bytes.length} bytes, its manifest says ${want.bytes} (truncated)`);
-    if ((await sha256(bytes)) !== want.sha256) throw new Error(`${want.name} does not match the checksum in its manifest (corrupt)`);
+    if ((await sha256Hex(bytes)) !== want.sha256) throw new Error(`${want.name} does not match the checksum in its manifest (corrupt)`);
     return readSafetensorsHeader(byteSourceFromBytes(want.name, bytes));
   };
   const adapterFile = await open('adapter');
@@ -203,11 +204,6 @@ async function readUnit(store: FolderStore, unit: string): Promise<TrainState> {
 function quoted(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function encodeJson(value: unknown): Uint8Array {

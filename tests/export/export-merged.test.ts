@@ -65,6 +65,18 @@ describe('exportMergedModel', () => {
     await expect(exportMergedModel(base.files, host, { dtype: 'F32' })).rejects.toThrow(/q_norm\.weight.* not part of the model config\.json describes \(LlamaForCausalLM/);
   });
 
+  it('refuses a base weight that is not finite, naming it, as loading does', async () => {
+    const folder = tinyCheckpointFiles('llama', { seed: 1 });
+    const bytes = folder.get('model.safetensors')!.slice();
+    const view = new DataView(bytes.buffer);
+    const headerLength = Number(view.getBigUint64(0, true));
+    const header = JSON.parse(decoder.decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
+    view.setFloat32(8 + headerLength + header['model.layers.1.mlp.up_proj.weight']!.data_offsets[0] + 4 * 5, NaN, true);
+    folder.set('model.safetensors', bytes);
+    const host = randomHost(await readModelConfig(new MemoryFiles(folder, 'tiny base')), { r: 4, alpha: 8, targets: ['q_proj'] }, 2);
+    await expect(exportMergedModel(new MemoryFiles(folder, 'tiny base'), host, { dtype: 'F32' })).rejects.toThrow(/^tensor "model\.layers\.1\.mlp\.up_proj\.weight" in model\.safetensors holds NaN at index 5$/);
+  });
+
   it('shards one file at a time exactly as writeShardedCheckpoint shards the merged tensors', async () => {
     const base = await baseOf(tinyCheckpointFiles('qwen2', { seed: 3, shards: 2 }));
     const host = randomHost(base.config, { r: 2, alpha: 4 }, 4);

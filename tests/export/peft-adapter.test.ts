@@ -200,9 +200,7 @@ describe('readPeftAdapter bounds every per-layer loop by the model or by the fil
 
   for (const layer of ['3000000', '9007199254740990']) {
     it(`one tensor for layer ${layer} is an error naming it, at once (it used to build lists for every layer up to it)`, async () => {
-      const start = performance.now();
       const e = await rejection(readPeftAdapter(adapterFolder(plainConfig(host), lone(layer))));
-      expect(performance.now() - start).toBeLessThan(1_000);
       expect(e.code).toBe('bad-adapter');
       expect(e.message).toBe(
         `adapter_model.safetensors in adapter folder test-adapter: tensor "base_model.model.model.layers.${layer}.self_attn.q_proj.lora_A.weight" is for layer ${layer}, but the file holds only 1 LoRA tensors, too few for layers 0 to ${layer}`,
@@ -218,9 +216,7 @@ describe('readPeftAdapter bounds every per-layer loop by the model or by the fil
   });
 
   it('a model with more layers than the file has tensors fails before any per-layer list', async () => {
-    const start = performance.now();
     const e = await rejection(readPeftAdapter(adapterFolder(plainConfig(host), peftTensors(host)), { ...model, numLayers: 1e9 }));
-    expect(performance.now() - start).toBeLessThan(1_000);
     expect(e.message).toMatch(/: holds 4 LoRA tensors \(layers 0 to 1 at most\), too few for the base model's 1000000000 layers/);
   });
 

@@ -146,6 +146,25 @@ describe('train CLI', () => {
     expect((await loadTrainState(new DirectoryStore(join(out, 'plain'))))?.position.step).toBe(step);
   });
 
+  test('a closed stdout (`train … | head`) stops the run after its step with a checkpoint, like Ctrl-C, and exits 141', async () => {
+    const out = join(dir, 'piped');
+    const args = ['train', '--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '40', '--probe', probePath, '--eval-every', '0', '--guard-drift', 'off'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/^step 1\/40/m.test(seen)) child.stdout.destroy(); // the reader goes away after the first step line
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toMatch(/^stdout was closed at step (\d+)\/40: checkpoint of step \1\/40 in /);
+    expect(code).toBe(141);
+    const step = Number(/closed at step (\d+)/.exec(stderr)![1]);
+    expect(step).toBeLessThan(40);
+    expect((await loadTrainState(new DirectoryStore(join(out, 'plain'))))?.position.step).toBe(step);
+  });
+
   test('a diverged run leaves its last good checkpoint\'s adapter in OUT/adapter/, as its hint says', async () => {
     // In this process: the error main.ts would print, and the files it leaves.
     const out = join(dir, 'diverged');
@@ -161,10 +180,12 @@ describe('train CLI', () => {
     expect(config.r).toBe(8);
     const saved = (await loadTrainState(new DirectoryStore(join(out, 'plain')), { maxStep: record.checkpointStep }))!;
     const weights = await readFile(join(out, 'adapter', 'adapter_model.safetensors'));
-    const a = [...saved.adapter.modules.values()][0]!.A;
-    // The checkpoint's A matrix, byte for byte, is in the exported file (finite: the NaN step was never saved).
-    expect(Buffer.from(weights).includes(Buffer.from(a.buffer, a.byteOffset, a.byteLength))).toBe(true);
-    expect(a.every(Number.isFinite)).toBe(true);
+    // B, which starts at zero and is what the first steps change (A's gradient is zero while B is): the checkpoint's B,
+    // trained, finite (the NaN step was never saved) and byte for byte in the exported file.
+    const b = [...saved.adapter.modules.values()][0]!.B;
+    expect(b.some((x) => x !== 0)).toBe(true);
+    expect(b.every(Number.isFinite)).toBe(true);
+    expect(Buffer.from(weights).includes(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
   });
 
   test('a LoRA rank wider than the model is refused at once with the widest allowed', async () => {

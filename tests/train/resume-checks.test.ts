@@ -8,7 +8,7 @@ import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { memoryRunHost } from '../../engine/run/memory-host';
 import { soleModel } from '../../engine/run/model-access';
 import { summarizeModel } from '../../engine/run/model-summary';
-import { checkRecordForResume, checkStoredDataset } from '../../engine/run/resume-checks';
+import { checkDatasetDigest, checkDatasetRows, checkRecordForResume, checkSameModel } from '../../engine/run/resume-checks';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
 import { RunFolder } from '../../engine/run/run-folder';
 import type { RunRecord } from '../../engine/run/run-record';
@@ -72,7 +72,7 @@ describe('resuming a run checks it is the same run', () => {
     const t = await pausedRun();
     expect(t.record.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(t.record.model.fingerprint).toHaveLength(16);
-    await expect(t.resume(structuredClone(t.record), 7)).rejects.toThrow(/^tiny is not the model run run-test trained: its logits on a fixed input differ/);
+    await expect(t.resume(structuredClone(t.record), 7)).rejects.toThrow(/^the model loaded to resume run run-test is not the one it trained \(tiny\), though it has its shape: its logits on a fixed input differ/);
     const same = await t.resume(structuredClone(t.record));
     expect(same.record.step).toBe(2);
     await same.dispose();
@@ -98,6 +98,10 @@ describe('resuming a run checks it is the same run', () => {
       [(r: RunRecord) => (r.config.train.batchSize = 0), /holds a configuration no run can have: batchSize must be a positive integer, got 0/],
       [(r: RunRecord) => ((r.config.train as { lr: unknown }).lr = 'abc'), /holds a configuration no run can have: lr must be ≥ 0, got abc/],
       [(r: RunRecord) => (r.totalSteps = 0), /says the run has 0 steps/],
+      [(r: RunRecord) => ((r.model as { fingerprint: unknown }).fingerprint = 'x'), /holds a model fingerprint that is not 16 finite numbers/],
+      [(r: RunRecord) => (r.model.fingerprint = []), /holds a model fingerprint that is not 16 finite numbers/],
+      [(r: RunRecord) => (r.dataset.sha256 = 'abc'), /holds a dataset SHA-256 that is not 64 hex digits/],
+      [(r: RunRecord) => ((r.dataset.report as { split?: unknown }).split = undefined), /holds a dataset report without its row and token counts/],
     ] as const) {
       const r = structuredClone(t.record);
       edit(r);
@@ -109,11 +113,20 @@ describe('resuming a run checks it is the same run', () => {
     const t = await pausedRun();
     const other = rowsOf(3);
     const otherLoaded = await loadDataset(other, 'chat.jsonl', t.tokenizer, { maxLength: 64 });
-    await expect(checkStoredDataset(t.record, other, otherLoaded.report, 'X')).rejects.toThrow(/the dataset copy of run run-test in X is not the file the run trained on \(its SHA-256 differs/);
+    await expect(checkDatasetDigest(t.record, other, 'X')).rejects.toThrow(/^dataset\.bin in X, the copy of chat\.jsonl run run-test trained on, has changed \(its SHA-256 is not the one its record stored\)$/);
     const older = structuredClone(t.record);
     delete older.dataset.sha256;
-    await expect(checkStoredDataset(older, other, otherLoaded.report, 'X')).rejects.toThrow(/the dataset of run run-test in X now gives 3 rows, 3 train \/ 0 validation, \d+ trained tokens; the run trained on 12 rows, 12 train \/ 0 validation/);
-    await expect(checkStoredDataset(t.record, bytes, t.loaded.report, 'X')).resolves.toBeUndefined();
+    await expect(checkDatasetDigest(older, other, 'X')).resolves.toBeUndefined();
+    expect(() => checkDatasetRows(older, otherLoaded.report, 'X')).toThrow(/the dataset of run run-test in X now gives 3 rows, 3 train \/ 0 validation, \d+ trained tokens; the run trained on 12 rows, 12 train \/ 0 validation/);
+    await expect(checkDatasetDigest(t.record, bytes, 'X')).resolves.toBeUndefined();
+    expect(() => checkDatasetRows(t.record, t.loaded.report, 'X')).not.toThrow();
+  });
+
+  test('a model of another shape is named beside the one the run trained', async () => {
+    const t = await pausedRun();
+    const loaded = { ...t.record.model.summary, description: 'local folder /m', layers: 3 };
+    expect(() => checkSameModel(loaded, t.record)).toThrow(/^local folder \/m is not the model run run-test trained \(LlamaForCausalLM, 3 layers × \d+, vocabulary \d+, \d+ parameters; the run trained tiny: LlamaForCausalLM, 2 layers/);
+    expect(() => checkSameModel(t.record.model.summary, t.record)).not.toThrow();
   });
 
   test('train refuses a tokenizer with ids past config.json\'s vocab_size before it loads the weights', async () => {

@@ -7,7 +7,7 @@ import { resolveRunConfig } from '../../engine/run/run-config';
 import { isResumable, type RunRecord } from '../../engine/run/run-record';
 import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engine/run/run-setup';
 import { TrainingRun } from '../../engine/run/training-run';
-import { checkRecordForResume, checkStoredDataset, sameModelShape } from '../../engine/run/resume-checks';
+import { checkDatasetDigest, checkDatasetRows, checkRecordForResume, checkSameModel, sameModelShape } from '../../engine/run/resume-checks';
 import { SAMPLE_MAX_NEW_TOKENS, type SamplePrompt } from '../../engine/run/sample-prompts';
 import type { SampleGeneration } from '../../engine/run/run-types';
 import { greedyChatReply } from '../../engine/safety/refusal-eval';
@@ -71,14 +71,17 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     if (record.dataset.validationFile !== undefined) {
       throw new WorkerError('not-ready', `run ${record.runId} holds out a separate validation file (${record.dataset.validationFile}), which the app does not load`, 'Resume it with the CLI: train --out FOLDER --resume.');
     }
-    const session = await modelFor(state, record, cmd.requestId, signal);
+    // The stored dataset is checked before the model is swapped or the page shown anything for a run that cannot resume.
     const bytes = await folder.readDataset();
     if (bytes === undefined) throw new SafeTuneError('missing-file', `the dataset of run ${record.runId} (${record.dataset.fileName}) is missing from browser storage`, 'The run cannot be resumed; start a new one.');
+    await checkDatasetDigest(record, bytes, folder.description);
+    const session = await modelFor(state, record, cmd.requestId, signal);
+    checkSameModel(session.summary, record);
     const d = record.dataset;
     const dataset = new ChosenDataset({ fileName: d.fileName, bytes, maxLength: d.maxLength, ...(d.format === undefined ? {} : { format: d.format }), ...(d.validation === undefined ? {} : { validation: d.validation }) });
     await showDataset(state, dataset, cmd.requestId, record.config.train.maxLength);
     const loaded = await dataset.load(session.tokenizer, record.config.train.maxLength);
-    await checkStoredDataset(record, bytes, loaded.report, folder.description);
+    checkDatasetRows(record, loaded.report, folder.description);
     const data = runData(session.tokenizer, loaded, record.safety, record.config.train.maxLength);
     await state.disposeRun();
     const prompts = await dataset.samplePrompts(loaded.report.format).catch(() => []);
