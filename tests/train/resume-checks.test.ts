@@ -7,59 +7,43 @@ import { loadCausalLM } from '../../engine/model/load';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { memoryRunHost } from '../../engine/run/memory-host';
 import { soleModel } from '../../engine/run/model-access';
-import { summarizeModel } from '../../engine/run/model-summary';
 import { checkDatasetDigest, checkDatasetRows, checkRecordForResume, checkSameModel } from '../../engine/run/resume-checks';
-import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
 import { RunFolder } from '../../engine/run/run-folder';
 import type { RunRecord } from '../../engine/run/run-record';
-import { newRunRecord, runData } from '../../engine/run/run-setup';
 import { TrainingRun } from '../../engine/run/training-run';
-import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { prepareNewRun, prepareResume } from '../../cli/train/prepare-run';
 import { directoryOpener } from '../../node-host/directory-store';
-import { setBackend } from '../helpers/backend';
-import { chatRows, PROBE } from '../worker/helpers/site';
+import { chatRows } from '../worker/helpers/site';
+import { bytes, tinyRun } from './helpers/tiny-run';
 
 // A resume trusts nothing it reads back from the run folder (a red-team pass resumed runs silently on another dataset,
 // another model of the same shape, and records whose config disagreed with the checkpoint). The CLI and the worker
 // share these checks (engine/run/resume-checks.ts, TrainingRun.resume).
 
 const rowsOf = (n: number): Uint8Array => new TextEncoder().encode(chatRows(n).map((r) => JSON.stringify(r)).join('\n') + '\n');
-const bytes = rowsOf(12);
 
 /** A tiny run paused at step 2 of 4 with a checkpoint, in memory; `resume` resumes it on a model of `seed`. */
 async function pausedRun() {
-  await setBackend('cpu');
-  const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
-  const tokenizer = await loadTokenizer(files);
-  const model = await loadCausalLM(files);
-  const loaded = await loadDataset(bytes, 'chat.jsonl', tokenizer, { maxLength: 64 });
-  const d = DEFAULT_RUN_CONFIG;
-  const config = resolveRunConfig({ ...d, lora: { ...d.lora, r: 4, alpha: 8 }, train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, maxSteps: 4, checkpointEvery: 1 }, spf: { ...d.spf, enabled: false }, evalEvery: 0, guard: { enabled: false, driftThreshold: 0.5 } });
-  const safety = { anchors: [], probe: PROBE };
-  const summary = summarizeModel(model.config, 'tiny', tokenizer.hasChatTemplate, 'cpu');
-  const record = newRunRecord({ runId: 'run-test', now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
-  const host = memoryRunHost(soleModel(model, tokenizer.padTokenId), (e) => {
-    if (e.type === 'metrics' && e.points.some((p) => p.step === 2)) run.pause('test');
+  const t = await tinyRun({ maxSteps: 4, checkpointEvery: 1 });
+  const run = await t.start();
+  t.setOnMetrics((steps) => {
+    if (steps.includes(2)) run.pause('test');
   });
-  const data = runData(tokenizer, loaded, safety, 64);
-  const run = await TrainingRun.start(host, record, data, bytes);
   expect(await run.train()).toBe('paused');
   await run.dispose();
-  model.dispose();
+  t.model.dispose();
   const resume = async (edited: RunRecord, seed = 3): Promise<TrainingRun> => {
     const other = await loadCausalLM(new MemoryFiles(tinyCheckpointFiles('llama', { seed }), 'tiny'));
-    const otherHost = memoryRunHost(soleModel(other, tokenizer.padTokenId), () => undefined);
     // The same folder's checkpoints, another model.
-    Object.assign(otherHost, { folder: host.folder });
+    const otherHost = { ...memoryRunHost(soleModel(other, t.tokenizer.padTokenId), () => undefined), folder: t.folder };
     try {
-      return await TrainingRun.resume(otherHost, edited, data);
+      return await TrainingRun.resume(otherHost, edited, t.data);
     } finally {
       other.dispose();
     }
   };
-  return { record, loaded, tokenizer, resume };
+  return { record: t.record, loaded: t.loaded, tokenizer: t.tokenizer, resume };
 }
 
 describe('resuming a run checks it is the same run', () => {

@@ -1,62 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
-import { loadDataset } from '../../engine/data/load-dataset';
-import { loadCausalLM } from '../../engine/model/load';
-import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
-import { soleModel } from '../../engine/run/model-access';
-import { summarizeModel } from '../../engine/run/model-summary';
-import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
 import { RunError } from '../../engine/run/run-errors';
-import type { RunEvent } from '../../engine/run/run-events';
-import { memoryRunHost } from '../../engine/run/memory-host';
-import { newRunRecord, runData } from '../../engine/run/run-setup';
-import type { RunConfig } from '../../engine/run/run-types';
 import { TrainingRun } from '../../engine/run/training-run';
-import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
-import type { TrainOptions } from '../../engine/train/options';
 import { loadTrainState } from '../../engine/train/train-state';
-import { MemoryFiles } from '../../engine/weights/memory-files';
-import { setBackend } from '../helpers/backend';
-import { chatRows, PROBE } from '../worker/helpers/site';
+import { tinyRun } from './helpers/tiny-run';
 
 // The engine's TrainingRun on its own (tfjs-cpu, a tiny Llama, memory folders): what a run does when a step diverges,
 // when the GPU fails mid-step, and when the LoRA rank cannot fit — the same for the CLI and the worker.
-
-const bytes = new TextEncoder().encode(chatRows(12).map((r) => JSON.stringify(r)).join('\n') + '\n');
-
-async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunConfig['lora']> = {}, gpu: { failure?: Error } = {}, evalEvery = 0) {
-  await setBackend('cpu');
-  const files = new MemoryFiles(tinyCheckpointFiles('llama', { seed: 3 }), 'tiny');
-  const tokenizer = await loadTokenizer(files);
-  const model = await loadCausalLM(files);
-  const loaded = await loadDataset(bytes, 'chat.jsonl', tokenizer, { maxLength: 64 });
-  const d = DEFAULT_RUN_CONFIG;
-  const config = resolveRunConfig({
-    ...d,
-    lora: { ...d.lora, r: 4, alpha: 8, ...lora },
-    train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, ...train },
-    spf: { ...d.spf, enabled: false },
-    evalEvery,
-    guard: { enabled: false, driftThreshold: 0.5 },
-  });
-  const safety = { anchors: [], probe: PROBE };
-  const summary = summarizeModel(model.config, 'tiny', tokenizer.hasChatTemplate, 'cpu');
-  const record = newRunRecord({ runId: 'run-test', now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
-  const events: RunEvent[] = [];
-  const host = memoryRunHost(
-    soleModel(model, tokenizer.padTokenId),
-    (e) => {
-      events.push(e);
-      if (e.type === 'metrics') onMetrics?.(e.points.map((p) => p.step));
-    },
-    { gpuFailure: () => gpu.failure },
-  );
-  const folder = host.folder;
-  let onMetrics: ((steps: number[]) => void) | undefined;
-  const data = runData(tokenizer, loaded, safety, 64);
-  const start = () => TrainingRun.start(host, record, data, bytes);
-  return { start, host, data, model, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
-}
 
 describe('TrainingRun', () => {
   test('a non-finite loss stops the run with a clear error, keeping its last good checkpoint', async () => {
