@@ -23,6 +23,7 @@ import { modelFolder } from '../load';
 import { requireString } from '../../node-host/args';
 import { readDataFile } from '../commands/data-report';
 import { runConfigFromFlags } from '../commands/train-options';
+import { checkResumeFlags } from './resume-flags';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -81,10 +82,10 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
  * page).
  */
 export async function prepareResume(folder: RunFolder, v: Values, log: (line: string) => void): Promise<PreparedRun> {
-  refuseRunFlags(v);
   const stored = await folder.readRecord();
   if (stored === undefined) throw new SafeTuneError('missing-file', `train --resume: no run in ${folder.description} (no run.json)`, 'Start the run without --resume first.');
   const record = checkRecordForResume(stored, `run.json in ${folder.description}`);
+  await checkResumeFlags(v, record, folder);
   if (!isResumable(record)) {
     throw new SafeTuneError('bad-argument', `train --resume: run ${record.runId} in ${folder.description} is ${record.status} at step ${record.step}${record.checkpointStep === undefined ? ' with no checkpoint' : ''}; there is nothing to continue`, 'Start a new run with another --out folder.');
   }
@@ -111,20 +112,6 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   checkDatasetRows(record, loaded.report, folder.description);
   const model = await loadCausalLM(files);
   return { record, data: runData(tokenizer, loaded, record.safety, record.config.train.maxLength), model, tokenizer, modelDir };
-}
-
-/** What `train --resume` reads besides the run folder: where the model is and what computes. */
-const RESUME_FLAGS = new Set(['out', 'resume', 'model', 'backend']);
-
-/**
- * A resumed run continues exactly as recorded (its config is in run.json, its data order in the checkpoint), so a flag
- * that would change it — `--max-steps 3`, `--guard-drift off` — is an error rather than silently ignored.
- */
-function refuseRunFlags(v: Values): void {
-  const given = Object.keys(v).filter((k) => v[k] !== undefined && !RESUME_FLAGS.has(k));
-  if (given.length > 0) {
-    throw new SafeTuneError('bad-argument', `train --resume continues the run as recorded; ${given.map((k) => `--${k}`).join(', ')} cannot change it`, 'Drop those flags (only --model and --backend apply to a resume), or start a new run with another --out folder.');
-  }
 }
 
 /**

@@ -188,6 +188,25 @@ describe('train CLI', () => {
     expect(Buffer.from(weights).includes(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
   });
 
+  test('--resume accepts the flags that started the run again, and names each one that would change it', async () => {
+    const out = join(dir, 'again');
+    const started = ['--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '2', '--lr', '0.01', '--probe', probePath, '--eval-every', '0'];
+    const stdout = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      await trainCommand(started);
+      // The same command with --resume gets past the flags to the run's own state (it finished: nothing to continue).
+      await expect(trainCommand([...started, '--resume'])).rejects.toThrow(/^train --resume: run .* is done at step 2; there is nothing to continue/);
+      const other = join(dir, 'other.jsonl');
+      await writeFile(other, chatRows(3).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await expect(trainCommand(['--out', out, '--resume', '--max-steps', '3', '--lr', '0.01', '--guard-drift', 'off', '--data', other])).rejects.toThrow(
+        /^train --resume continues the run as recorded; these flags would change it: --max-steps 3 \(the run: 2\); --guard-drift off \(the run: 0\.5\); --data .*other\.jsonl is not the file the run trained on$/,
+      );
+    } finally {
+      process.stdout.write = stdout;
+    }
+  });
+
   test('a LoRA rank wider than the model is refused at once with the widest allowed', async () => {
     // In this process (no second start-up): the error main.ts prints as "error: MESSAGE (hint: HINT)", exit 1.
     const error = await trainCommand(['--model', modelDir, '--data', dataPath, '--out', join(dir, 'wide'), '--lora-r', '100000']).catch((e: unknown) => e);
