@@ -24,6 +24,7 @@ import { requireString } from '../../node-host/args';
 import { readDataFile } from '../commands/data-report';
 import { runConfigFromFlags } from '../commands/train-options';
 import { checkResumeFlags } from './resume-flags';
+import { sha256Hex } from '../../engine/weights/hub-policy';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -72,6 +73,7 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
   const safety = await resolveSafetyPairs(config, BUNDLED_SAFETY_ON_DISK);
   const now = new Date();
   const record = newRunRecord({ runId: newRunId(now), now, model: { source: { kind: 'folder', path: modelDir }, summary }, dataset, loaded, config, safety });
+  if (validationFile !== undefined) record.dataset.validationSha256 = await sha256Hex(validationFile.bytes); // a resume checks validation.bin by it
   const model = await loadCausalLM(files);
   return { record, data: runData(tokenizer, loaded, safety, config.train.maxLength), model, tokenizer, modelDir, datasetBytes };
 }
@@ -108,6 +110,7 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   if (record.dataset.validationFile !== undefined && validationBytes === undefined) {
     throw new SafeTuneError('missing-file', `train --resume: the validation file copy (validation.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
   }
+  if (validationBytes !== undefined) await checkDatasetDigest(record, validationBytes, folder.description, 'validation');
   const loaded = await loadRunDataset(bytes, record.dataset, validationBytes, tokenizer, record.config.train.maxLength, log);
   checkDatasetRows(record, loaded.report, folder.description);
   const model = await loadCausalLM(files);

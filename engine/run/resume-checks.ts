@@ -30,8 +30,9 @@ export function checkRecordForResume(record: RunRecord, where: string): RunRecor
   if (fingerprint !== undefined && !(Array.isArray(fingerprint) && fingerprint.length === FINGERPRINT_SIZE && fingerprint.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
     throw damaged(where, `holds a model fingerprint that is not ${FINGERPRINT_SIZE} finite numbers`);
   }
-  const digest: unknown = dataset.sha256;
-  if (digest !== undefined && !(typeof digest === 'string' && /^[0-9a-f]{64}$/.test(digest))) throw damaged(where, 'holds a dataset SHA-256 that is not 64 hex digits');
+  for (const digest of [dataset.sha256, dataset.validationSha256] as unknown[]) {
+    if (digest !== undefined && !(typeof digest === 'string' && /^[0-9a-f]{64}$/.test(digest))) throw damaged(where, 'holds a dataset SHA-256 that is not 64 hex digits');
+  }
   const r = dataset.report as Partial<DatasetReport>;
   if (![r.rowsTotal, r.split?.train, r.split?.validation, r.trainedTokens].every((x) => typeof x === 'number')) throw damaged(where, 'holds a dataset report without its row and token counts');
   try {
@@ -65,10 +66,11 @@ export function checkSameModel(loaded: ModelSummary, record: RunRecord): void {
  * The dataset copy stored with a run is the file it trained on, by the SHA-256 stored at its start (records from before
  * then have none): checked as soon as the bytes are read, before anything is loaded or shown for them.
  */
-export async function checkDatasetDigest(record: RunRecord, bytes: Uint8Array, where: string): Promise<void> {
-  const want = record.dataset.sha256;
+export async function checkDatasetDigest(record: RunRecord, bytes: Uint8Array, where: string, which: 'dataset' | 'validation' = 'dataset'): Promise<void> {
+  const d = record.dataset;
+  const [want, copy, original] = which === 'dataset' ? [d.sha256, 'dataset.bin', d.fileName] : [d.validationSha256, 'validation.bin', d.validationFile];
   if (want !== undefined && (await sha256Hex(bytes)) !== want) {
-    throw new SafeTuneError('bad-argument', `dataset.bin in ${where}, the copy of ${record.dataset.fileName} run ${record.runId} trained on, has changed (its SHA-256 is not the one its record stored)`, RESUME_HINT);
+    throw new SafeTuneError('bad-argument', `${copy} in ${where}, the copy of ${original ?? 'the file'} run ${record.runId} trained on, has changed (its SHA-256 is not the one its record stored)`, RESUME_HINT);
   }
 }
 

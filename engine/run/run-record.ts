@@ -28,9 +28,9 @@ export interface RunRecord {
   updatedAt: string;
   // fingerprint: the base model's logits on a fixed input when the run started (model-fingerprint.ts; older records lack it)
   model: { source: StoredModelSource; summary: ModelSummary; fingerprint?: number[] };
-  // validationFile: the name of a separate validation file (its bytes: validation.bin in the run folder); sha256: of the
-  // dataset file's bytes (dataset.bin), stored since resumes check it
-  dataset: { fileName: string; format?: RowFormat; maxLength: number; validation?: number; validationFile?: string; report: DatasetReport; sha256?: string };
+  // validationFile: the name of a separate validation file (its bytes: validation.bin in the run folder); sha256 /
+  // validationSha256: of dataset.bin / validation.bin, stored since resumes check them
+  dataset: { fileName: string; format?: RowFormat; maxLength: number; validation?: number; validationFile?: string; report: DatasetReport; sha256?: string; validationSha256?: string };
   config: RunConfig; // as resolved (defaults filled in); empty anchors / probe mean the bundled sets, listed in `safety`
   safety: { anchors: SafetyPair[]; probe: SafetyPair[]; probeBaseline?: number; decisionBaseline?: number }; // baselines: the untrained model's probe losses
   status: RunStatus;

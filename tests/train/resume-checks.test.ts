@@ -106,6 +106,24 @@ describe('resuming a run checks it is the same run', () => {
     expect(() => checkDatasetRows(t.record, t.loaded.report, 'X')).not.toThrow();
   });
 
+  test('a separate validation file is stored with its digest and checked like the dataset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'safetune-val-'));
+    dirs.push(dir);
+    const model = join(dir, 'model');
+    await mkdir(model);
+    for (const [name, b] of tinyCheckpointFiles('llama', { seed: 3 })) await writeFile(join(model, name), b);
+    await writeFile(join(dir, 'chat.jsonl'), bytes);
+    const val = rowsOf(3);
+    await writeFile(join(dir, 'val.jsonl'), val);
+    const folder = new RunFolder(directoryOpener(join(dir, 'run')));
+    const prepared = await prepareNewRun(folder, { model, data: join(dir, 'chat.jsonl'), val: join(dir, 'val.jsonl'), out: join(dir, 'run') }, 'cpu', () => undefined);
+    prepared.model.dispose();
+    const { record } = prepared;
+    expect(record.dataset.validationSha256).toMatch(/^[0-9a-f]{64}$/);
+    await expect(checkDatasetDigest(record, val, 'X', 'validation')).resolves.toBeUndefined();
+    await expect(checkDatasetDigest(record, rowsOf(4), 'X', 'validation')).rejects.toThrow(/^validation\.bin in X, the copy of val\.jsonl run .* trained on, has changed/);
+  });
+
   test('a model of another shape is named beside the one the run trained', async () => {
     const t = await pausedRun();
     const loaded = { ...t.record.model.summary, description: 'local folder /m', layers: 3 };
