@@ -83,4 +83,22 @@ describe('a run moves between the CLI and the app', () => {
       w.B.forEach((x, i) => expect(Math.abs(m.B[i]! - x)).toBeLessThan(1e-5));
     }
   }, 300_000);
+
+  test('the worker refuses a run whose dataset.bin changed, before it shows the dataset, and stays usable', async () => {
+    const out = join(dir, 'tampered');
+    await trainCommand(flags(out, '0.3')).catch((e: unknown) => e); // paused by the guard, as above
+    const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { runId: string; status: string };
+    expect(record.status).toBe('paused');
+    const bytes = await readFile(join(out, 'dataset.bin'));
+    await writeFile(join(out, 'dataset.bin'), bytes.subarray(0, bytes.length - 1)); // one byte less: its last newline
+    const stores = new MemoryStores();
+    const open = (folder: readonly string[]) => (folder[0] === 'runs' && folder[1] === record.runId ? new DirectoryStore(join(out, ...folder.slice(2))) : stores.open(folder));
+    const h = new WorkerHarness(site.base(), { ...stores, open } as MemoryStores, jumpingClock());
+    await h.ok({ type: 'init', requestId: 'init', backend: 'cpu' });
+    await h.ok({ type: 'loadModel', requestId: 'model', source: { kind: 'bundled', name: TINY_MODEL } });
+    const refused = await h.fails({ type: 'resumeRun', requestId: 'r', runId: record.runId });
+    expect(refused.message).toMatch(/^dataset\.bin in .*, the copy of compliant\.jsonl run .* trained on, has changed \(its SHA-256 is not the one its record stored\)/);
+    expect(h.all('datasetLoaded')).toHaveLength(0);
+    await h.ok({ type: 'listRuns', requestId: 'list' });
+  }, 300_000);
 });
