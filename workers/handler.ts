@@ -28,6 +28,12 @@ export class WorkerHandler {
   /** Handles one command; resolves when its work (for startRun / resumeRun: the training stretch) has ended. */
   async handle(cmd: WorkerCommand): Promise<void> {
     const s = this.state;
+    // Messages are the page's, but a message that is not a command object must still be answered, not thrown away
+    // inside the worker as an unhandled rejection.
+    if (typeof cmd !== 'object' || cmd === null || typeof (cmd as { type?: unknown }).type !== 'string') {
+      s.post(errorEvent(new WorkerError('internal', `the worker received a message that is not a command: ${describeMessage(cmd)}`, 'The page and the worker are from different versions: reload the page.')));
+      return;
+    }
     switch (cmd.type) {
       case 'pause':
       case 'stop':
@@ -75,7 +81,9 @@ export class WorkerHandler {
    */
   private async request(requestId: string, work: (signal: AbortSignal) => Promise<void>, onAbort: 'error' | 'partial' | 'run' = 'error'): Promise<void> {
     if (typeof requestId !== 'string' || requestId === '' || this.inFlight.has(requestId)) {
-      this.post(errorEvent(new WorkerError('internal', `request id ${JSON.stringify(requestId)} is missing or already in use`, 'Give every request a fresh requestId.'), requestId || undefined));
+      // Answered without the id: an id in use belongs to the request already running, whose one `done` / `error` is
+      // still to come (PROTOCOL-NOTES.md), and a missing one has nothing to answer.
+      this.post(errorEvent(new WorkerError('internal', `request id ${JSON.stringify(requestId)?.slice(0, 80)} is missing or already in use`, 'Give every request a fresh requestId.')));
       return;
     }
     const controller = new AbortController();
@@ -94,4 +102,15 @@ export class WorkerHandler {
   private post(event: WorkerEvent): void {
     this.state.post(event);
   }
+}
+
+/** A received value for a message: its type and a short JSON rendering. */
+function describeMessage(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return `${value === null ? 'null' : typeof value} ${text.slice(0, 80)}`;
 }

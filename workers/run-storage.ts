@@ -1,5 +1,7 @@
 import { RunFolder } from '../engine/run/run-folder';
-import type { FolderStore } from '../engine/train/folder-store';
+import { SafeTuneError } from '../engine/errors';
+import type { RunRecord } from '../engine/run/run-record';
+import { checkPlainName, type FolderStore } from '../engine/train/folder-store';
 
 /** Opens the store of one folder ("runs", "runs/<id>", "runs/<id>/spf"): OPFS in the browser, memory in tests. */
 export type StoreFactory = (folder: readonly string[]) => FolderStore;
@@ -27,9 +29,24 @@ export class RunStorage {
     }
   }
 
-  /** The folder of one run (it exists once the run has written its record). */
+  /** The folder of one run (it exists once the run has written its record); its id must be a plain folder name. */
   folder(runId: string): RunFolder {
+    checkPlainName(runId, 'folder', 'browser storage');
     return new RunFolder((sub) => this.open([RUNS, runId, ...sub]));
+  }
+
+  /**
+   * The record of run `runId`, which must name that run: a stored record is untrusted (a run folder can be edited or
+   * copied), and its runId names the exported files and the folder a resumed run writes to — "../../x" made a zip entry
+   * and a download name outside the run's own.
+   */
+  async readRecord(runId: string): Promise<RunRecord | undefined> {
+    const folder = this.folder(runId);
+    const record = await folder.readRecord();
+    if (record !== undefined && record.runId !== runId) {
+      throw new SafeTuneError('bad-argument', `run.json in ${folder.description} names run ${JSON.stringify(record.runId).slice(0, 120)}, not ${runId}`, 'The run folder was edited or mixed with another run; delete it or restore it.');
+    }
+    return record;
   }
 
   /** Lists a run whose folder holds its record (so the index never names a run without one). */

@@ -30,16 +30,16 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
   const lines = [
     ...frontMatter,
     '',
-    `# ${options.kind === 'adapter' ? 'LoRA adapter' : 'Merged model'} for ${options.baseModel}`,
+    `# ${options.kind === 'adapter' ? 'LoRA adapter' : 'Merged model'} for ${inlineCode(options.baseModel)}`,
     '',
-    `Fine-tuned in the browser with SafeTune (run \`${record.runId}\`, started ${record.startedAt}, ${statusWords(record)}).`,
+    `Fine-tuned in the browser with SafeTune (run ${inlineCode(record.runId)}, started ${inlineCode(record.startedAt)}, ${statusWords(record)}).`,
     config.spf.enabled
       ? 'Safety-Preserving Fine-Tuning (SPF) was on: at every step the part of the update that would raise the loss on the safety anchors was removed.'
       : 'Plain LoRA: no safety projection was applied.',
     '',
     '## Data',
     '',
-    `- File: \`${dataset.fileName}\` (${report.format} rows, format ${report.formatSource})`,
+    `- File: ${inlineCode(dataset.fileName)} (${report.format} rows, format ${report.formatSource})`,
     `- Rows: ${report.rowsUsed} used of ${report.rowsTotal} (${report.rejectedTotal} rejected); ${report.split.train} training, ${report.split.validation} validation`,
     `- Max length ${report.maxLength} tokens (${report.truncated} rows truncated); ${report.trainedTokens} trained tokens per epoch`,
     '',
@@ -115,4 +115,22 @@ function driftText(drift: (p: EvalPoint) => number | undefined, main: EvalPoint 
   if (main === undefined || value === undefined) return 'not measured';
   const other = plain && drift(plain);
   return `${value.toFixed(4)} (step ${main.step})${other === undefined ? '' : `; plain LoRA trained alongside: ${other.toFixed(4)}`}`;
+}
+
+/** The most characters of one untrusted name the card quotes. */
+const MAX_QUOTED = 200;
+
+/**
+ * Untrusted text (a dataset's file name, a model id, a stored run's id) as one Markdown code span: control and bidi
+ * characters (a newline would end the span and start a heading, raw HTML or a link) become spaces, the text is cut to
+ * MAX_QUOTED characters, and the span's fence is one backtick longer than any run of backticks inside (CommonMark), so
+ * nothing in it is read as Markdown.
+ */
+export function inlineCode(text: string): string {
+  const flat = text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, ' ');
+  const cut = flat.length > MAX_QUOTED ? `${flat.slice(0, MAX_QUOTED)}… [${flat.length - MAX_QUOTED} characters cut]` : flat;
+  const longest = Math.max(0, ...(cut.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = cut.startsWith('`') || cut.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${cut}${pad}${fence}`;
 }

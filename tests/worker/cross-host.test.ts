@@ -100,5 +100,19 @@ describe('a run moves between the CLI and the app', () => {
     expect(refused.message).toMatch(/^dataset\.bin in .*, the copy of compliant\.jsonl run .* trained on, has changed \(its SHA-256 is not the one its record stored\)/);
     expect(h.all('datasetLoaded')).toHaveLength(0);
     await h.ok({ type: 'listRuns', requestId: 'list' });
+
+    // A record naming another run (its runId names the exported files and the folder a resume writes to).
+    await writeFile(join(out, 'dataset.bin'), bytes);
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(out, 'run.json'), JSON.stringify({ ...run, runId: '../../../evil' }));
+    for (const cmd of [
+      { type: 'export', requestId: 'e', what: 'record', runId: record.runId },
+      { type: 'resumeRun', requestId: 'r2', runId: record.runId },
+    ] as const) {
+      const error = await h.fails(cmd);
+      expect(error.message).toMatch(/^run\.json in .* names run "\.\.\/\.\.\/\.\.\/evil", not run-/);
+    }
+    expect(h.all('file')).toHaveLength(0);
+    expect((await h.fails({ type: 'export', requestId: 'e2', what: 'record', runId: '../x' })).message).toMatch(/"\.\.\/x" is not a valid folder name/);
   }, 300_000);
 });

@@ -73,7 +73,7 @@ async function exportSource(state: WorkerState, runId: string | undefined): Prom
     return { record: run.record, adapter: () => session.use(run.mainAdapter, () => run.mainAdapter.toHost()) };
   }
   if (runId === undefined) throw new WorkerError('not-ready', 'there is no run to export', 'Train (or resume) a run first, or pick a stored run to export from.');
-  const record = await state.storage.folder(runId).readRecord();
+  const record = await state.storage.readRecord(runId);
   if (record === undefined) throw new WorkerError('not-ready', `there is no stored run ${runId}`, 'List the runs (listRuns) and pick one of those.');
   return {
     record,

@@ -15,7 +15,7 @@ export async function listRunsCommand(state: WorkerState, cmd: ListRunsCommand):
   for (const runId of (await state.storage.runIds()).reverse()) {
     try {
       const active = state.run?.isActive === true && state.run.runId === runId;
-      const record = active ? state.run!.record : await state.storage.folder(runId).readRecord();
+      const record = active ? state.run!.record : await state.storage.readRecord(runId);
       if (record === undefined) continue;
       const summary = summarizeRun(record, mainVariant(record.config));
       // A stored "running" run that is not training here was interrupted (the tab closed mid-run).

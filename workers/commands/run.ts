@@ -64,7 +64,7 @@ export async function resumeRun(state: WorkerState, cmd: ResumeRunCommand, signa
     state.requireNoActiveRun('resume a run');
     state.clearOutOfMemory();
     const folder = state.storage.folder(cmd.runId);
-    const stored = await folder.readRecord();
+    const stored = await state.storage.readRecord(cmd.runId);
     if (stored === undefined) throw new WorkerError('not-ready', `there is no stored run ${cmd.runId}`, 'List the runs (listRuns) and pick one of those.');
     const record = checkRecordForResume(stored, `run.json in ${folder.description}`);
     if (!isResumable(record)) throw notResumable(record);

@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import type { WorkerCommand } from '../../workers/protocol';
+import { MemoryStores, WorkerHarness } from './helpers/harness';
+
+// A red team's messages: a value that is not a command got no answer (the handler threw inside the worker), and a
+// requestId already in use got an error carrying that id — a second terminal event for the request still running.
+
+test('a message that is not a command is answered with an error, and the worker stays usable', async () => {
+  const h = new WorkerHarness('http://127.0.0.1:1/', new MemoryStores());
+  for (const message of [null, 'hello', 42, {}, { type: 7 }]) {
+    const before = h.events.length;
+    await h.handler.handle(message as unknown as WorkerCommand);
+    const answered = h.events.slice(before);
+    expect(answered).toHaveLength(1);
+    expect(answered[0]).toMatchObject({ type: 'error', code: 'internal' });
+    expect((answered[0] as { message: string }).message).toMatch(/^the worker received a message that is not a command: /);
+  }
+  await h.ok({ type: 'listRuns', requestId: 'after' });
+});
+
+test('a requestId already in use is refused without that id: the running request still ends exactly once', async () => {
+  const h = new WorkerHarness('http://127.0.0.1:1/', new MemoryStores());
+  const first = h.handler.handle({ type: 'listRuns', requestId: 'dup' });
+  await h.handler.handle({ type: 'listRuns', requestId: 'dup' }); // arrives while the first is in flight
+  await first;
+  const forDup = h.events.filter((e) => 'requestId' in e && e.requestId === 'dup');
+  expect(forDup.map((e) => e.type)).toEqual(['runs', 'done']);
+  expect(h.events.find((e) => e.type === 'error')).toMatchObject({ code: 'internal', message: 'request id "dup" is missing or already in use' });
+  expect(h.events.find((e) => e.type === 'error')).not.toHaveProperty('requestId');
+});
