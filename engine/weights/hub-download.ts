@@ -1,6 +1,6 @@
 import { SafeTuneError } from '../errors';
 import { ByteAccumulator } from './byte-accumulator';
-import type { ByteCache } from './byte-cache';
+import type { ByteCache, PartialDownload } from './byte-cache';
 import { announcedLength, describeCause, streamInto } from './byte-sources';
 import { hubHttpError, isRetryableStatus, parseContentRange, sleep, strongEtag, type HubRequestContext } from './hub-errors';
 
@@ -26,9 +26,10 @@ export interface DownloadJob {
  * Downloads one file whole, resuming where an earlier attempt stopped. A break-off keeps the bytes received so far
  * (in the cache, as a partial entry, so even a reload resumes); the next attempt asks for the rest with
  * `Range: bytes=N-` (plus If-Range, so a file that changed meanwhile comes back whole) and appends it. A server that
- * answers 200 instead of 206 sends the whole file, and the download starts over. Network errors, stalls and
- * 408/429/5xx answers are retried up to maxAttempts with growing delays; then a SafeTuneError('network') names the
- * file and URL. Other HTTP errors fail at once with the hub's reason (see hubHttpError).
+ * answers 200 instead of 206 sends the whole file, and the download starts over; so does one whose 206 does not
+ * exactly continue the kept bytes (see resumptionProblem), or that sends more bytes than the file has. Network
+ * errors, stalls and 408/429/5xx answers are retried up to maxAttempts with growing delays; then a
+ * SafeTuneError('network') names the file and URL. Other HTTP errors fail at once with the hub's reason (see hubHttpError).
  */
 export async function downloadWithResume(job: DownloadJob): Promise<Uint8Array> {
   const { ctx } = job;
@@ -82,15 +83,24 @@ export async function downloadWithResume(job: DownloadJob): Promise<Uint8Array> 
       let etag: string | undefined;
       let head: Uint8Array | undefined;
       if (response.status === 206) {
-        const range = parseContentRange(response.headers.get('content-range'));
-        if (partial === undefined || (range !== undefined && range.start !== resumeFrom)) {
-          await response.body?.cancel();
-          partial = undefined;
-          lastProblem = 'the server sent a range that does not continue the bytes already downloaded';
+        const problem =
+          partial === undefined ? 'it sent part of the file although no range was asked for' : resumptionProblem(response, partial, resumeFrom, length);
+        if (problem !== undefined || partial === undefined) {
+          // Refuse the 206: its bytes may not continue ours. Drop the kept bytes and ask for the whole file.
+          await quietly(async () => response.body?.cancel());
+          lastProblem = `the server's answer to a resumed download was refused (${problem})`;
+          if (partial !== undefined) {
+            partial = undefined;
+            await quietly(() => job.cache.deletePartial(job.key));
+            if (freeRestart) {
+              freeRestart = false;
+              attempt--;
+            }
+          }
           continue;
         }
-        total = range?.total ?? (length === undefined ? partial.totalBytes : resumeFrom + length);
-        etag = partial.etag;
+        total = parseContentRange(response.headers.get('content-range'))!.end + 1; // checked by resumptionProblem
+        etag = partial.etag ?? strongEtag(response.headers.get('etag'));
         head = partial.bytes;
       } else {
         // 200: the whole file. Either nothing was kept, or the server ignored Range / If-Range said the file changed.
@@ -103,12 +113,24 @@ export async function downloadWithResume(job: DownloadJob): Promise<Uint8Array> 
       if (head !== undefined) received.append(head);
       head = undefined;
       job.onProgress(received.length, total);
+      let overran = false;
       try {
         await streamInto(response, received, (loaded) => {
+          if (total !== undefined && loaded > total) {
+            overran = true;
+            throw new Error(`more than the ${total} bytes announced arrived`);
+          }
           attemptAbort.alive();
           job.onProgress(loaded, total);
         });
       } catch (e) {
+        if (overran) {
+          // The server sent more than the file's size: none of it can be trusted. Start over.
+          await quietly(async () => response.body?.cancel());
+          await quietly(() => job.cache.deletePartial(job.key));
+          lastProblem = `the server sent more than the ${total} bytes of the file`;
+          continue;
+        }
         // Keep what arrived, unless it was decoded from a compressed body (ranges count the compressed bytes).
         if (received.length > 0 && length !== undefined) {
           partial = { bytes: received.bytes(), totalBytes: total, etag };
@@ -138,6 +160,32 @@ export async function downloadWithResume(job: DownloadJob): Promise<Uint8Array> 
       ? 'Check the internet connection and try again.'
       : `Check the internet connection and try again: the ${partial.bytes.length} bytes received so far are kept, and the next try resumes from there.`,
   );
+}
+
+/**
+ * Why a 206 answer to `Range: bytes=${resumeFrom}-` cannot be appended to the kept bytes, or undefined when it can:
+ * it must carry a Content-Range that starts where the kept bytes end and runs to the end of the file, the same total
+ * the kept bytes were counted against, a Content-Length (when stated) equal to the range, and no ETag other than the
+ * one sent in If-Range (a server that ignores If-Range would splice bytes of another version onto ours).
+ */
+function resumptionProblem(
+  response: Response,
+  partial: PartialDownload,
+  resumeFrom: number,
+  length: number | undefined,
+): string | undefined {
+  const header = response.headers.get('content-range');
+  const range = parseContentRange(header);
+  if (range === undefined) return header === null ? 'HTTP 206 without a Content-Range' : `HTTP 206 with an unusable Content-Range "${header}"`;
+  if (range.start !== resumeFrom) return `the range starts at byte ${range.start}, not at ${resumeFrom}`;
+  const total = range.total ?? partial.totalBytes;
+  if (total === undefined) return 'the size of the file is not stated';
+  if (partial.totalBytes !== undefined && total !== partial.totalBytes) return `the file is ${total} bytes, not the ${partial.totalBytes} the kept bytes belong to`;
+  if (range.end + 1 !== total) return `the range ends at byte ${range.end}, not at the end of the ${total}-byte file`;
+  if (length !== undefined && length !== range.end - range.start + 1) return `Content-Length ${length} does not match the range ${range.start}-${range.end}`;
+  const etag = response.headers.get('etag');
+  if (etag !== null && partial.etag !== undefined && etag.replace(/^W\//, '') !== partial.etag) return `the ETag is ${etag}, not ${partial.etag}`;
+  return undefined;
 }
 
 /**

@@ -55,11 +55,19 @@ export function hubHttpError(status: number, headers: Headers, ctx: HubRequestCo
   return new SafeTuneError('network', `the hub answered HTTP ${status} for ${what} at ${ctx.url}`, 'Try again later; if it persists, check the repo page on huggingface.co.');
 }
 
-/** Content-Range "bytes START-END/TOTAL" (TOTAL may be "*"). */
-export function parseContentRange(header: string | null): { start: number; total: number | undefined } | undefined {
+/**
+ * Content-Range "bytes START-END/TOTAL" (TOTAL may be "*"); undefined when it is missing, malformed or inconsistent
+ * (END before START, or END at or past TOTAL).
+ */
+export function parseContentRange(header: string | null): { start: number; end: number; total: number | undefined } | undefined {
   const match = header === null ? null : /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(header.trim());
   if (match === null) return undefined;
-  return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+  const start = Number(match[1]);
+  const end = Number(match[2]);
+  const total = match[3] === '*' ? undefined : Number(match[3]);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return undefined;
+  if (total !== undefined && (!Number.isSafeInteger(total) || end >= total)) return undefined;
+  return { start, end, total };
 }
 
 /** A strong ETag (weak ones may not be used in If-Range), or undefined. */
