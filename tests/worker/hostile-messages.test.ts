@@ -28,3 +28,11 @@ test('a requestId already in use is refused without that id: the running request
   expect(h.events.find((e) => e.type === 'error')).toMatchObject({ code: 'internal', message: 'request id "dup" is missing or already in use' });
   expect(h.events.find((e) => e.type === 'error')).not.toHaveProperty('requestId');
 });
+
+test('init refuses a backend it does not know (it answered done), and the chat refuses a prompt no model could read', async () => {
+  const h = new WorkerHarness('http://127.0.0.1:1/', new MemoryStores());
+  const init = await h.fails({ type: 'init', requestId: 'i', backend: 'nope' as unknown as 'cpu' });
+  expect(init).toMatchObject({ code: 'bad-argument', message: 'unknown backend "nope"' });
+  const generate = await h.fails({ type: 'generate', requestId: 'g', prompt: 'x'.repeat(2_000_000), maxNewTokens: 4, temperature: 0, which: 'base' });
+  expect(generate).toMatchObject({ code: 'bad-argument', message: 'the prompt has 2000000 characters, more than the 100000 a chat message may have' });
+});

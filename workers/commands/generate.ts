@@ -7,6 +7,8 @@ import { adapterFor } from './adapters';
 type GenerateCommand = Extract<WorkerCommand, { type: 'generate' }>;
 
 export const MAX_NEW_TOKENS_LIMIT = 4096;
+/** The longest chat message the playground takes: far past any model's context here, far below what breaks an allocation. */
+export const MAX_PROMPT_CHARS = 100_000;
 
 /**
  * The model's reply to one user message (chat template, generation prompt), streamed as `token` events holding the
@@ -16,8 +18,8 @@ export const MAX_NEW_TOKENS_LIMIT = 4096;
  * ends the reply where it is (then `done`: the text sent so far is the reply).
  */
 export async function generateCommand(state: WorkerState, cmd: GenerateCommand, signal: AbortSignal): Promise<void> {
+  checkGenerateArgs(cmd); // the message itself first: a bad one is the page's to fix, whatever is loaded
   const session = state.requireModel();
-  checkGenerateArgs(cmd);
   const adapter = adapterFor(state, cmd.which);
   const { tokenizer } = session;
   await session.use(adapter, async (model) => {
@@ -44,6 +46,10 @@ export async function generateCommand(state: WorkerState, cmd: GenerateCommand, 
 
 function checkGenerateArgs(cmd: GenerateCommand): void {
   if (typeof cmd.prompt !== 'string' || cmd.prompt.trim() === '') throw new SafeTuneError('bad-argument', 'the prompt is empty', 'Type a message first.');
+  if (cmd.prompt.length > MAX_PROMPT_CHARS) {
+    // A 2,000,000-character prompt failed inside tfjs allocating its logits ("Invalid typed array length").
+    throw new SafeTuneError('bad-argument', `the prompt has ${cmd.prompt.length} characters, more than the ${MAX_PROMPT_CHARS} a chat message may have`, 'Shorten the message.');
+  }
   if (!Number.isInteger(cmd.maxNewTokens) || cmd.maxNewTokens < 1 || cmd.maxNewTokens > MAX_NEW_TOKENS_LIMIT) {
     throw new SafeTuneError('bad-argument', `maxNewTokens must be a whole number from 1 to ${MAX_NEW_TOKENS_LIMIT}, got ${cmd.maxNewTokens}`);
   }

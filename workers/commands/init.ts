@@ -1,5 +1,7 @@
 import { REFUSAL_EVAL_DEFAULTS } from '../../engine/safety/refusal-eval';
 import { selectBackend } from '../backend-select';
+import { SafeTuneError } from '../../engine/errors';
+import type { BackendChoice } from '../../engine/run/run-types';
 import type { EngineDefaults, WorkerCommand } from '../protocol';
 import { DEFAULT_RUN_CONFIG } from '../../engine/run/run-config';
 import type { WorkerState } from '../worker-state';
@@ -12,6 +14,9 @@ type InitCommand = Extract<WorkerCommand, { type: 'init' }>;
  */
 export async function init(state: WorkerState, cmd: InitCommand): Promise<void> {
   state.requireNoActiveRun('change the backend');
+  if (!BACKEND_CHOICES.includes(cmd.backend)) {
+    throw new SafeTuneError('bad-argument', `unknown backend ${JSON.stringify(cmd.backend)?.slice(0, 40)}`, `Choose one of ${BACKEND_CHOICES.join(', ')}.`);
+  }
   if (cmd.assetBase !== undefined) state.setAssetBase(cmd.assetBase);
   const selected = await selectBackend(cmd.backend, (failure) => {
     state.failure ??= failure;
@@ -47,3 +52,6 @@ async function engineDefaults(state: WorkerState): Promise<EngineDefaults> {
   ]);
   return { run: structuredClone(DEFAULT_RUN_CONFIG) as EngineDefaults['run'], anchors, wideAnchors, probe, refusalMaxNewTokens: REFUSAL_EVAL_DEFAULTS.maxNewTokens };
 }
+
+/** What `init` may ask for (an unknown name was answered `done`, as if it had been chosen). */
+const BACKEND_CHOICES: readonly unknown[] = ['webgpu', 'wasm', 'cpu'] satisfies readonly BackendChoice[];
