@@ -10,6 +10,7 @@ import { refusalCheckCommand } from './commands/refusal-check';
 import { resumeRun, startRun } from './commands/run';
 import type { WorkerEnv } from './worker-env';
 import { WorkerState } from './worker-state';
+import { checkCommandShape } from './command-shape';
 import { errorEvent, isAbortError, WorkerError } from './worker-errors';
 
 /**
@@ -50,25 +51,25 @@ export class WorkerHandler {
         this.inFlight.get(cmd.requestId)?.abort();
         return;
       case 'init':
-        return this.request(cmd.requestId, () => s.setupLock.run(() => init(s, cmd)));
+        return this.request(cmd, () => s.setupLock.run(() => init(s, cmd)));
       case 'loadModel':
-        return this.request(cmd.requestId, (signal) => s.setupLock.run(async () => void (await loadModelInto(s, cmd.source, cmd.requestId, signal, true))));
+        return this.request(cmd, (signal) => s.setupLock.run(async () => void (await loadModelInto(s, cmd.source, cmd.requestId, signal, true))));
       case 'loadDataset':
-        return this.request(cmd.requestId, (signal) => s.setupLock.run(() => loadDatasetCommand(s, cmd, signal)));
+        return this.request(cmd, (signal) => s.setupLock.run(() => loadDatasetCommand(s, cmd, signal)));
       case 'startRun':
-        return this.request(cmd.requestId, (signal) => startRun(s, cmd, signal), 'run');
+        return this.request(cmd, (signal) => startRun(s, cmd, signal), 'run');
       case 'resumeRun':
-        return this.request(cmd.requestId, (signal) => resumeRun(s, cmd, signal), 'run');
+        return this.request(cmd, (signal) => resumeRun(s, cmd, signal), 'run');
       case 'generate':
-        return this.request(cmd.requestId, (signal) => generateCommand(s, cmd, signal), 'partial');
+        return this.request(cmd, (signal) => generateCommand(s, cmd, signal), 'partial');
       case 'refusalCheck':
-        return this.request(cmd.requestId, (signal) => refusalCheckCommand(s, cmd, signal));
+        return this.request(cmd, (signal) => refusalCheckCommand(s, cmd, signal));
       case 'export':
-        return this.request(cmd.requestId, () => exportCommand(s, cmd));
+        return this.request(cmd, () => exportCommand(s, cmd));
       case 'listRuns':
-        return this.request(cmd.requestId, () => listRunsCommand(s, cmd));
+        return this.request(cmd, () => listRunsCommand(s, cmd));
       case 'runSeries':
-        return this.request(cmd.requestId, () => runSeriesCommand(s, cmd));
+        return this.request(cmd, () => runSeriesCommand(s, cmd));
       default:
         s.post(errorEvent(new WorkerError('internal', `unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`, 'The page and the worker are from different versions: reload the page.')));
     }
@@ -79,7 +80,8 @@ export class WorkerHandler {
    * by an abort ends with error code 'aborted' — except a reply being generated ('partial': what was streamed stands,
    * `done`) and a run ('run': abort pauses it, and the request ends when it has paused).
    */
-  private async request(requestId: string, work: (signal: AbortSignal) => Promise<void>, onAbort: 'error' | 'partial' | 'run' = 'error'): Promise<void> {
+  private async request(cmd: WorkerCommand & { requestId: string }, work: (signal: AbortSignal) => Promise<void>, onAbort: 'error' | 'partial' | 'run' = 'error'): Promise<void> {
+    const { requestId } = cmd;
     if (typeof requestId !== 'string' || requestId === '' || this.inFlight.has(requestId)) {
       // Answered without the id: an id in use belongs to the request already running, whose one `done` / `error` is
       // still to come (PROTOCOL-NOTES.md), and a missing one has nothing to answer.
@@ -89,6 +91,7 @@ export class WorkerHandler {
     const controller = new AbortController();
     this.inFlight.set(requestId, controller);
     try {
+      checkCommandShape(cmd);
       await work(controller.signal); // work that finished before the abort took effect stands: done
       this.post({ type: 'done', requestId });
     } catch (e) {

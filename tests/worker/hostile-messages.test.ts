@@ -36,3 +36,18 @@ test('init refuses a backend it does not know (it answered done), and the chat r
   const generate = await h.fails({ type: 'generate', requestId: 'g', prompt: 'x'.repeat(2_000_000), maxNewTokens: 4, temperature: 0, which: 'base' });
   expect(generate).toMatchObject({ code: 'bad-argument', message: 'the prompt has 2000000 characters, more than the 100000 a chat message may have' });
 });
+
+test('a command with a missing or mistyped field is the page\'s mistake, named (they failed as "a bug in SafeTune")', async () => {
+  const h = new WorkerHarness('http://127.0.0.1:1/', new MemoryStores());
+  const cases: [unknown, string][] = [
+    [{ type: 'loadModel', requestId: 'a' }, 'loadModel: "source" must be an object, got nothing'],
+    [{ type: 'loadModel', requestId: 'b', source: { kind: 7 } }, 'loadModel: "source.kind" must be a string, got a number'],
+    [{ type: 'loadDataset', requestId: 'c', source: { kind: 'bytes', fileName: 42, bytes: new ArrayBuffer(1) }, maxLength: 64 }, 'loadDataset: "source.fileName" must be a string, got a number'],
+    [{ type: 'refusalCheck', requestId: 'd', which: 'base', prompts: 'abc' }, 'refusalCheck: "prompts" must be a list of strings, got a string'],
+    [{ type: 'export', requestId: 'e' }, 'export: "what" must be a string, got nothing'],
+  ];
+  for (const [cmd, message] of cases) {
+    expect(await h.fails(cmd as WorkerCommand)).toMatchObject({ code: 'bad-argument', message });
+  }
+  await h.ok({ type: 'listRuns', requestId: 'after' });
+});
