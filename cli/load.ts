@@ -2,8 +2,7 @@ import { stat } from 'node:fs/promises';
 import { SafeTuneError } from '../engine/errors';
 import type { CausalLM } from '../engine/model/causal-lm';
 import { loadCausalLM, readModelConfig } from '../engine/model/load';
-import { loadTokenizer } from '../engine/tokenizer/load-tokenizer';
-import { checkTokenizerFitsModel } from '../engine/tokenizer/model-vocabulary';
+import { loadTokenizerFor } from '../engine/tokenizer/model-vocabulary';
 import type { TextTokenizer } from '../engine/tokenizer/types';
 import type { BackendName } from '../engine/backend';
 import { DirectoryFiles } from '../node-host/fs-files';
@@ -46,7 +45,6 @@ export async function loadCliModelWithTokenizer(
   backend: BackendName,
 ): Promise<{ model: CausalLM; files: DirectoryFiles; tokenizer: TextTokenizer }> {
   const files = await folder(modelDir, 'model');
-  const tokenizer = await loadTokenizer(files);
-  checkTokenizerFitsModel(tokenizer, await readModelConfig(files), files.description);
+  const tokenizer = await loadTokenizerFor(files, await readModelConfig(files));
   return { ...(await loadCliModel(modelDir, adapterDir, backend)), tokenizer };
 }

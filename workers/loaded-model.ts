@@ -2,8 +2,7 @@ import type { CausalLM } from '../engine/model/causal-lm';
 import { summarizeModel } from '../engine/run/model-summary';
 import { checkCheckpointMatchesConfig, loadCausalLM, readModelConfig } from '../engine/model/load';
 import type { LoraAdapter } from '../engine/model/lora';
-import { loadTokenizer } from '../engine/tokenizer/load-tokenizer';
-import { checkTokenizerFitsModel } from '../engine/tokenizer/model-vocabulary';
+import { loadTokenizerFor } from '../engine/tokenizer/model-vocabulary';
 import type { TextTokenizer } from '../engine/tokenizer/types';
 import type { ModelFiles } from '../engine/weights/model-files';
 import { openWeightShards } from '../engine/weights/weight-shards';
@@ -39,8 +38,7 @@ export class LoadedModel {
   static async prepare(opened: OpenedModel): Promise<TextTokenizer> {
     const config = await readModelConfig(opened.files);
     // The small files first: from the hub, the weights' headers come with (or after) the weights themselves.
-    const tokenizer = await loadTokenizer(opened.files);
-    checkTokenizerFitsModel(tokenizer, config, opened.files.description);
+    const tokenizer = await loadTokenizerFor(opened.files, config);
     checkCheckpointMatchesConfig(config, await openWeightShards(opened.files));
     return tokenizer;
   }

@@ -10,6 +10,7 @@ import { RunError } from '../../engine/run/run-errors';
 import type { RunRecord } from '../../engine/run/run-record';
 import { mainVariant } from '../../engine/run/run-config';
 import { loadTrainState } from '../../engine/train/train-state';
+import type { HostLoraWeights } from '../../engine/model/lora';
 import type { RunEnd, RunHost } from '../../engine/run/run-host';
 import { directoryOpener } from '../../node-host/directory-store';
 import { CLI_BACKENDS, DEFAULT_CLI_BACKEND, selectCliBackend } from '../../node-host/backend';
@@ -95,9 +96,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
 /** The main adapter as PEFT files (loadable by PEFT and by `--adapter`), also after a pause: the adapter so far. */
 async function exportAdapter(run: TrainingRun, prepared: PreparedRun, dir: string): Promise<void> {
   const host = await prepared.model.adapter?.toHost();
-  const weights = host ?? (await run.mainAdapter.toHost());
+  await writeAdapterFolder(host ?? (await run.mainAdapter.toHost()), prepared.modelDir, dir);
+}
+
+/** Host LoRA weights as a PEFT adapter folder (adapter_model.safetensors + adapter_config.json). */
+async function writeAdapterFolder(weights: HostLoraWeights, modelDir: string, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const [name, bytes] of peftAdapterFiles(writePeftAdapter(weights, prepared.modelDir))) await writeFile(join(dir, name), bytes);
+  for (const [name, bytes] of peftAdapterFiles(writePeftAdapter(weights, modelDir))) await writeFile(join(dir, name), bytes);
 }
 
 /**
@@ -109,8 +114,7 @@ async function exportLastGoodAdapter(folder: RunFolder, record: RunRecord, model
   if (record.checkpointStep === undefined) return;
   const state = await loadTrainState(folder.trainStates(mainVariant(record.config)), { maxStep: record.checkpointStep });
   if (state === undefined) return;
-  await mkdir(dir, { recursive: true });
-  for (const [name, bytes] of peftAdapterFiles(writePeftAdapter(state.adapter, modelDir))) await writeFile(join(dir, name), bytes);
+  await writeAdapterFolder(state.adapter, modelDir, dir);
   log(`the adapter of step ${state.position.step}, the last good checkpoint: ${dir}`);
 }
 

@@ -15,8 +15,7 @@ import { newRunId, newRunRecord, resolveSafetyPairs, runData } from '../../engin
 import type { BackendChoice } from '../../engine/run/run-types';
 import { batchShapeForModel } from '../../engine/run/size-defaults';
 import type { RunData } from '../../engine/run/run-host';
-import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
-import { checkTokenizerFitsModel } from '../../engine/tokenizer/model-vocabulary';
+import { loadTokenizerFor } from '../../engine/tokenizer/model-vocabulary';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
 import { BUNDLED_SAFETY_ON_DISK, readSafetyPairs } from '../../node-host/bundled-safety';
 import { modelFolder } from '../load';
@@ -47,8 +46,7 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
   const modelDir = resolve(requireString('train', v, 'model'));
   const files = await modelFolder(modelDir);
   const modelConfig = await readModelConfig(files);
-  const tokenizer = await loadTokenizer(files);
-  checkTokenizerFitsModel(tokenizer, modelConfig, files.description);
+  const tokenizer = await loadTokenizerFor(files, modelConfig);
   const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, backend);
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const anchorsPath = str('spf-anchors');
@@ -99,8 +97,7 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   }
   const files = await modelFolder(modelDir);
   const modelConfig = await readModelConfig(files);
-  const tokenizer = await loadTokenizer(files);
-  checkTokenizerFitsModel(tokenizer, modelConfig, files.description);
+  const tokenizer = await loadTokenizerFor(files, modelConfig);
   const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, record.model.summary.backend);
   checkSameModel(summary, record);
   const bytes = await folder.readDataset();

@@ -1,6 +1,7 @@
 import { SafeTuneError } from '../errors';
 import { LORA_TARGETS, modulePath, type LoraTarget } from '../model/lora';
 import { unsafePatternReason } from '../tokenizer/pattern-shape';
+import { listNames } from '../weights/weight-shards';
 import { canonicalTargetOrder } from './module-path';
 
 /** PEFT's shorthand for "every linear layer but the output head": in a Llama / Qwen model, the seven projections. */
@@ -131,8 +132,7 @@ function layersSelecting(target: LoraTarget, numLayers: number, chosen: (path: s
 
 /** "0, 1, 2", or the first ten "and 97 more": a message must stay short however many layers there are. */
 function layerList(layers: number[]): string {
-  const shown = 10;
-  return layers.length > shown ? `${layers.slice(0, shown).join(', ')} and ${layers.length - shown} more` : layers.join(', ');
+  return listNames(layers.map(String), 10, '');
 }
 
 function describe(value: unknown): string {

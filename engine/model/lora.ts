@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SafeTuneError } from '../errors';
+import { listNames } from '../weights/weight-shards';
 import type { ModelConfig } from './config';
 import { mulberry32 } from '../util/random';
 import { LORA_TARGETS, loraScale, validateLoraConfig, type LoraConfig, type LoraTarget } from './lora-config';
@@ -179,10 +180,9 @@ function rejectUnusedModules(model: ModelConfig, host: HostLoraWeights, source: 
   for (let layer = 0; layer < model.numLayers; layer++) for (const target of host.config.targets) used.add(modulePath(layer, target));
   const unused = [...host.modules.keys()].filter((path) => !used.has(path));
   if (unused.length === 0) return;
-  const shown = unused.slice(0, 3).join(', ') + (unused.length > 3 ? ` and ${unused.length - 3} more` : '');
   throw new SafeTuneError(
     'bad-adapter',
-    `${source} holds weights for ${shown}, which this model (${model.numLayers} layers, targets ${host.config.targets.join(', ')}) does not have`,
+    `${source} holds weights for ${listNames(unused, 3, '')}, which this model (${model.numLayers} layers, targets ${host.config.targets.join(', ')}) does not have`,
     'the adapter was trained for a different base model: load the model it was trained on',
   );
 }

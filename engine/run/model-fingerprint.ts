@@ -28,7 +28,6 @@ export async function modelFingerprint(model: CausalLM): Promise<number[]> {
   }
 }
 
-
 /**
  * Throws unless `now` is the fingerprint of the model a run stored. The tolerance admits another backend's rounding (a
  * run started in the page on WebGPU, resumed in the CLI on WebAssembly: logits agree to ~1e-4 of their scale), not

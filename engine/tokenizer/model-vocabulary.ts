@@ -1,5 +1,7 @@
 import { SafeTuneError } from '../errors';
 import type { ModelConfig } from '../model/config';
+import type { ModelFiles } from '../weights/model-files';
+import { loadTokenizer } from './load-tokenizer';
 import { TOKENIZER_JSON } from './tokenizer-files';
 import type { TextTokenizer } from './types';
 
@@ -22,4 +24,11 @@ export function checkTokenizerFitsModel(tokenizer: Pick<TextTokenizer, 'vocabSiz
       `${beyond === 1 ? 'id' : `${beyond} ids`} from ${model.vocabSize} on would have no embedding row`,
     `${TOKENIZER_JSON} and config.json come from different models: download both (and the weights) again from the model's repository.`,
   );
+}
+
+/** A model folder's tokenizer, checked against its config.json (checkTokenizerFitsModel) before anything else loads. */
+export async function loadTokenizerFor(files: ModelFiles, model: Pick<ModelConfig, 'vocabSize'>): Promise<TextTokenizer> {
+  const tokenizer = await loadTokenizer(files);
+  checkTokenizerFitsModel(tokenizer, model, files.description);
+  return tokenizer;
 }

@@ -137,10 +137,10 @@ function runHost(state: WorkerState, session: LoadedModel, record: RunRecord, pr
 /** The current model when it is the run's, else the run's model loaded again from its source. */
 async function modelFor(state: WorkerState, record: RunRecord, requestId: string, signal: AbortSignal): Promise<LoadedModel> {
   const current = state.model;
-  if (current !== undefined && sameModelSource(current.stored, record.model.source) && sameShape(current, record)) return current;
+  if (current !== undefined && sameModelSource(current.stored, record.model.source) && sameModelShape(current.summary, record.model.summary)) return current;
   const source = reloadableSource(record.model.source);
   // A folder the page cannot open again (dropped, or a CLI run's path): the model the user loaded, if it has its shape.
-  if (source === undefined && current !== undefined && sameShape(current, record)) return current;
+  if (source === undefined && current !== undefined && sameModelShape(current.summary, record.model.summary)) return current;
   if (source === undefined) {
     throw new WorkerError(
       'not-ready',
@@ -149,10 +149,6 @@ async function modelFor(state: WorkerState, record: RunRecord, requestId: string
     );
   }
   return loadModelInto(state, source, requestId, signal);
-}
-
-function sameShape(session: LoadedModel, record: RunRecord): boolean {
-  return sameModelShape(session.summary, record.model.summary);
 }
 
 function notResumable(record: RunRecord): WorkerError {
