@@ -29,6 +29,14 @@ const OPTIONAL: Partial<Record<WorkerCommand['type'], Record<string, Field>>> = 
   export: { runId: 'string', dtype: 'string' },
 };
 
+/**
+ * Text fields that name one of a fixed set of choices, checked before the command's work: `export` with an unknown
+ * `what` first looked for the run to export and was answered "there is no run to export", not with the mistake.
+ */
+const ONE_OF: Partial<Record<WorkerCommand['type'], Record<string, readonly string[]>>> = {
+  export: { what: ['adapter', 'merged', 'record'] satisfies Extract<WorkerCommand, { type: 'export' }>['what'][] },
+};
+
 /** Where a field of a dataset or model source must be text (the names the worker reads from them). */
 const SOURCE_TEXT = ['kind', 'name', 'fileName', 'repoId', 'revision', 'token'] as const;
 
@@ -40,6 +48,12 @@ export function checkCommandShape(cmd: WorkerCommand): void {
   }
   for (const [name, want] of Object.entries(OPTIONAL[cmd.type] ?? {})) {
     if (fields[name] !== undefined && !hasShape(fields[name], want)) throw wrongField(cmd.type, name, want, fields[name]);
+  }
+  for (const [name, allowed] of Object.entries(ONE_OF[cmd.type] ?? {})) {
+    const value = fields[name];
+    if (value !== undefined && !allowed.includes(value as string)) {
+      throw new SafeTuneError('bad-argument', `${cmd.type}: "${name}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value).slice(0, 40)}`, `Use ${allowed.join(', ')}.`);
+    }
   }
   const source = fields['source'];
   if (source !== undefined && typeof source === 'object' && source !== null) {

@@ -45,6 +45,8 @@ test('a command with a missing or mistyped field is the page\'s mistake, named (
     [{ type: 'loadDataset', requestId: 'c', source: { kind: 'bytes', fileName: 42, bytes: new ArrayBuffer(1) }, maxLength: 64 }, 'loadDataset: "source.fileName" must be a string, got a number'],
     [{ type: 'refusalCheck', requestId: 'd', which: 'base', prompts: 'abc' }, 'refusalCheck: "prompts" must be a list of strings, got a string'],
     [{ type: 'export', requestId: 'e' }, 'export: "what" must be a string, got nothing'],
+    // answered "there is no run to export": the run was looked for before the choice was checked
+    [{ type: 'export', requestId: 'f', what: 'zzz' }, 'export: "what" must be one of adapter, merged, record, got "zzz"'],
   ];
   for (const [cmd, message] of cases) {
     expect(await h.fails(cmd as WorkerCommand)).toMatchObject({ code: 'bad-argument', message });
