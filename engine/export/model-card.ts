@@ -1,5 +1,5 @@
-import type { RunRecord } from '../run/run-record';
-import type { EvalPoint, MetricPoint, Variant } from '../run/run-types';
+import type { RefusalCheckRecord, RunRecord } from '../run/run-record';
+import type { EvalPoint, MetricPoint, RunStatus, Variant } from '../run/run-types';
 import type { AnchorTokens } from '../safety/anchor-scope';
 import { describeSpfWidth } from '../safety/spf-options';
 
@@ -26,7 +26,8 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
     ...tags.map((tag) => `- ${tag}`),
     '---',
   ];
-  const checks = record.refusalChecks.map((c) => `| ${c.which} | ${c.step} | ${(c.rate * 100).toFixed(1)} % of ${c.total} | ${c.at} |`);
+  const checks = record.refusalChecks.filter(isWellFormedCheck).map((c) => `| ${c.which} | ${c.step} | ${(c.rate * 100).toFixed(1)} % of ${c.total} | ${c.at} |`);
+  const malformedChecks = record.refusalChecks.length - checks.length;
   const lines = [
     ...frontMatter,
     '',
@@ -71,6 +72,7 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
     ...(checks.length === 0
       ? ['- Refusal rate: not checked during this run']
       : ['', 'Refusal checks (greedy replies to harmful requests, keyword judge):', '', '| model | at step | refused | when |', '|---|---|---|---|', ...checks]),
+    ...(malformedChecks === 0 ? [] : ['', `${malformedChecks} refusal check(s) in the run record are not in the form SafeTune writes and are left out.`]),
     '',
     '## Use',
     '',
@@ -89,9 +91,45 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
   return lines.join('\n');
 }
 
+/**
+ * The run's state in words. The record may come from a hand-edited or hostile run.json: a status SafeTune does not
+ * write, or a step that is not a number, is quoted as a code span rather than written into the card as Markdown.
+ */
 function statusWords(record: RunRecord): string {
-  return record.status === 'done' ? 'finished' : `${record.status} at step ${record.step} of ${record.totalSteps}`;
+  const status: unknown = record.status;
+  if (status === 'done') return 'finished';
+  const words = RUN_STATUSES.includes(status) ? String(status) : `status ${inlineCode(String(status))}`;
+  return `${words} at step ${countText(record.step)} of ${countText(record.totalSteps)}`;
 }
+
+const RUN_STATUSES: readonly unknown[] = ['idle', 'running', 'paused', 'stopped', 'done', 'error'] satisfies RunStatus[];
+
+function countText(value: unknown): string {
+  return isCount(value) ? String(value) : inlineCode(String(value));
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * Whether a stored refusal check has the form the worker writes (refusal-check.ts): its fields go into a table row,
+ * where even a code span is no shelter (a `|` inside one still ends the cell), so a check in any other form is left out.
+ */
+function isWellFormedCheck(c: RefusalCheckRecord): boolean {
+  const rate: unknown = c.rate;
+  const at: unknown = c.at;
+  return (
+    (c.which === 'base' || c.which === 'tuned') &&
+    isCount(c.step) &&
+    isCount(c.total) &&
+    typeof rate === 'number' && rate >= 0 && rate <= 1 &&
+    typeof at === 'string' && ISO_TIME.test(at)
+  );
+}
+
+/** new Date().toISOString(), as refusal checks store their time. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** A YAML scalar that stays a string whatever the name holds (quotes and backslashes escaped, as JSON does). */
 function yamlString(text: string): string {
