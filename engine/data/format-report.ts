@@ -1,6 +1,6 @@
 import type { HistogramBin } from './length-stats';
 import type { DatasetReport } from './report';
-import { describeRow } from './row-ref';
+import { describeRow, shownFileName } from './row-ref';
 
 const FILE_TYPE_NAMES = { jsonl: 'JSON Lines', json: 'JSON', csv: 'CSV', tsv: 'TSV', parquet: 'Parquet', text: 'plain text' } as const;
 const BAR_WIDTH = 40;
@@ -10,7 +10,7 @@ export function formatReport(report: DatasetReport): string {
   const lines: string[] = [];
   for (const file of report.files) {
     const role = file.role === 'train' ? 'Dataset' : 'Validation file';
-    lines.push(`${role}: ${file.fileName} (${FILE_TYPE_NAMES[file.fileType]}, ${plural(file.rows, 'row')})`);
+    lines.push(`${role}: ${shownFileName(file.fileName)} (${FILE_TYPE_NAMES[file.fileType]}, ${plural(file.rows, 'row')})`);
   }
   const votes = Object.entries(report.rowsByFormat)
     .sort(([, a], [, b]) => b - a)

@@ -1,3 +1,4 @@
+import { clipText } from '../util/clip-text';
 import { clip, DATASET_LIMITS } from './limits';
 import type { RowRef } from './types';
 
@@ -9,7 +10,19 @@ export interface RejectedRow {
 
 /** "train.jsonl line 12" or "train.parquet row 12": how messages name a row. */
 export function describeRow(ref: RowRef): string {
-  return `${ref.file} ${ref.unit === 'row' ? 'row' : 'line'} ${ref.line}`;
+  return `${shownFileName(ref.file)} ${ref.unit === 'row' ? 'row' : 'line'} ${ref.line}`;
+}
+
+/** The most characters of a dataset file's name that reports, row labels and the run list show. */
+export const SHOWN_FILE_NAME_CHARS = 100;
+
+/**
+ * A dataset file's name as shown: the user (or a page) picks it, and a name thousands of characters long was repeated
+ * uncut on every rejected row of the CLI's report and in the run list. Its end stays (the extension says the file
+ * type); the name stored with the run and checked on resume is the whole one.
+ */
+export function shownFileName(name: string): string {
+  return clipText(name, SHOWN_FILE_NAME_CHARS, { keepEnd: 24 });
 }
 
 /** The first rejected rows as one message fragment: "line 3: not valid JSON; line 7: ...". */

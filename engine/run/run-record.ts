@@ -1,5 +1,6 @@
 import { SafeTuneError } from '../errors';
 import type { DatasetReport } from '../data/report';
+import { shownFileName } from '../data/row-ref';
 import type { RowFormat } from '../data/types';
 import { DEFAULT_SPF_OPTIONS, type SafetyPair, type SpfOptions } from '../safety/spf-options';
 import type { AccuracyPoint, EvalPoint, MetricPoint, ModelSummary, RunConfig, RunStatus, RunSummary, SampleGeneration, StoredModelSource } from './run-types';
@@ -51,7 +52,7 @@ export function summarizeRun(record: RunRecord, main: 'spf' | 'plain'): RunSumma
     runId: record.runId,
     startedAt: record.startedAt,
     model: record.model.summary.description,
-    dataset: record.dataset.fileName,
+    dataset: shownFileName(record.dataset.fileName), // shown in the run list; the record keeps the whole name
     config: record.config,
     status: record.status,
     step: record.step,

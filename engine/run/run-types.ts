@@ -103,7 +103,7 @@ export interface RunSummary {
   runId: string;
   startedAt: string; // ISO time
   model: string;
-  dataset: string;
+  dataset: string; // the dataset file's name as shown (cut to SHOWN_FILE_NAME_CHARS; the record keeps it whole)
   config: RunConfig;
   status: RunStatus;
   step: number;

@@ -39,6 +39,19 @@ test('a .txt dataset is plain text, one example a line, as the app trains it (it
   expect(text).toMatch(/maxLength \d+: 0 rows truncated, no row dropped/);
 });
 
+test('a long file name is shown cut, keeping its extension, on the file line and each rejected row (it was repeated uncut)', async () => {
+  const name = `${'d'.repeat(230)}.jsonl`; // near the 255 bytes a Linux file name may have
+  const path = join(dir, name);
+  await writeFile(path, ['{"text": "one"}', 'not json', 'not json either', '{"text": "two"}'].join('\n') + '\n');
+  const text = await report(['--model', DEMO_MODEL, '--data', path]);
+  const shown = `${'d'.repeat(53)}… [159 characters cut] ${'d'.repeat(18)}.jsonl`;
+  expect(shown).toHaveLength(100);
+  expect(text).toContain(`Dataset: ${shown} (JSON Lines, 4 rows)`);
+  expect(text).toContain(`  ${shown} line 2: `);
+  expect(text).toContain(`  ${shown} line 3: `);
+  expect(text).not.toContain('d'.repeat(54));
+});
+
 test('a model folder that does not exist is named as such, as the other commands name it', async () => {
   await expect(report(['--model', join(dir, 'nope'), '--data', join(dir, 'x.jsonl')])).rejects.toThrow(/^model folder .*nope does not exist$/);
 });

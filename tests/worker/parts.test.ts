@@ -5,7 +5,7 @@ import { downloadProgressReporter } from '../../workers/download-progress';
 import { MetricsBatcher, type Timers } from '../../engine/run/metrics-batcher';
 import type { MetricPoint, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { DEFAULT_RUN_CONFIG, resolveRunConfig } from '../../engine/run/run-config';
-import { decodeRunRecord, encodeRunRecord, isResumable, seriesUpTo, type RunRecord } from '../../engine/run/run-record';
+import { decodeRunRecord, encodeRunRecord, isResumable, seriesUpTo, summarizeRun, type RunRecord } from '../../engine/run/run-record';
 import { newRunId } from '../../engine/run/run-setup';
 import { EtaClock, TokenRate } from '../../engine/run/throughput';
 import { errorEvent, gpuFailure, WorkerError } from '../../workers/worker-errors';
@@ -167,6 +167,16 @@ describe('run records', () => {
     expect(decodeRunRecord(encodeRunRecord(record({ series: older as RunRecord['series'] })), 'x').series).toEqual({ ...older, accuracy: [], samples: [] });
     expect(() => decodeRunRecord(new TextEncoder().encode('{"format": "other"}'), 'run.json in test')).toThrow(/run\.json in test is not a SafeTune run record/);
     expect(() => decodeRunRecord(new TextEncoder().encode('{'), 'run.json in test')).toThrow(/is not valid JSON/);
+  });
+
+  test('the run list shows a long dataset file name cut, keeping its end; the record keeps it whole (it was sent uncut)', () => {
+    const fileName = `${'n'.repeat(5000)}-final.jsonl`;
+    const stored = record({ model: { source: { kind: 'bundled', name: 'demo' }, summary: { description: 'bundled demo' } }, dataset: { fileName } } as Partial<RunRecord>);
+    const shown = summarizeRun(stored, 'spf').dataset;
+    expect(shown).toBe(`${'n'.repeat(51)}… [4,937 characters cut] ${'n'.repeat(12)}-final.jsonl`);
+    expect(shown).toHaveLength(100);
+    expect(stored.dataset.fileName).toBe(fileName);
+    expect(summarizeRun(record({ model: stored.model, dataset: { fileName: 'train.jsonl' } } as Partial<RunRecord>), 'spf').dataset).toBe('train.jsonl');
   });
 
   test('run ids sort by start time', () => {
