@@ -22,7 +22,7 @@ import { modelFolder } from '../load';
 import { requireString } from '../../node-host/args';
 import { readDataFile } from '../commands/data-report';
 import { runConfigFromFlags } from '../commands/train-options';
-import { checkResumeFlags } from './resume-flags';
+import { checkResumeFlags, storedDataCopies } from './resume-flags';
 import { sha256Hex } from '../../engine/weights/hub-policy';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -85,7 +85,8 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   const stored = await folder.readRecord();
   if (stored === undefined) throw new SafeTuneError('missing-file', `train --resume: no run in ${folder.description} (no run.json)`, 'Start the run without --resume first.');
   const record = checkRecordForResume(stored, `run.json in ${folder.description}`);
-  await checkResumeFlags(v, record, folder);
+  const copies = storedDataCopies(folder); // read once for the flag check and the resume
+  await checkResumeFlags(v, record, copies);
   if (!isResumable(record)) {
     throw new SafeTuneError('bad-argument', `train --resume: run ${record.runId} in ${folder.description} is ${record.status} at step ${record.step}${record.checkpointStep === undefined ? ' with no checkpoint' : ''}; there is nothing to continue`, 'Start a new run with another --out folder.');
   }
@@ -100,10 +101,10 @@ export async function prepareResume(folder: RunFolder, v: Values, log: (line: st
   const tokenizer = await loadTokenizerFor(files, modelConfig);
   const summary = summarizeModel(modelConfig, files.description, tokenizer.hasChatTemplate, record.model.summary.backend);
   checkSameModel(summary, record);
-  const bytes = await folder.readDataset();
+  const bytes = await copies.dataset();
   if (bytes === undefined) throw new SafeTuneError('missing-file', `train --resume: the dataset copy (dataset.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
   await checkDatasetDigest(record, bytes, folder.description);
-  const validationBytes = record.dataset.validationFile === undefined ? undefined : await folder.readValidationFile();
+  const validationBytes = record.dataset.validationFile === undefined ? undefined : await copies.validation();
   if (record.dataset.validationFile !== undefined && validationBytes === undefined) {
     throw new SafeTuneError('missing-file', `train --resume: the validation file copy (validation.bin) is missing from ${folder.description}`, 'The run cannot be resumed; start a new one.');
   }

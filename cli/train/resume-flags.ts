@@ -53,7 +53,7 @@ const CONFIG_FLAGS: Record<string, (c: RunConfig) => unknown> = {
  * flag is checked against the record: the same value is accepted, and a value that would change the run
  * (`--max-steps 3` on a 60-step run, another --data file) is an error naming the flag and both values, never ignored.
  */
-export async function checkResumeFlags(v: Values, record: RunRecord, folder: RunFolder): Promise<void> {
+export async function checkResumeFlags(v: Values, record: RunRecord, copies: StoredDataCopies): Promise<void> {
   const given = Object.keys(v).filter((k) => v[k] !== undefined && !RESUME_FLAGS.has(k));
   if (given.length === 0) return;
   const differs: string[] = [];
@@ -72,7 +72,7 @@ export async function checkResumeFlags(v: Values, record: RunRecord, folder: Run
     }
   }
   for (const flag of given.filter((k) => !(k in CONFIG_FLAGS))) {
-    const problem = await datasetFlagDiffers(flag, str(flag), record, folder);
+    const problem = await datasetFlagDiffers(flag, str(flag), record, copies);
     if (problem !== undefined) differs.push(problem);
   }
   if (differs.length > 0) {
@@ -80,15 +80,34 @@ export async function checkResumeFlags(v: Values, record: RunRecord, folder: Run
   }
 }
 
+/** The run folder's copies of its data files (dataset.bin, validation.bin), each read at most once. */
+export interface StoredDataCopies {
+  dataset(): Promise<Uint8Array | undefined>;
+  validation(): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * A resume compares --data / --val FILE with the copies and then trains on them: dataset.bin (up to 256 MB) was read
+ * twice. The first read is kept for the second; a copy no flag asked about is read when the resume needs it.
+ */
+export function storedDataCopies(folder: RunFolder): StoredDataCopies {
+  let dataset: Promise<Uint8Array | undefined> | undefined;
+  let validation: Promise<Uint8Array | undefined> | undefined;
+  return {
+    dataset: () => (dataset ??= folder.readDataset()),
+    validation: () => (validation ??= folder.readValidationFile()),
+  };
+}
+
 /** --data / --val FILE against the copies the run stored, --val FRACTION and --format against its record. */
-async function datasetFlagDiffers(flag: string, value: string | undefined, record: RunRecord, folder: RunFolder): Promise<string | undefined> {
+async function datasetFlagDiffers(flag: string, value: string | undefined, record: RunRecord, copies: StoredDataCopies): Promise<string | undefined> {
   const d = record.dataset;
   if (flag === 'format') return value === d.format ? undefined : `--format ${String(value)} (the run: ${d.format ?? 'detected'})`;
-  if (flag === 'data') return (await sameBytes(value, () => folder.readDataset())) ? undefined : `--data ${String(value)} is not the file the run trained on`;
+  if (flag === 'data') return (await sameBytes(value, copies.dataset)) ? undefined : `--data ${String(value)} is not the file the run trained on`;
   if (flag === 'val') {
     const fraction = Number(value);
     if (value !== undefined && Number.isFinite(fraction)) return fraction === d.validation ? undefined : `--val ${value} (the run: ${d.validation ?? d.validationFile ?? 'none'})`;
-    return d.validationFile !== undefined && (await sameBytes(value, () => folder.readValidationFile())) ? undefined : `--val ${String(value)} is not the run's validation file`;
+    return d.validationFile !== undefined && (await sameBytes(value, copies.validation)) ? undefined : `--val ${String(value)} is not the run's validation file`;
   }
   return `--${flag} is not a train flag`;
 }

@@ -7,7 +7,9 @@ import { trainCommand } from '../../cli/commands/train';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 import { RunError } from '../../engine/run/run-errors';
 import { loadTrainState } from '../../engine/train/train-state';
-import { DirectoryStore } from '../../node-host/directory-store';
+import { DirectoryStore, directoryOpener } from '../../node-host/directory-store';
+import { RunFolder } from '../../engine/run/run-folder';
+import { prepareResume } from '../../cli/train/prepare-run';
 import { chatRows, PROBE } from '../worker/helpers/site';
 
 // `train` as a user runs it: a real process, a real Ctrl-C (issue 14, "lost runs").
@@ -205,6 +207,32 @@ describe('train CLI', () => {
     } finally {
       process.stdout.write = stdout;
     }
+  });
+
+  test('--resume --data FILE reads the run folder\'s dataset copy once, for the flag check and the resume (it read it twice)', async () => {
+    const out = join(dir, 'read-once');
+    const stdout = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      await trainCommand(['--model', modelDir, '--data', dataPath, '--out', out, '--max-steps', '2', '--probe', probePath, '--eval-every', '0']);
+    } finally {
+      process.stdout.write = stdout;
+    }
+    // The finished run as if it had paused after its first checkpoint: prepareResume reads its data as a resume would.
+    const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(out, 'run.json'), JSON.stringify({ ...record, status: 'paused', checkpointStep: 1 }));
+    class CountingFolder extends RunFolder {
+      datasetReads = 0;
+      override readDataset(): Promise<Uint8Array | undefined> {
+        this.datasetReads++;
+        return super.readDataset();
+      }
+    }
+    const folder = new CountingFolder(directoryOpener(out));
+    const prepared = await prepareResume(folder, { out, resume: true, data: dataPath }, () => {});
+    prepared.model.dispose();
+    expect(folder.datasetReads).toBe(1);
+    expect(prepared.data.train.length).toBeGreaterThan(0);
   });
 
   test('a LoRA rank wider than the model is refused at once with the widest allowed', async () => {
