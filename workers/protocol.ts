@@ -42,7 +42,8 @@ export interface EngineDefaults {
 export type MergedDType = 'F32' | 'BF16' | 'F16' | 'same-as-base';
 
 export type WorkerCommand =
-  // assetBase: URL of the site's public/ folder (default: the worker's origin + "/"); bundled models and datasets live under it
+  // assetBase: URL of the site's public/ folder (default: the worker's origin + "/"); bundled models and datasets live under it.
+  // It must be on the worker's origin (a path such as "/safetune/" is resolved there); another origin is bad-argument
   | { type: 'init'; requestId: string; backend: BackendChoice; assetBase?: string }
   // the current dataset, if any, is read again with the new tokenizer (datasetLoaded for this request)
   | { type: 'loadModel'; requestId: string; source: ModelSource }

@@ -24,6 +24,15 @@ describe('training worker: the engine defaults sent with ready', () => {
     expect(events.filter((e) => e.type === 'log' && e.level === 'warn')).toEqual([]);
   });
 
+  test('init\'s assetBase may be a path on the app\'s origin, resolved there (a path was kept unresolved: reading it failed)', async () => {
+    const h = new WorkerHarness(`${full.base()}not-here/`, new MemoryStores(), jumpingClock());
+    const r = (await h.ok({ type: 'init', requestId: 'i', backend: 'cpu', assetBase: '/' })).find((e) => e.type === 'ready');
+    expect(r).toMatchObject({ defaults: { anchors: ANCHOR, wideAnchors: WIDE_ANCHORS, probe: PROBE } });
+    expect(h.events.filter((e) => e.type === 'log' && e.level === 'warn')).toEqual([]);
+    const same = new WorkerHarness(`${full.base()}not-here/`, new MemoryStores(), jumpingClock());
+    expect((await same.ok({ type: 'init', requestId: 'i', backend: 'cpu', assetBase: full.base() })).find((e) => e.type === 'ready')).toMatchObject({ defaults: { probe: PROBE } });
+  });
+
   test('a site without the 32-anchor set starts with it empty and a warning naming it', async () => {
     const { ready: r, events } = await ready(without32.base());
     expect(r.defaults).toMatchObject({ anchors: ANCHOR, wideAnchors: [], probe: PROBE });

@@ -37,6 +37,15 @@ test('init refuses a backend it does not know (it answered done), and the chat r
   expect(generate).toMatchObject({ code: 'bad-argument', message: 'the prompt has 2000000 characters, more than the 100000 a chat message may have' });
 });
 
+test('init refuses an assetBase on another origin (any URL was taken: the bundled model and safety sets from another host)', async () => {
+  const h = new WorkerHarness('http://127.0.0.1:1/', new MemoryStores());
+  for (const assetBase of ['https://evil.example/', '//evil.example/public/', 'http://127.0.0.1:2/', 'data:text/plain,x']) {
+    const error = await h.fails({ type: 'init', requestId: `i-${assetBase}`, backend: 'cpu', assetBase });
+    expect(error).toMatchObject({ code: 'bad-argument', message: expect.stringMatching(/^init: "assetBase" must be on the app's own origin \(http:\/\/127\.0\.0\.1:1\), got "/) });
+  }
+  expect(h.handler.state.assetBase).toBe('http://127.0.0.1:1/');
+});
+
 test('a command with a missing or mistyped field is the page\'s mistake, named (they failed as "a bug in SafeTune")', async () => {
   const h = new WorkerHarness('http://127.0.0.1:1/', new MemoryStores());
   const cases: [unknown, string][] = [

@@ -1,5 +1,6 @@
 import { REFUSAL_EVAL_DEFAULTS } from '../../engine/safety/refusal-eval';
 import { selectBackend } from '../backend-select';
+import { sameOriginAssetBase } from '../assets';
 import { SafeTuneError } from '../../engine/errors';
 import type { BackendChoice } from '../../engine/run/run-types';
 import type { EngineDefaults, WorkerCommand } from '../protocol';
@@ -17,7 +18,7 @@ export async function init(state: WorkerState, cmd: InitCommand): Promise<void> 
   if (!BACKEND_CHOICES.includes(cmd.backend)) {
     throw new SafeTuneError('bad-argument', `unknown backend ${JSON.stringify(cmd.backend)?.slice(0, 40)}`, `Choose one of ${BACKEND_CHOICES.join(', ')}.`);
   }
-  if (cmd.assetBase !== undefined) state.setAssetBase(cmd.assetBase);
+  if (cmd.assetBase !== undefined) state.setAssetBase(sameOriginAssetBase(cmd.assetBase, state.env.defaultAssetBase));
   const selected = await selectBackend(cmd.backend, (failure) => {
     state.failure ??= failure;
     state.post({ type: 'log', level: 'warn', message: `${failure.message}. ${failure.hint ?? ''}`.trim() });
