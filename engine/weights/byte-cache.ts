@@ -10,13 +10,25 @@ export interface PartialDownload {
 }
 
 /**
+ * What a whole file was when it went into the cache, stored with it in the same entry: a later load checks the entry
+ * against it, since a cache can hand back a file cut short (a write that failed half-way, a full disk) or altered.
+ */
+export interface CachedFileInfo {
+  size: number;
+  /** SHA-256 of the bytes, lowercase hex. */
+  sha256?: string;
+}
+
+/**
  * Where downloaded files are kept between loads, keyed by URL: a second load of the same file never touches the
  * network. Partial entries hold interrupted downloads for resuming.
  */
 export interface ByteCache {
   has(key: string): Promise<boolean>;
   get(key: string): Promise<Uint8Array | undefined>;
-  put(key: string, bytes: Uint8Array): Promise<void>;
+  put(key: string, bytes: Uint8Array, info?: CachedFileInfo): Promise<void>;
+  /** The info put with the whole file; undefined when there is none (no entry, or one stored without: an older SafeTune). */
+  info(key: string): Promise<CachedFileInfo | undefined>;
   getPartial(key: string): Promise<PartialDownload | undefined>;
   putPartial(key: string, partial: PartialDownload): Promise<void>;
   deletePartial(key: string): Promise<void>;
@@ -33,6 +45,7 @@ export interface ByteCache {
  */
 export class MemoryByteCache implements ByteCache {
   private readonly full = new Map<string, Uint8Array>();
+  private readonly infos = new Map<string, CachedFileInfo>();
   private readonly partial = new Map<string, PartialDownload>();
 
   has(key: string): Promise<boolean> {
@@ -43,9 +56,16 @@ export class MemoryByteCache implements ByteCache {
     return Promise.resolve(this.full.get(key));
   }
 
-  put(key: string, bytes: Uint8Array): Promise<void> {
+  put(key: string, bytes: Uint8Array, info?: CachedFileInfo): Promise<void> {
     this.full.set(key, bytes);
+    if (info === undefined) this.infos.delete(key);
+    else this.infos.set(key, { ...info });
     return Promise.resolve();
+  }
+
+  info(key: string): Promise<CachedFileInfo | undefined> {
+    const info = this.full.has(key) ? this.infos.get(key) : undefined;
+    return Promise.resolve(info && { ...info });
   }
 
   getPartial(key: string): Promise<PartialDownload | undefined> {

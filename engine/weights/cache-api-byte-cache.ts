@@ -1,6 +1,6 @@
 import { byteSourceFromBlob } from './byte-sources';
 import type { ByteSource } from './byte-source';
-import type { ByteCache, PartialDownload } from './byte-cache';
+import type { ByteCache, CachedFileInfo, PartialDownload } from './byte-cache';
 import { MemoryByteCache } from './byte-cache';
 
 export const DEFAULT_CACHE_NAME = 'safetune-hub-v1';
@@ -11,6 +11,8 @@ const FULL_PREFIX = 'https://safetune.invalid/full/';
 const PARTIAL_PREFIX = 'https://safetune.invalid/partial/';
 const TOTAL_HEADER = 'x-safetune-total-bytes';
 const ETAG_HEADER = 'x-safetune-etag';
+const SIZE_HEADER = 'x-safetune-size';
+const SHA256_HEADER = 'x-safetune-sha256';
 
 /** Whether this runtime has the Cache API (browsers' windows and workers on secure origins; not Node). */
 export function cacheApiAvailable(): boolean {
@@ -43,8 +45,21 @@ export class CacheApiByteCache implements ByteCache {
     return response === undefined ? undefined : byteSourceFromBlob(name, await response.blob());
   }
 
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.cache.put(FULL_PREFIX + encodeURIComponent(key), new Response(asBody(bytes)));
+  async put(key: string, bytes: Uint8Array, info?: CachedFileInfo): Promise<void> {
+    // The info rides in the entry's own headers: one put stores both, so neither is ever kept without the other.
+    const headers = new Headers();
+    if (info !== undefined) headers.set(SIZE_HEADER, String(info.size));
+    if (info?.sha256 !== undefined) headers.set(SHA256_HEADER, info.sha256);
+    await this.cache.put(FULL_PREFIX + encodeURIComponent(key), new Response(asBody(bytes), { headers }));
+  }
+
+  async info(key: string): Promise<CachedFileInfo | undefined> {
+    const response = await this.cache.match(FULL_PREFIX + encodeURIComponent(key));
+    const size = Number(response?.headers.get(SIZE_HEADER) ?? NaN);
+    if (response === undefined || !Number.isSafeInteger(size) || size < 0) return undefined;
+    await response.body?.cancel(); // only the headers are wanted
+    const sha256 = response.headers.get(SHA256_HEADER);
+    return { size, ...(sha256 === null ? {} : { sha256 }) };
   }
 
   async getPartial(key: string): Promise<PartialDownload | undefined> {

@@ -11,6 +11,13 @@ import { decodeUtf8File } from './utf8';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
+/**
+ * The largest cached file whose SHA-256 is checked again on every load. Hashing reads the file whole into memory, which
+ * for a larger checkpoint would undo what a Blob-backed cache entry is for (its tensors are read range by range);
+ * those are checked by size, and the safetensors reader checks every tensor's range against the header.
+ */
+export const CACHE_REHASH_MAX_BYTES = 128 * 1024 * 1024;
+
 export interface HubFilesOptions {
   /** Branch, tag or commit hash; default "main". A commit hash makes the cache exact: a branch can move. */
   revision?: string;
@@ -151,21 +158,23 @@ export class HubFiles implements ModelFiles {
       signal: this.options.signal,
       onProgress: (loaded, total) => this.options.onProgress?.(path, loaded, total),
     });
-    await this.verify(path, url, bytes);
+    const sha256 = await this.verify(path, url, bytes);
     // Cached under the commit when this download revealed it, so a later (offline) load finds it there.
     const key = this.fileUrl(path);
-    await quietly(() => this.cache.put(key, bytes));
+    await quietly(() => this.cache.put(key, bytes, { size: bytes.length, sha256 }));
     await quietly(() => this.cache.deletePartial(url));
     this.existence.set(path, true);
     return byteSourceFromBytes(path, bytes);
   }
 
-  /** A file whose SHA-256 the hub stated must have it: a corrupt or substituted download is never cached or used. */
-  private async verify(path: string, url: string, bytes: Uint8Array): Promise<void> {
-    const stated = this.statedHashes.get(url);
-    if (stated === undefined) return;
+  /**
+   * A file whose SHA-256 the hub stated must have it: a corrupt or substituted download is never cached or used.
+   * Returns the file's SHA-256, kept with the cached copy to check it by on later loads.
+   */
+  private async verify(path: string, url: string, bytes: Uint8Array): Promise<string> {
     const actual = await sha256Hex(bytes);
-    if (actual === stated) return;
+    const stated = this.statedHashes.get(url);
+    if (stated === undefined || actual === stated) return actual;
     await quietly(() => this.cache.deletePartial(url));
     throw new SafeTuneError(
       'network',
@@ -204,10 +213,18 @@ export class HubFiles implements ModelFiles {
     return `${this.endpoint}/${this.repoId}/commit-of/${encodeURIComponent(this.revision)}`;
   }
 
+  /**
+   * A cached whole file, if it is still what was stored: its size, and its SHA-256 when it is at most
+   * CACHE_REHASH_MAX_BYTES, must match the info kept with it. An entry that does not (cut short, altered), or has no
+   * info to check it by (cached by an older SafeTune), is a miss: the file is downloaded again and the entry replaced.
+   */
   private async fromCache(url: string, path: string): Promise<ByteSource | undefined> {
-    if (this.cache.openSource !== undefined) return this.cache.openSource(url, path);
-    const bytes = await this.cache.get(url);
-    return bytes === undefined ? undefined : byteSourceFromBytes(path, bytes);
+    const info = await this.cache.info(url);
+    if (info === undefined) return undefined;
+    const source = this.cache.openSource !== undefined ? await this.cache.openSource(url, path) : await this.cache.get(url).then((bytes) => bytes && byteSourceFromBytes(path, bytes));
+    if (source === undefined || source.size !== info.size) return undefined;
+    if (info.sha256 !== undefined && source.size <= CACHE_REHASH_MAX_BYTES && (await sha256Hex(await source.read(0, source.size))) !== info.sha256) return undefined;
+    return source;
   }
 
   /** A small request (HEAD, API call), retried on network errors and 408/429/5xx; other answers go to the caller. */

@@ -138,3 +138,56 @@ describe('parseContentRange', () => {
     expect(parseContentRange('bytes */4096')).toBeUndefined();
   });
 });
+
+/**
+ * A whole file in the cache was used as it was found: an entry cut short (a write that failed half-way) or altered
+ * loaded as the model's file. It is checked against the size and SHA-256 stored with it, and downloaded again when it
+ * does not match.
+ */
+describe('HubFiles: a cached file is checked against what was stored before it is used', () => {
+  async function cachedOnce() {
+    handler = (_req, res) => send(res, 200, FILE, { etag: ETAG });
+    const cache = new MemoryByteCache();
+    const url = new HubFiles('o/m', { endpoint, cache }).fileUrl('model.safetensors');
+    expect(await readAll(new HubFiles('o/m', { endpoint, cache }), 'model.safetensors')).toEqual(FILE);
+    return { cache, url, again: () => readAll(new HubFiles('o/m', { endpoint, cache, retryDelayMs: 1, maxAttempts: 1 }), 'model.safetensors') };
+  }
+
+  it('an intact entry is used without a request (the control case), and stored with its size and SHA-256', async () => {
+    const { cache, url, again } = await cachedOnce();
+    expect(await cache.info(url)).toEqual({ size: FILE.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await again()).toEqual(FILE);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('an entry cut short is downloaded again, and replaced', async () => {
+    const { cache, url, again } = await cachedOnce();
+    await cache.put(url, FILE.slice(0, 1000), await cache.info(url));
+    expect(await again()).toEqual(FILE);
+    expect(requests).toHaveLength(2);
+    expect(await cache.get(url)).toEqual(FILE);
+  });
+
+  it('an entry of the right size with other bytes is downloaded again', async () => {
+    const { cache, url, again } = await cachedOnce();
+    const stored = (await cache.get(url))!; // the memory cache hands out its own bytes
+    stored[100] = stored[100]! ^ 0xff;
+    expect(await again()).toEqual(FILE);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('an entry stored without its size and SHA-256 (an older SafeTune) is downloaded again, once', async () => {
+    const { cache, url, again } = await cachedOnce();
+    await cache.put(url, FILE.slice(0, 1000));
+    expect(await again()).toEqual(FILE);
+    expect(await again()).toEqual(FILE);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a damaged entry while the hub cannot be reached fails naming the file, not loading the damaged bytes', async () => {
+    const { cache, url, again } = await cachedOnce();
+    await cache.put(url, FILE.slice(0, 1000), await cache.info(url));
+    handler = (_req, res) => send(res, 503, new Uint8Array(), {});
+    await expect(again()).rejects.toThrow(/^could not download model\.safetensors of hub repo o\/m from .* after 1 attempt: HTTP 503$/);
+  });
+});
