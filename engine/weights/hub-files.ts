@@ -215,14 +215,16 @@ export class HubFiles implements ModelFiles {
 
   /**
    * A cached whole file, if it is still what was stored: its size, and its SHA-256 when it is at most
-   * CACHE_REHASH_MAX_BYTES, must match the info kept with it. An entry that does not (cut short, altered), or has no
-   * info to check it by (cached by an older SafeTune), is a miss: the file is downloaded again and the entry replaced.
+   * CACHE_REHASH_MAX_BYTES, must match the info kept with it. An entry that does not (cut short, altered) is a miss:
+   * the file is downloaded again and the entry replaced. An entry with no info to check it by (cached by an older
+   * SafeTune) is used as found, as it was then: treating it as a miss would make a model cached for offline use
+   * unloadable offline; the safetensors reader still checks every tensor's range against the header.
    */
   private async fromCache(url: string, path: string): Promise<ByteSource | undefined> {
     const info = await this.cache.info(url);
-    if (info === undefined) return undefined;
     const source = this.cache.openSource !== undefined ? await this.cache.openSource(url, path) : await this.cache.get(url).then((bytes) => bytes && byteSourceFromBytes(path, bytes));
-    if (source === undefined || source.size !== info.size) return undefined;
+    if (source === undefined || info === undefined) return source;
+    if (source.size !== info.size) return undefined;
     if (info.sha256 !== undefined && source.size <= CACHE_REHASH_MAX_BYTES && (await sha256Hex(await source.read(0, source.size))) !== info.sha256) return undefined;
     return source;
   }
