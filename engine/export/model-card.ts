@@ -40,7 +40,7 @@ export function modelCard(record: RunRecord, options: { baseModel: string; kind:
     '',
     '## Data',
     '',
-    `- File: ${inlineCode(dataset.fileName)} (${report.format} rows, format ${report.formatSource})`,
+    `- File: ${inlineCode(dataset.fileName)} (${plainWord(report.format)} rows, format ${plainWord(report.formatSource)})`,
     `- Rows: ${report.rowsUsed} used of ${report.rowsTotal} (${report.rejectedTotal} rejected); ${report.split.train} training, ${report.split.validation} validation`,
     `- Max length ${report.maxLength} tokens (${report.truncated} rows truncated); ${report.trainedTokens} trained tokens per epoch`,
     '',
@@ -103,6 +103,11 @@ function statusWords(record: RunRecord): string {
 }
 
 const RUN_STATUSES: readonly unknown[] = ['idle', 'running', 'paused', 'stopped', 'done', 'error'] satisfies RunStatus[];
+
+/** A word the record should hold (a row format, "detected"): as is when it is one plain word, else quoted. */
+function plainWord(value: unknown): string {
+  return typeof value === 'string' && /^[A-Za-z][\w-]{0,40}$/.test(value) ? value : inlineCode(String(value));
+}
 
 function countText(value: unknown): string {
   return isCount(value) ? String(value) : inlineCode(String(value));

@@ -49,6 +49,16 @@ test('a stored record\'s status and refusal checks cannot add Markdown or HTML t
   expect(modelCard(record({ status: 'paused' }), { baseModel: 'demo', kind: 'adapter' })).toContain('(run `run-1`, started `2025-01-01T00:00:00.000Z`, paused at step 5 of 10).');
 });
 
+// The dataset report's format words were written raw into the card's Data line.
+test("a stored record's dataset format words are written as they are only when they are plain words", () => {
+  const base = record({});
+  const hostile = { ...base, dataset: { ...base.dataset, report: { ...base.dataset.report, format: '<script>x</script>\n# H' as 'messages', formatSource: 'chosen' as const } } };
+  expect(modelCard(base, { baseModel: 'demo', kind: 'adapter' })).toContain('- File: `train.jsonl` (messages rows, format detected)');
+  const card = modelCard(hostile, { baseModel: 'demo', kind: 'adapter' });
+  expect(card).toContain('- File: `train.jsonl` (`<script>x</script> # H` rows, format chosen)');
+  expect(card).not.toMatch(/^# H/m);
+});
+
 function record(over: Partial<RunRecord>): RunRecord {
   const report = { format: 'messages', formatSource: 'detected', rowsUsed: 4, rowsTotal: 4, rejectedTotal: 0, split: { train: 4, validation: 0 }, maxLength: 64, truncated: 0, trainedTokens: 100 };
   return {

@@ -112,7 +112,15 @@ describe('a run moves between the CLI and the app', () => {
       const error = await h.fails(cmd);
       expect(error.message).toMatch(/^run\.json in .* names run "\.\.\/\.\.\/\.\.\/evil", not run-/);
     }
+    // Settings a run cannot have (they go into the exported card's table as they are written): no card is written from
+    // them; the record itself still exports as stored.
+    const config = run['config'] as { train: Record<string, unknown> };
+    await writeFile(join(out, 'run.json'), JSON.stringify({ ...run, config: { ...config, train: { ...config.train, schedule: 'cosine | <img src=x onerror=alert(1)>' } } }));
+    const error = await h.fails({ type: 'export', requestId: 'e-card', what: 'adapter', runId: record.runId });
+    expect(error.message).toMatch(/^the run record run\.json of stored run run-\S+ holds a configuration no run can have: .*schedule/);
     expect(h.all('file')).toHaveLength(0);
+    await h.ok({ type: 'export', requestId: 'e-record', what: 'record', runId: record.runId });
+    expect(h.all('file')).toHaveLength(1);
     expect((await h.fails({ type: 'export', requestId: 'e2', what: 'record', runId: '../x' })).message).toMatch(/"\.\.\/x" is not a valid folder name/);
   }, 300_000);
 });

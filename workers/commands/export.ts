@@ -1,4 +1,5 @@
 import { SafeTuneError } from '../../engine/errors';
+import { checkRecordForResume } from '../../engine/run/resume-checks';
 import { exportMergedModel } from '../../engine/export/merge';
 import { modelCard } from '../../engine/export/model-card';
 import { zipFolder } from '../zip-folder';
@@ -18,6 +19,8 @@ type ExportCommand = Extract<WorkerCommand, { type: 'export' }>;
 /** What an export reads: a run's record and a way to get its main adapter's weights. */
 interface ExportSource {
   record: RunRecord;
+  /** Read from storage rather than the run in memory: its run.json may have been edited since SafeTune wrote it. */
+  stored?: boolean;
   adapter(): Promise<HostLoraWeights>;
 }
 
@@ -45,25 +48,34 @@ export async function exportCommand(state: WorkerState, cmd: ExportCommand): Pro
       send('record', [[`${runId}.json`, encodeRunRecord(source.record)]]);
       return;
     case 'adapter': {
+      const card = new TextEncoder().encode(modelCard(cardRecord(source), { baseModel, kind: 'adapter' }));
       const written = writePeftAdapter(await source.adapter(), baseModel);
-      const card = new TextEncoder().encode(modelCard(source.record, { baseModel, kind: 'adapter' }));
       send('adapter', [...peftAdapterFiles(written), ['README.md', card]]);
       return;
     }
     case 'merged': {
+      const card = new TextEncoder().encode(modelCard(cardRecord(source), { baseModel, kind: 'merged' }));
       const session = state.requireModel();
       if (!sameModelSource(session.stored, source.record.model.source)) {
         throw new WorkerError('not-ready', `run ${source.record.runId} trained ${source.record.model.summary.description}, but ${session.summary.description} is loaded`, 'Load the run\'s base model first: the merge reads its weights.');
       }
       const files = await exportMergedModel(session.files, await source.adapter(), { dtype: cmd.dtype ?? 'same-as-base' });
       // The base model's own README.md (its card) gives way to this model's.
-      const card = new TextEncoder().encode(modelCard(source.record, { baseModel, kind: 'merged' }));
       send('merged', [...[...files].filter(([name]) => name !== 'README.md'), ['README.md', card]]);
       return;
     }
     default:
       throw new SafeTuneError('bad-argument', `unknown export "${String(cmd.what)}"`, 'Use adapter, merged or record.');
   }
+}
+
+/**
+ * The record a model card is written from. A stored run.json's settings go into the card's table as they are, so they
+ * must be ones a run can have (the resume's check), not whatever text an edited file holds; the record export itself
+ * hands the file back as stored.
+ */
+function cardRecord(source: ExportSource): RunRecord {
+  return source.stored === true ? checkRecordForResume(source.record, `run.json of stored run ${source.record.runId}`) : source.record;
 }
 
 async function exportSource(state: WorkerState, runId: string | undefined): Promise<ExportSource> {
@@ -73,12 +85,13 @@ async function exportSource(state: WorkerState, runId: string | undefined): Prom
     return { record: run.record, adapter: () => session.use(run.mainAdapter, () => run.mainAdapter.toHost()) };
   }
   if (runId === undefined) throw new WorkerError('not-ready', 'there is no run to export', 'Train (or resume) a run first, or pick a stored run to export from.');
-  const record = await state.storage.readRecord(runId);
-  if (record === undefined) throw new WorkerError('not-ready', `there is no stored run ${runId}`, 'List the runs (listRuns) and pick one of those.');
+  const stored = await state.storage.readRecord(runId);
+  if (stored === undefined) throw new WorkerError('not-ready', `there is no stored run ${runId}`, 'List the runs (listRuns) and pick one of those.');
   return {
-    record,
+    record: stored,
+    stored: true,
     adapter: async () => {
-      const checkpoint = await loadTrainState(state.storage.folder(runId).trainStates(mainVariant(record.config)), {
+      const checkpoint = await loadTrainState(state.storage.folder(runId).trainStates(mainVariant(stored.config)), {
         warn: (message) => state.post({ type: 'log', level: 'warn', message }),
       });
       if (checkpoint === undefined) throw new WorkerError('not-ready', `run ${runId} has no saved checkpoint to export`, 'It was interrupted before its first checkpoint; its record can still be exported.');
