@@ -42,7 +42,14 @@ export class RunVariant {
   static async create(name: Variant, access: ModelAccess, data: VariantData, config: VariantConfig, store: FolderStore): Promise<RunVariant> {
     checkLoraFits(access.model.config, config.lora);
     const adapter = LoraAdapter.init(access.model.config, config.lora, config.train.seed);
-    return RunVariant.assemble(name, access, adapter, data, config, store, undefined);
+    // As in restore: a variant that fails to assemble (the trainer refusing an empty training set, SPF without
+    // anchors) was never handed to the run, so nothing else would release its adapter (2 tensors per LoRA module).
+    try {
+      return await RunVariant.assemble(name, access, adapter, data, config, store, undefined);
+    } catch (e) {
+      adapter.dispose();
+      throw e;
+    }
   }
 
   /** The variant's newest whole training state at or before `maxStep` (see loadTrainState for the fallback). */
