@@ -76,11 +76,21 @@ export class RunVariant {
     // The trainer binds its optimizer to the adapter installed at construction.
     const trainer = await access.use(adapter, async (model) => {
       const t = new Trainer(model, data.train, data.validation, config.train, access.padId, state?.position);
-      if (state !== undefined) t.loadOptimizer(state.optimizer);
-      return t;
+      try {
+        if (state !== undefined) t.loadOptimizer(state.optimizer);
+        return t;
+      } catch (e) {
+        t.dispose(); // the optimizer's moments (one tensor per flat chunk): no variant will own them
+        throw e;
+      }
     });
-    const projector = name === 'spf' ? attachSpf(trainer, access.model, data.anchors, config.spf, access.padId, config.train) : undefined;
-    return new RunVariant(name, adapter, trainer, projector, store, access);
+    try {
+      const projector = name === 'spf' ? attachSpf(trainer, access.model, data.anchors, config.spf, access.padId, config.train) : undefined;
+      return new RunVariant(name, adapter, trainer, projector, store, access);
+    } catch (e) {
+      trainer.dispose(); // SPF refused (no anchors): as above; the caller disposes the adapter
+      throw e;
+    }
   }
 
   get step(): number {
