@@ -29,12 +29,7 @@ describe('a run refused while its adapters are set up leaves no tensor', () => {
 
   test('a checkpoint whose optimizer moments do not fit the adapter', async () => {
     const t = await tinyRun({ maxSteps: 4, checkpointEvery: 1 });
-    const run = await t.start();
-    t.setOnMetrics((steps) => {
-      if (steps.includes(2)) run.pause('test');
-    });
-    expect(await run.train()).toBe('paused');
-    await run.dispose();
+    await t.trainUntilPaused(2);
     const store = t.folder.trainStates('plain');
     const state = (await loadTrainState(store))!;
     state.optimizer.m[0] = state.optimizer.m[0]!.slice(1);

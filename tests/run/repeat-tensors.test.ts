@@ -29,7 +29,7 @@ import { resolveSpfOptions, SPF_GATES, SPF_PROJECTS, type SpfGate, type SpfOptio
 import { evaluateTask } from '../../engine/safety/task-eval';
 import { loadTokenizer } from '../../engine/tokenizer/load-tokenizer';
 import type { TextTokenizer } from '../../engine/tokenizer/types';
-import { resolveTrainOptions } from '../../engine/train/options';
+import { resolveTrainOptions, type TrainOptions } from '../../engine/train/options';
 import { Trainer } from '../../engine/train/trainer';
 import { MemoryFiles } from '../../engine/weights/memory-files';
 import { greedyReplies } from '../../scripts/experiment/respond';
@@ -212,22 +212,28 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
   });
 
   describe('a run with SPF and its plain-LoRA comparison', () => {
-    test('checkpoint, pause, resume and release, twice over, leave no tensor', async () => {
-      const base = await loadCausalLM(files);
+    /** An SPF run with its plain LoRA comparison, six steps, evaluated every step, on `base`. */
+    const spfRun = (base: CausalLM, train: Partial<TrainOptions>, guard: boolean) => {
       const d = DEFAULT_RUN_CONFIG;
       const config = resolveRunConfig({
         ...d,
         lora: { ...d.lora, r: 4, alpha: 8 },
-        train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, maxSteps: 6, checkpointEvery: 1 },
+        train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, maxSteps: 6, checkpointEvery: 1, ...train },
         spf: { ...d.spf, enabled: true, k: 2 },
         compareWithPlain: true,
         evalEvery: 1,
-        guard: { enabled: false, driftThreshold: 0.5 },
+        guard: { enabled: guard, driftThreshold: 0.5 },
       });
       const safety = { anchors: ANCHOR, probe: PROBE.slice(0, 2) };
       const summary = summarizeModel(base.config, 'tiny', tokenizer.hasChatTemplate, backend);
-      const record = newRunRecord({ runId: 'run-repeat', now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
-      const data = runData(tokenizer, loaded, safety, 64);
+      const record = (runId: string) => newRunRecord({ runId, now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
+      return { record, data: runData(tokenizer, loaded, safety, 64) };
+    };
+
+    test('checkpoint, pause, resume and release, twice over, leave no tensor', async () => {
+      const base = await loadCausalLM(files);
+      const { record: newRecord, data } = spfRun(base, {}, false);
+      const record = newRecord('run-repeat');
       let pauseAt = 0;
       let current: TrainingRun | undefined;
       const host = memoryRunHost(soleModel(base, tokenizer.padTokenId), (e) => {
@@ -267,22 +273,10 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
 
     test('a diverged run releases everything', async () => {
       const base = await loadCausalLM(files);
-      const d = DEFAULT_RUN_CONFIG;
-      const config = resolveRunConfig({
-        ...d,
-        lora: { ...d.lora, r: 4, alpha: 8 },
-        train: { ...d.train, batchSize: 2, maxLength: 64, seed: 1, maxSteps: 6, lr: 1e30, schedule: 'constant', maxGradNorm: 0, checkpointEvery: 1 },
-        spf: { ...d.spf, enabled: true, k: 2 },
-        compareWithPlain: true,
-        evalEvery: 1,
-        guard: { enabled: true, driftThreshold: 0.5 },
-      });
-      const safety = { anchors: ANCHOR, probe: PROBE.slice(0, 2) };
-      const summary = summarizeModel(base.config, 'tiny', tokenizer.hasChatTemplate, backend);
-      const data = runData(tokenizer, loaded, safety, 64);
+      const { record: newRecord, data } = spfRun(base, { lr: 1e30, schedule: 'constant', maxGradNorm: 0 }, true);
       const before = tf.memory().numTensors;
       for (let i = 0; i < 2; i++) {
-        const record = newRunRecord({ runId: `run-diverged-${i}`, now: new Date(), model: { source: { kind: 'folder', path: 'tiny' }, summary }, dataset: { fileName: 'chat.jsonl' }, loaded, config, safety });
+        const record = newRecord(`run-diverged-${i}`);
         const run = await TrainingRun.start(memoryRunHost(soleModel(base, tokenizer.padTokenId), () => {}), record, data, bytes);
         await expect(run.train()).rejects.toThrow(/diverged/);
         await run.dispose();

@@ -26,12 +26,7 @@ const rowsOf = (n: number): Uint8Array => new TextEncoder().encode(chatRows(n).m
 /** A tiny run paused at step 2 of 4 with a checkpoint, in memory; `resume` resumes it on a model of `seed`. */
 async function pausedRun() {
   const t = await tinyRun({ maxSteps: 4, checkpointEvery: 1 });
-  const run = await t.start();
-  t.setOnMetrics((steps) => {
-    if (steps.includes(2)) run.pause('test');
-  });
-  expect(await run.train()).toBe('paused');
-  await run.dispose();
+  await t.trainUntilPaused(2);
   t.model.dispose();
   const resume = async (edited: RunRecord, seed = 3): Promise<TrainingRun> => {
     const other = await loadCausalLM(new MemoryFiles(tinyCheckpointFiles('llama', { seed }), 'tiny'));

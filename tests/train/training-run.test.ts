@@ -47,12 +47,7 @@ describe('TrainingRun', () => {
 
   test('a run stored before the decision drift was measured resumes with its refusal baseline and a decision baseline measured on the base model', async () => {
     const t = await tinyRun({ maxSteps: 4, checkpointEvery: 1, lr: 3e-2, schedule: 'constant' }, {}, {}, 1);
-    const run = await t.start();
-    t.setOnMetrics((steps) => {
-      if (steps.includes(2)) run.pause('test');
-    });
-    expect(await run.train()).toBe('paused');
-    await run.dispose();
+    await t.trainUntilPaused(2);
     const { probeBaseline, decisionBaseline } = t.record.safety;
     expect(t.record.series.evals.map((e) => e.decisionDrift === undefined)).toEqual([false, false, false]); // steps 0, 1, 2
     // The same run as an earlier build stored it: no decision baseline, no decision points.

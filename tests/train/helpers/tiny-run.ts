@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { loadDataset } from '../../../engine/data/load-dataset';
 import { loadCausalLM } from '../../../engine/model/load';
 import { tinyCheckpointFiles } from '../../../engine/model/tiny-checkpoint';
@@ -50,5 +51,14 @@ export async function tinyRun(train: Partial<TrainOptions>, lora: Partial<RunCon
   let onMetrics: ((steps: number[]) => void) | undefined;
   const data = runData(tokenizer, loaded, safety, 64);
   const start = () => TrainingRun.start(host, record, data, bytes);
-  return { start, host, data, model, tokenizer, loaded, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
+  /** Starts the run, pauses it once step `step` is measured and disposes it: its folder then holds that checkpoint. */
+  const trainUntilPaused = async (step: number): Promise<void> => {
+    const run = await start();
+    onMetrics = (steps) => {
+      if (steps.includes(step)) run.pause('test');
+    };
+    expect(await run.train()).toBe('paused');
+    await run.dispose();
+  };
+  return { start, trainUntilPaused, host, data, model, tokenizer, loaded, folder, record, events, setOnMetrics: (f: (steps: number[]) => void) => (onMetrics = f) };
 }
