@@ -16,7 +16,9 @@ export async function logitsCommand(argv: string[]): Promise<void> {
   const numeric = ids.map(Number);
   const bad = numeric.find((id) => id >= vocab);
   if (bad !== undefined) throw new SafeTuneError('bad-argument', `logits: token id ${bad} is outside the vocabulary (size ${vocab})`);
-  const logits = model.logits(tf.tensor2d(Int32Array.from(numeric), [1, numeric.length], 'int32'));
+  const input = tf.tensor2d(Int32Array.from(numeric), [1, numeric.length], 'int32');
+  const logits = model.logits(input);
+  input.dispose();
   const values = await logits.data(); // sync point
   logits.dispose();
   model.dispose();
