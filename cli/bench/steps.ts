@@ -11,7 +11,7 @@ import { toBatch } from '../../engine/train/batcher';
 import type { TokenizedExample } from '../../engine/data/types';
 import { mulberry32 } from '../../engine/util/random';
 import type { BenchShape } from './bench-model';
-import { median } from './timing';
+import { median, quantile } from './timing';
 import { profileStep, type StepProfile } from './step-profile';
 
 /** How many anchors the demo build bundles (public/datasets/safety-anchor.jsonl), the app's and the CLI's SPF default. */
@@ -21,6 +21,12 @@ export interface StepTiming {
   plainMs: number;
   spfMs: number;
   ratio: number;
+  /**
+   * The quartiles of the measured steps' own ratios (each SPF step over the plain step run beside it): how far the ratio
+   * moves from pair to pair. On a software adapter a step's time drifts by ±15 % within a run, as much as the target's
+   * margin, so the ratio of medians alone cannot say whether a target is met or missed by noise.
+   */
+  pairRatioQuartiles: [number, number];
   /** Whether the SPF steps carried the anchors in their first micro-batch (SafetyProjector's folding). */
   folded: boolean;
   labelledRowsPerStep: number;
@@ -97,7 +103,8 @@ export async function benchSteps(model: CausalLM, shape: BenchShape, opts: { war
   model.adapter = undefined;
   const plainMs = median(plainTimes);
   const spfMs = median(spfTimes);
-  return { plainMs, spfMs, ratio: spfMs / plainMs, folded, labelledRowsPerStep: shape.batch * (shape.seqLen / 2), safetyBlocks };
+  const pairRatios = spfTimes.map((q, i) => q / plainTimes[i]!);
+  return { plainMs, spfMs, ratio: spfMs / plainMs, pairRatioQuartiles: [quantile(pairRatios, 0.25), quantile(pairRatios, 0.75)], folded, labelledRowsPerStep: shape.batch * (shape.seqLen / 2), safetyBlocks };
 }
 
 /** One plain LoRA step of the bench's shape under tf.profile (after a warm-up step): where its time goes. */

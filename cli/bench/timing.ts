@@ -1,9 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 
 export function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
+}
+
+/** The q-quantile of xs (0 ≤ q ≤ 1), interpolating linearly between the two nearest order statistics. */
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0 || !(q >= 0 && q <= 1)) throw new RangeError(`quantile: need values and 0 ≤ q ≤ 1, got ${xs.length} values and q = ${q}`);
   const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo]! + (pos - lo) * (s[hi]! - s[lo]!);
 }
 
 /**

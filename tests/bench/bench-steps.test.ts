@@ -19,6 +19,10 @@ test.each([
   const t = await benchSteps(model, shape, steps);
   expect(t.plainMs).toBeGreaterThan(0);
   expect(t.spfMs).toBeGreaterThan(0);
+  const [q1, q3] = t.pairRatioQuartiles;
+  expect(q1).toBeGreaterThan(0);
+  expect(q3).toBeGreaterThanOrEqual(q1);
+  if (steps.measured === 1) expect(q1).toBeCloseTo(t.ratio, 12); // one pair: its ratio is the ratio of the medians
   expect(t.safetyBlocks).toHaveLength(7 * 2); // A and B of the seven adapted projections, one layer
   for (const b of t.safetyBlocks) {
     const norm = tf.tidy(() => tf.norm(b).dataSync()[0]!);
