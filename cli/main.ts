@@ -23,7 +23,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  'make-tiny': { summary: 'make-tiny --arch llama|llama3|qwen2|qwen3 | --shape smollm2-135m|qwen2.5-0.5b --out DIR [--dtype f32|bf16] [--shards N] [--seed S]', run: makeTinyCommand },
+  'make-tiny': { summary: 'make-tiny --arch llama|llama3|qwen2|qwen3 | --shape smollm2-135m|smollm2-360m|qwen2.5-0.5b|qwen3-0.6b|tinyllama-1.1b|llama-3.2-1b --out DIR [--dtype f32|bf16] [--shards N] [--seed S]', run: makeTinyCommand },
   logits: { summary: 'logits --model DIR [--adapter DIR] --ids 1,2,3 [--backend wasm|webgpu|cpu]', run: logitsCommand },
   generate: {
     summary: 'generate --model DIR [--adapter DIR] --prompt TEXT [--max-new N] [--chat] [--temperature T --top-p P --seed S] [--backend wasm|webgpu|cpu]',

@@ -3,14 +3,14 @@
  * SPF step vs plain LoRA step, the fused projection kernel vs the same math as composed tfjs ops, the power
  * iteration's subspace vs an exact SVD, and the achieved training rate vs the measured matmul peak.
  *
- * `npm run bench -- --shape smollm2-135m|qwen2.5-0.5b [--batch B --seq-len T --steps N --anchors N]`: a real model shape with
- * random weights: tokens/s of plain and SPF steps, MFU against the matmul peak, peak memory vs the app's estimate
- * (cli/bench/real-shape.ts). With `--logits-check`: `cli logits` at that shape on every backend vs the float64
- * reference (cli/bench/shape-logits.ts).
+ * `npm run bench -- --shape smollm2-135m|smollm2-360m|qwen2.5-0.5b|qwen3-0.6b|tinyllama-1.1b|llama-3.2-1b [--layers N]
+ * [--batch B --seq-len T --steps N --anchors N]`: a real model shape with random weights: tokens/s of plain and SPF
+ * steps, MFU against the matmul peak, peak memory vs the app's estimate (cli/bench/real-shape.ts). With
+ * `--logits-check`: `cli logits` at that shape on every backend vs the float64 reference (cli/bench/shape-logits.ts).
+ * `--layers N` keeps the shape's widths and vocabulary with N decoder layers (a software adapter's size).
  */
 import { oneOf, parseCommandArgs } from '../../node-host/args';
 import { CLI_BACKENDS, selectCliBackend } from '../../node-host/backend';
-import { SafeTuneError } from '../../engine/errors';
 import { benchRealShape } from './real-shape';
 import { REAL_SHAPES } from '../real-shapes';
 import { checkShapeLogits } from './shape-logits';
@@ -21,7 +21,7 @@ import { matmulPeak } from './matmul';
 import { benchOverlap, GAP_FOR_OVERLAP } from './overlap';
 import { benchProjection } from './projection';
 import { BUNDLED_ANCHORS, benchSteps, profilePlainStep, type StepTiming } from './steps';
-import { BENCH_FLAGS, BENCH_USAGE, checkBenchFlags } from './flags';
+import { BENCH_FLAGS, BENCH_USAGE, checkBenchFlags, positiveIntFlag, shapeConfig } from './flags';
 import { asksForHelp } from '../args-help';
 import { endQuietlyWhenStdoutCloses } from '../cli-exit';
 
@@ -143,21 +143,15 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-function positiveIntFlag(v: Record<string, unknown>, key: string, fallback: number): number {
-  const raw = v[key];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new SafeTuneError('bad-argument', `bench: --${key} must be a positive integer, got "${String(raw)}"`);
-  return n;
-}
-
 /** `--shape NAME`: the real-shape bench. Defaults keep a software adapter's run to minutes: batch 1 × 128, 2 timed steps. */
 async function realShapeMain(v: Record<string, unknown>, software: boolean, say: (s: string) => void, where: string): Promise<void> {
   const name = oneOf('bench', v, 'shape', Object.keys(REAL_SHAPES), 'smollm2-135m');
+  const hf = shapeConfig(name, v);
+  const layers = hf['num_hidden_layers'] as number;
   if (v['logits-check'] === true) {
     // Each backend runs as its own `cli logits` process; this one only writes the model and computes the reference.
-    const checks = await checkShapeLogits(name, CLI_BACKENDS, say);
-    if (v['json'] === true) process.stdout.write(JSON.stringify({ model: name, logits_check: checks }) + '\n');
+    const checks = await checkShapeLogits(name, hf, CLI_BACKENDS, say);
+    if (v['json'] === true) process.stdout.write(JSON.stringify({ model: name, layers, logits_check: checks }) + '\n');
     return;
   }
   const batch = positiveIntFlag(v, 'batch', software ? 1 : 4);
@@ -165,11 +159,11 @@ async function realShapeMain(v: Record<string, unknown>, software: boolean, say:
   const measured = positiveIntFlag(v, 'steps', software ? 2 : 10);
   // SPF's anchors: one by default (the figures in the README's "On a real GPU"); --anchors 4 is the app's default.
   const anchors = positiveIntFlag(v, 'anchors', 1);
-  say(`bench --shape ${name} on ${where}, ${batch}×${seqLen} tokens per step, SPF with ${anchors} anchor${anchors === 1 ? '' : 's'}`);
+  say(`bench --shape ${name} (${layers} decoder layers) on ${where}, ${batch}×${seqLen} tokens per step, SPF with ${anchors} anchor${anchors === 1 ? '' : 's'}`);
   const peak = await matmulPeak(software ? [256, 512, 768] : [1024, 2048, 4096]);
   say(`matmul peak: ${peak.gflops.toFixed(2)} GFLOP/s (${peak.size}³)`);
-  const r = await benchRealShape(name, batch, seqLen, { warmup: 1, measured, anchors }, say);
-  const result = { ...r, anchors, backend: where, matmul_peak_gflops: peak.gflops, mfu_vs_peak: r.train_step_gflops / peak.gflops };
+  const r = await benchRealShape(name, hf, batch, seqLen, { warmup: 1, measured, anchors }, say);
+  const result = { ...r, layers, anchors, backend: where, matmul_peak_gflops: peak.gflops, mfu_vs_peak: r.train_step_gflops / peak.gflops };
   if (v['json'] === true) {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;

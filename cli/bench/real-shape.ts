@@ -9,7 +9,6 @@ import { estimateTrainingMemory } from '../../app/model/memory-estimate';
 import { LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 import { benchModel, plainStepFlops, type BenchShape } from './bench-model';
 import { benchSteps, randomRows } from './steps';
-import { REAL_SHAPES } from '../real-shapes';
 
 
 export interface RealShapeResult {
@@ -40,9 +39,9 @@ export function backendPeakBytes(): number | null {
 /**
  * One model at its exact HF shape with random weights: median plain and SPF step times (tokens/s), the FLOP rate,
  * and the peak tensor memory of one plain step measured by tf.profile against the app's estimate for the same run.
+ * `hf` is REAL_SHAPES[name], or it with fewer decoder layers (`--layers`).
  */
-export async function benchRealShape(name: string, batch: number, seqLen: number, steps: { warmup: number; measured: number; anchors?: number }, say: (s: string) => void): Promise<RealShapeResult> {
-  const hf = REAL_SHAPES[name]!;
+export async function benchRealShape(name: string, hf: Record<string, unknown>, batch: number, seqLen: number, steps: { warmup: number; measured: number; anchors?: number }, say: (s: string) => void): Promise<RealShapeResult> {
   const shape: BenchShape = { name, hf, batch, seqLen, anchorLen: Math.min(48, seqLen), loraR: DEFAULT_LORA_CONFIG.r };
   const t0 = performance.now();
   const model = await benchModel(shape);

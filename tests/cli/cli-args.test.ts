@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { asksForHelp } from '../../cli/args-help';
-import { checkBenchFlags } from '../../cli/bench/flags';
+import { checkBenchFlags, shapeConfig } from '../../cli/bench/flags';
+import { REAL_SHAPES } from '../../cli/real-shapes';
 import { makeTinyCommand } from '../../cli/commands/make-tiny';
 import { tinyCheckpointFiles } from '../../engine/model/tiny-checkpoint';
 
@@ -38,7 +39,7 @@ describe('--help', () => {
     const bench = npmRun('bench', ['--help']);
     expect([bench.status, bench.stderr]).toEqual([0, '']);
     expect(bench.stdout).toMatch(/^usage: npm run --silent bench -- \[--backend /);
-    expect(bench.stdout).toContain('--shape smollm2-135m|qwen2.5-0.5b [--batch B --seq-len T --steps N --anchors N]');
+    expect(bench.stdout).toContain('--shape smollm2-135m|smollm2-360m|qwen2.5-0.5b|qwen3-0.6b|tinyllama-1.1b|llama-3.2-1b [--layers N] [--batch B --seq-len T --steps N --anchors N]');
   });
 
   test('is asked for by --help or -h among the options, not after --', () => {
@@ -72,6 +73,24 @@ describe('flags that would be ignored are errors naming them', () => {
     }
     expect(() => checkBenchFlags({ 'logits-check': true })).toThrow('bench: --logits-check needs --shape');
     expect(() => checkBenchFlags({ backend: 'wasm', json: true })).not.toThrow();
+  });
+
+  test('bench --layers: needs --shape, applies to --logits-check too, a positive integer up to the shape\'s layer count', () => {
+    expect(() => checkBenchFlags({ layers: '1' })).toThrow(/^bench: --layers needs --shape$/);
+    expect(() => checkBenchFlags({ shape: 'llama-3.2-1b', layers: '1', 'logits-check': true })).not.toThrow();
+    expect(() => checkBenchFlags({ shape: 'llama-3.2-1b', layers: '2', steps: '1' })).not.toThrow();
+
+    // Fewer decoder layers, everything else as published.
+    const one = shapeConfig('qwen3-0.6b', { layers: '1' });
+    expect(one).toEqual({ ...REAL_SHAPES['qwen3-0.6b'], num_hidden_layers: 1 });
+    expect(shapeConfig('llama-3.2-1b', { layers: '16' })).toBe(REAL_SHAPES['llama-3.2-1b']);
+    expect(shapeConfig('tinyllama-1.1b', {})).toBe(REAL_SHAPES['tinyllama-1.1b']);
+    expect(REAL_SHAPES['qwen3-0.6b']!['num_hidden_layers']).toBe(28); // the table itself is untouched
+
+    expect(() => shapeConfig('llama-3.2-1b', { layers: '17' })).toThrow('bench: --layers 17 is more than llama-3.2-1b has (16 decoder layers)');
+    for (const bad of ['0', '-1', '1.5', 'two', '']) {
+      expect(() => shapeConfig('smollm2-360m', { layers: bad })).toThrow(`bench: --layers must be a positive integer, got "${bad}"`);
+    }
   });
 
   test('make-tiny: more shards than the model has tensors to split (5 were written for 100)', async () => {
