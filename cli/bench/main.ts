@@ -159,7 +159,7 @@ async function realShapeMain(v: Record<string, unknown>, software: boolean, say:
   const measured = positiveIntFlag(v, 'steps', software ? 2 : 10);
   // SPF's anchors: one by default (the figures in the README's "On a real GPU"); --anchors 4 is the app's default.
   const anchors = positiveIntFlag(v, 'anchors', 1);
-  say(`bench --shape ${name} (${layers} decoder layers) on ${where}, ${batch}×${seqLen} tokens per step, SPF with ${anchors} anchor${anchors === 1 ? '' : 's'}`);
+  say(`bench --shape ${name} (${layers} decoder layer${layers === 1 ? '' : 's'}) on ${where}, ${batch}×${seqLen} tokens per step, SPF with ${anchors} anchor${anchors === 1 ? '' : 's'}`);
   const peak = await matmulPeak(software ? [256, 512, 768] : [1024, 2048, 4096]);
   say(`matmul peak: ${peak.gflops.toFixed(2)} GFLOP/s (${peak.size}³)`);
   const r = await benchRealShape(name, hf, batch, seqLen, { warmup: 1, measured, anchors }, say);

@@ -66,7 +66,7 @@ export async function checkShapeLogits(name: string, hf: Record<string, unknown>
         const got = (JSON.parse(r.stdout) as { logits: number[] }).logits;
         err = got.length === want.length ? want.reduce((m, x, i) => Math.max(m, Math.abs(got[i]! - x)), 0) : Infinity;
       }
-      say(`${name} shape (${config.numLayers} layers), cli logits --backend ${backend}: exit ${r.code}, max |error| ${err === null ? 'n/a' : err.toExponential(2)} at logit scale ${scale.toFixed(2)}`);
+      say(`${name} shape (${config.numLayers} layer${config.numLayers === 1 ? '' : 's'}), cli logits --backend ${backend}: exit ${r.code}, max |error| ${err === null ? 'n/a' : err.toExponential(2)} at logit scale ${scale.toFixed(2)}`);
       out.push({ backend, exit_code: r.code, max_abs_error: err, logit_scale: scale, stderr_tail: r.stderr.split('\n').filter((l) => l.startsWith('error:')).join(' ') });
     }
     return out;
