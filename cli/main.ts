@@ -5,6 +5,7 @@
  */
 import { MAX_ERROR_HINT_CHARS, MAX_ERROR_MESSAGE_CHARS, SafeTuneError } from '../engine/errors';
 import { clipText } from '../engine/util/clip-text';
+import { backendFailure } from '../engine/device/gpu-faults';
 import { makeTinyCommand } from './commands/make-tiny';
 import { logitsCommand } from './commands/logits';
 import { generateCommand } from './commands/generate';
@@ -76,7 +77,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${e.message}\n`);
       return e.exitCode;
     }
-    const line = e instanceof SafeTuneError || e instanceof RunError ? e.describe() : e instanceof Error ? e.message : String(e);
+    // tfjs-wasm's abort (its memory full) says only "Aborted()": the fault names the memory and what to do.
+    const err = backendFailure(e) ?? e;
+    const line = err instanceof SafeTuneError || err instanceof RunError ? err.describe() : err instanceof Error ? err.message : String(err);
     // Messages quote untrusted input: cut to a terminal's worth, saying how much was cut.
     process.stderr.write(`error: ${clipText(line.replace(/\s*\n\s*/g, ' '), MAX_ERROR_MESSAGE_CHARS + MAX_ERROR_HINT_CHARS, { keepEnd: 300 })}\n`);
     return 1;

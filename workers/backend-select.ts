@@ -4,7 +4,7 @@ import { useBackend } from '../engine/backend';
 import { onGpuFault, type GpuFault } from '../engine/device/gpu-faults';
 import type { BackendChoice } from './protocol';
 import { currentThreadingEnv, guardThreadedStart, planWasmThreads, reportLogicalCoresFor } from './wasm-threads';
-import { deviceLostError, outOfMemoryError, WorkerError } from './worker-errors';
+import { deviceLostError, outOfMemoryError, wasmAbortError, WorkerError } from './worker-errors';
 // The wasm backend's binaries, served by Vite (dev and build) at these URLs.
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
@@ -36,6 +36,11 @@ export async function selectBackend(choice: BackendChoice, onFailure: (e: Worker
     }
   }
   const cpu = await selectCpuBackend();
+  // tfjs-wasm reports no faults of its own; its abort (memory full) is recorded as one when a command meets it
+  // (backendFailure), and from then on the worker refuses work as on a lost GPU.
+  onGpuFault((fault) => {
+    if (fault.kind === 'wasm-abort') onFailure(workerErrorOf(fault));
+  });
   return { backend: 'cpu', adapter: cpu, ...(fallback === undefined ? {} : { fallback }) };
 }
 
@@ -87,6 +92,7 @@ async function wasmThreadsInUse(): Promise<number> {
 
 function workerErrorOf(fault: GpuFault): WorkerError {
   if (fault.kind === 'device-lost') return deviceLostError(fault.message);
+  if (fault.kind === 'wasm-abort') return wasmAbortError(fault);
   if (fault.kind === 'out-of-memory') return outOfMemoryError(fault.message);
   return new WorkerError('out-of-memory', fault.message, fault.hint);
 }

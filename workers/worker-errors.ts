@@ -1,6 +1,8 @@
 import { isSafeTuneError, MAX_ERROR_HINT_CHARS, MAX_ERROR_MESSAGE_CHARS } from '../engine/errors';
 import { clipText } from '../engine/util/clip-text';
 import { RunError } from '../engine/run/run-errors';
+import { backendFailure, type GpuFault } from '../engine/device/gpu-faults';
+import { isWasmAbort } from '../engine/device/wasm-abort';
 import type { WorkerEvent } from './protocol';
 
 /**
@@ -8,7 +10,9 @@ import type { WorkerEvent } from './protocol';
  * - not-ready: a command needs something not done yet (init, a model, a dataset, a run);
  * - busy: a run is training and the command would change what it trains on;
  * - aborted: the page aborted the request;
- * - device-lost: the GPU device was lost (driver reset, tab in the background too long, another app took the GPU);
+ * - device-lost: the GPU device was lost (driver reset, tab in the background too long, another app took the GPU), or
+ *   without WebGPU the WebAssembly backend aborted (its 4 GiB of memory full): either way every later command would
+ *   fail, and only a reloaded page gets a working backend;
  * - out-of-memory: the GPU ran out of memory;
  * (a run's own codes, diverged and lora-too-wide, come from engine/run/run-errors.ts)
  * - internal: an unexpected exception (a bug).
@@ -57,6 +61,7 @@ const DEVICE_LOST = /device (was |is )?lost|GPUDevice.*lost|device.*destroyed|co
 /** An exception that means the GPU itself failed, as a WorkerError; undefined for any other exception. */
 export function gpuFailure(e: unknown): WorkerError | undefined {
   if (e instanceof WorkerError) return e.code === 'device-lost' || e.code === 'out-of-memory' ? e : undefined;
+  if (isWasmAbort(e)) return wasmAbortError(backendFailure(e)!);
   const text = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
   if (DEVICE_LOST.test(text)) return deviceLostError(text);
   if (OUT_OF_MEMORY.test(text)) return outOfMemoryError(text);
@@ -69,6 +74,11 @@ export function deviceLostError(detail: string): WorkerError {
     `the GPU device was lost (${detail})`,
     'Reload the page; the run resumes from its last checkpoint. Keep the tab in front while training, and close other GPU-heavy tabs.',
   );
+}
+
+/** tfjs-wasm's abort (backendFailure's 'wasm-abort' fault): the module is gone, as a lost GPU device's tensors are. */
+export function wasmAbortError(fault: GpuFault): WorkerError {
+  return new WorkerError('device-lost', fault.message, fault.hint);
 }
 
 export function outOfMemoryError(detail: string): WorkerError {

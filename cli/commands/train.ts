@@ -1,4 +1,4 @@
-import { gpuFault, isGpuFault } from '../../engine/device/gpu-faults';
+import { backendFailure, gpuFault } from '../../engine/device/gpu-faults';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { peftAdapterFiles, writePeftAdapter } from '../../engine/export/peft-adapter';
@@ -47,7 +47,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     timers: SYSTEM_TIMERS,
     metricsIntervalMs: 0,
     gpuFailure: gpuFault,
-    asGpuFailure: (e) => (isGpuFault(e) ? e : undefined),
+    asGpuFailure: backendFailure,
   };
   let interrupted = false;
   // One Ctrl-C can arrive more than once: a terminal signals the whole process group, and `npm run` forwards the one it

@@ -1,13 +1,21 @@
 import { SafeTuneError } from '../errors';
+import { describeWasmAbort, isWasmAbort, wasmHeapBytes } from './wasm-abort';
 
-/** What the GPU reported: WebGPU's error filters, plus the device itself going away. */
-export type GpuFaultKind = 'validation' | 'out-of-memory' | 'internal' | 'device-lost';
+/**
+ * What the GPU reported: WebGPU's error filters, plus the device itself going away; or, without WebGPU, tfjs-wasm's
+ * module aborting (its memory full), which like a lost device ends every tensor and kernel of the process.
+ */
+export type GpuFaultKind = 'validation' | 'out-of-memory' | 'internal' | 'device-lost' | 'wasm-abort';
 
 const HINTS: Record<GpuFaultKind, string> = {
   validation: 'a tensor or kernel exceeded what this GPU accepts; try a smaller model, batch or max length, or report it as a bug with this line',
   'out-of-memory': 'lower the batch size or the max length, or pick a smaller model; then resume from the last checkpoint',
   internal: 'the GPU driver failed; retry, and if it persists use another backend (--backend wasm)',
   'device-lost': 'the GPU device was lost (driver reset, another app, or the tab in the background); resume from the last checkpoint',
+  'wasm-abort':
+    'without WebGPU, training runs in WebAssembly, whose memory is capped at 4 GiB and holds the float32 weights plus a packed copy of each weight matrix it multiplies by: ' +
+    'pick a smaller model, or a smaller batch or max length, or train with WebGPU (--backend webgpu; in the app, a browser with WebGPU). ' +
+    'The backend cannot run again in this process: the run resumes from its last checkpoint in a new one (reload the page, or train --resume)',
 };
 
 const LABELS: Record<GpuFaultKind, string> = {
@@ -15,6 +23,7 @@ const LABELS: Record<GpuFaultKind, string> = {
   'out-of-memory': 'WebGPU out-of-memory error',
   internal: 'WebGPU internal error',
   'device-lost': 'WebGPU device lost',
+  'wasm-abort': 'WebAssembly backend aborted',
 };
 
 /**
@@ -84,6 +93,20 @@ export function watchGpuDevice(device: GPUDevice): void {
 export function destroyGpuDevice(device: GPUDevice): void {
   destroyedByUs.add(device);
   device.destroy();
+}
+
+/**
+ * The fault behind an exception, if it is one: a GpuFault as thrown, or tfjs-wasm's abort as a 'wasm-abort' fault,
+ * recorded as the process's first fault (gpuFault(), onGpuFault) since the module cannot run again. Any other
+ * exception: undefined. Run hosts take it as asGpuFailure: the run pauses at its last checkpoint instead of failing.
+ */
+export function backendFailure(e: unknown): GpuFault | undefined {
+  if (e instanceof GpuFault) return e;
+  if (!isWasmAbort(e)) return undefined;
+  if (firstFault?.kind === 'wasm-abort') return firstFault; // later calls into the dead module abort again
+  const fault = new GpuFault('wasm-abort', describeWasmAbort(e, wasmHeapBytes()));
+  record(fault);
+  return fault;
 }
 
 /** The first fault reported since the process started (or since clearGpuFault), if any. */

@@ -1,4 +1,4 @@
-import { gpuFault, isGpuFault } from '../device/gpu-faults';
+import { backendFailure, gpuFault } from '../device/gpu-faults';
 import { MemoryFolderStore } from '../train/folder-store';
 import { SYSTEM_TIMERS } from './metrics-batcher';
 import type { ModelAccess } from './model-access';
@@ -19,7 +19,8 @@ export function memoryRunFolder(): RunFolder {
 
 /**
  * A host for a run with no I/O (the experiment, tests): the model used by one caller at a time, a memory run folder,
- * every metric event at once; GPU faults as the device watch (engine/device/gpu-faults.ts) recorded them.
+ * every metric event at once; GPU faults as the device watch (engine/device/gpu-faults.ts) recorded them, and
+ * tfjs-wasm's abort as one.
  */
 export function memoryRunHost(access: ModelAccess, emit: (event: RunEvent) => void, overrides: Partial<RunHost> = {}): RunHost {
   return {
@@ -29,7 +30,7 @@ export function memoryRunHost(access: ModelAccess, emit: (event: RunEvent) => vo
     timers: SYSTEM_TIMERS,
     metricsIntervalMs: 0,
     gpuFailure: gpuFault,
-    asGpuFailure: (e) => (isGpuFault(e) ? e : undefined),
+    asGpuFailure: backendFailure,
     ...overrides,
   };
 }

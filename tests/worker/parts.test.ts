@@ -9,6 +9,7 @@ import { decodeRunRecord, encodeRunRecord, isResumable, seriesUpTo, summarizeRun
 import { newRunId } from '../../engine/run/run-setup';
 import { EtaClock, TokenRate } from '../../engine/run/throughput';
 import { errorEvent, gpuFailure, WorkerError } from '../../workers/worker-errors';
+import { clearGpuFault } from '../../engine/device/gpu-faults';
 
 /** A clock the test moves by hand, and timers that fire when it passes them. */
 class ManualTimers implements Timers {
@@ -194,6 +195,12 @@ describe('errors as events', () => {
     expect(errorEvent(new Error('Failed to allocate buffer of size 5000000000'), 'r')).toMatchObject({ code: 'out-of-memory', hint: expect.stringMatching(/Lower the batch size/) });
     expect(gpuFailure(new Error('GPUDevice was lost: reason unknown'))?.code).toBe('device-lost');
     expect(gpuFailure(new Error('shape mismatch'))).toBeUndefined();
+    try {
+      const aborted = errorEvent(new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.'), 'r');
+      expect(aborted).toMatchObject({ code: 'device-lost', message: expect.stringMatching(/^WebAssembly backend aborted/), hint: expect.stringMatching(/capped at 4 GiB/) });
+    } finally {
+      clearGpuFault();
+    }
     expect(errorEvent(new TypeError('x is undefined'))).toMatchObject({ code: 'internal', message: 'unexpected error in the training worker: TypeError: x is undefined' });
   });
 });

@@ -3,6 +3,7 @@ import { loadTrainState } from '../../engine/train/train-state';
 import type { EngineDefaults, RunConfig, WorkerEvent } from '../../workers/protocol';
 import { RunStorage } from '../../workers/run-storage';
 import { deviceLostError } from '../../workers/worker-errors';
+import { backendFailure, clearGpuFault } from '../../engine/device/gpu-faults';
 import { jumpingClock, MemoryStores, WorkerHarness } from './helpers/harness';
 import { zipOf } from './helpers/zip-files';
 import { serveTinySite } from './helpers/tiny-site-server';
@@ -82,6 +83,26 @@ describe('training worker: safety nets', () => {
     expect((await h.ok({ type: 'listRuns', requestId: 'l' }))[0]).toMatchObject({ resumable: runId });
     // Until a reload, GPU commands fail with the same advice.
     expect((await h.fails({ type: 'generate', requestId: 'g', prompt: 'hi', which: 'base', maxNewTokens: 2, temperature: 0 })).code).toBe('device-lost');
+  });
+
+  test('a WebAssembly abort (its memory full) pauses the run at its last checkpoint, and the worker then refuses work until a reload', async () => {
+    const { h, defaults, stores } = await loadedWorker(compliant);
+    try {
+      h.onEvent = (e) => {
+        // What the first command to meet the dead module reports: the fault is recorded, and the worker hears of it.
+        if (e.type === 'metrics' && e.points.some((p) => p.step >= 3)) backendFailure(new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.'));
+      };
+      const error = await h.fails({ type: 'startRun', requestId: 'r1', config: config(defaults, { maxSteps: 6, checkpointEvery: 2 }, { evalEvery: 0 }) });
+      expect(error.code).toBe('device-lost'); // the page offers "Reload to resume", as for a lost GPU
+      expect(error.message).toMatch(/^WebAssembly backend aborted: tfjs-wasm stopped \(Aborted\(\)\)/);
+      expect(error.hint).toMatch(/capped at 4 GiB.*resumes from its last checkpoint/);
+      const runId = runIdOf(h.events);
+      expect(h.all('runStatus').map((s) => [s.status, s.step])).toEqual([['running', 0], ['paused', 3]]);
+      expect(await new RunStorage(stores.open).folder(runId).readRecord()).toMatchObject({ status: 'paused', checkpointStep: 2 });
+      expect((await h.fails({ type: 'generate', requestId: 'g', prompt: 'hi', which: 'base', maxNewTokens: 2, temperature: 0 })).code).toBe('device-lost');
+    } finally {
+      clearGpuFault(); // the fault is the process's: the next test's worker starts without one
+    }
   });
 
   test('a diverged run ends with an error naming the step and what to change', async () => {
