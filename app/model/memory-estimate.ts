@@ -1,10 +1,11 @@
-import { countLoraParameters, countParameters, type LoraTargetName, type ModelShape } from './model-shape';
+import { countLoraParameters, countParameters, projectionSizes, type LoraTargetName, type ModelShape } from './model-shape';
 
 /**
  * A rough, deliberately pessimistic estimate of the GPU memory a training run needs, shown before the model loads so
  * the user learns "this will not fit" from a sentence instead of a lost device. tfjs keeps every tensor in float32,
  * and its autodiff keeps each op's inputs alive until the backward pass, so the activation term dominates for long
- * sequences and the logits term for large vocabularies.
+ * sequences and the logits term for large vocabularies. Without WebGPU the run trains on tfjs-wasm, whose heap also
+ * holds its matrix kernels' copies of the weights and can never pass 4 GiB (wasmHeapBeyondTensors, WASM_HEAP_MAX_BYTES).
  */
 export interface RunSize {
   batchSize: number;
@@ -44,6 +45,7 @@ export interface MemoryEstimate {
     spf: number; // SPF's safety gradients, subspaces and per-group LoRA copies (0 when off)
     activations: number; // kept for the backward pass, per layer, plus attention scores: the training batch's (on WebGPU with SPF's anchors folded in) or SPF's anchor pass's, the larger
     logits: number; // one tile of logits with its softmax and gradient (the training batch's tile or the anchors', the larger)
+    kernelCopies: number; // tfjs-wasm's heap beyond the tensors: its matrix kernels' weight copies and scratch, the heap's growth step (0 on WebGPU)
     total: number;
   };
   /** The largest single tensor, which must fit in one storage binding. */
@@ -103,6 +105,21 @@ export const AUTODIFF_KEPT_FACTOR: Readonly<Record<DeviceLimits['backend'], numb
  * same script; and on an H200). Counted per token here (every token labelled, the worst case).
  */
 export const WEBGPU_LOGITS_KEPT = 2.5;
+/**
+ * tfjs-wasm's heap can never grow past this (wasm32: getHeapMax() in @tensorflow/tfjs-backend-wasm's wasm-out/*.js).
+ * Past it XNNPACK cannot allocate ("XNN status for xnn_create_fully_connected_nc_f32 is not successful. Got status 6")
+ * and the module aborts, leaving the backend dead: a hard limit whatever memory the machine has.
+ */
+export const WASM_HEAP_MAX_BYTES = 4_294_901_760;
+/**
+ * Weight-sized blocks the step's peak must find room for, for the largest weight it multiplies by (see
+ * wasmHeapBeyondTensors): the two that each x·Wᵀ allocates and frees, and one more, fitted, for the holes such large
+ * transient blocks leave (at TinyLlama-1.1B's and SmolLM2-135M's shapes the heap's top rose by 0.6–1 lm_head beyond
+ * the tensors, the kept copies and the two blocks).
+ */
+export const WASM_SCRATCH_WEIGHTS = 3;
+/** emscripten grows a heap by 20 % of its size but at most 96 MiB past the request (emscripten_resize_heap in wasm-out). */
+export const WASM_GROWTH = { share: 0.2, maxBytes: 96 * 1024 * 1024 };
 /** Above this share of the budget the estimate says "tight": it is an estimate, not a measurement. */
 const TIGHT = 0.8;
 
@@ -144,7 +161,9 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   const spf = safety?.buffers ?? 0;
   const scores = Math.max(task.scores, safety?.pass.scores ?? 0); // one layer's attention matrix
 
-  const total = weights + adapter + optimizer + spf + activations + logits;
+  const tensors = weights + adapter + optimizer + spf + activations + logits;
+  const kernelCopies = limits.backend === 'wasm' ? wasmHeapBeyondTensors(shape, adapter, tensors) : 0;
+  const total = tensors + kernelCopies;
 
   const candidates: { name: string; bytes: number }[] = [
     { name: vocabChunks === 1 ? 'embedding matrix (vocab × hidden)' : `embedding chunk (1/${vocabChunks} of vocab × hidden)`, bytes: embeddingChunk },
@@ -162,24 +181,54 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
   if (scores * F32 > maxBinding) {
     advice.push(`The attention scores at length ${run.maxLength} exceed this GPU's largest buffer: lower the max length.`);
   }
+  // Past the wasm heap's ceiling the run cannot train here at all, however much memory the machine has.
+  const overHeap = limits.backend === 'wasm' && total > WASM_HEAP_MAX_BYTES;
+  if (overHeap) {
+    advice.push(
+      `Without WebGPU this browser trains on the CPU in WebAssembly, whose memory is capped at 4 GiB: this run needs about ${formatMiB(total)} there ` +
+        `(WebAssembly's matrix kernels keep a copy of every weight besides the weights themselves). Pick a smaller model, or use a browser and GPU with WebGPU.`,
+    );
+  }
   const overBudget = total > limits.budgetBytes;
   if (overBudget || total > TIGHT * limits.budgetBytes) {
     const lead = overBudget
       ? `About ${formatMiB(total)} needed, more than the ${formatMiB(limits.budgetBytes)} this device can safely give.`
       : `About ${formatMiB(total)} needed, close to the ${formatMiB(limits.budgetBytes)} this device can safely give.`;
-    const biggest = activations + logits > weights ? 'lower the batch size or the max length (activations dominate)' : 'choose a smaller model (the weights dominate)';
+    const biggest = activations + logits > weights + kernelCopies ? 'lower the batch size or the max length (activations dominate)' : 'choose a smaller model (the weights dominate)';
     advice.push(`${lead} To make room: ${biggest}${run.compareWithPlain ? ', or turn off the plain-LoRA comparison run' : ''}.`);
   }
 
   return {
     parameters,
     loraParameters,
-    bytes: { weights, adapter, optimizer, spf, activations, logits, total },
+    bytes: { weights, adapter, optimizer, spf, activations, logits, kernelCopies, total },
     largestBuffer,
     vocabChunks,
-    fits: !overBudget && largestBuffer.bytes <= maxBinding,
+    fits: !overBudget && !overHeap && largestBuffer.bytes <= maxBinding,
     advice,
   };
+}
+
+/**
+ * What tfjs-wasm's heap holds beyond the tensors (`tensors`: the estimate's other terms), measured with a `.tmp` probe
+ * that sums the heap's free blocks. Its BatchMatMul runs dy·W with W untransposed — the backward pass's dx through
+ * every frozen projection, and the loss's through the lm_head — on an XNNPACK operator that it builds on W's first such
+ * product and caches, with a packed copy of W, until W is disposed (a 64 MiB W: 64.1 MiB more held after the first
+ * dy·W, nothing more after the second). Frozen weights are never disposed, so from the first backward pass on, every
+ * projection and the lm_head (the embedding when tied) has a copy of its own size, and LoRA's A and B each have one
+ * until the optimizer replaces them: after a step at SmolLM2-135M's full shape the heap held the tensors plus 513.4 MiB,
+ * its matrices' 513.1 (layer 0's q/k/v, which no gradient passes through, have none; counted anyway). x·Wᵀ, the
+ * forward pass (the engine's transposed copies are WebGPU-only), keeps nothing but allocates and frees two W-sized
+ * blocks each time (128.5 MiB for that W): WASM_SCRATCH_WEIGHTS of the largest weight. On top of it all, the heap's
+ * growth step: what the heap takes beyond the bytes it was asked for.
+ */
+function wasmHeapBeyondTensors(shape: ModelShape, adapter: number, tensors: number): number {
+  const matrices = Object.values(projectionSizes(shape)).map(([inp, out]) => inp * out);
+  const lmHead = shape.vocab * shape.hidden;
+  const copies = (shape.layers * matrices.reduce((a, b) => a + b, 0) + lmHead) * F32 + adapter;
+  const scratch = WASM_SCRATCH_WEIGHTS * Math.max(lmHead, ...matrices) * F32;
+  const growth = Math.min(WASM_GROWTH.maxBytes, WASM_GROWTH.share * (tensors + copies + scratch));
+  return copies + scratch + growth;
 }
 
 /**

@@ -1,11 +1,26 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anchorTokenBound, estimateTrainingMemory, SPF_ANCHORS_PER_BATCH, SPF_MAX_K, TRANSPOSED_COPY_BYTES, type DeviceLimits, type RunSize } from '../../app/model/memory-estimate';
+import {
+  anchorTokenBound,
+  estimateTrainingMemory,
+  SPF_ANCHORS_PER_BATCH,
+  SPF_MAX_K,
+  TRANSPOSED_COPY_BYTES,
+  WASM_GROWTH,
+  WASM_HEAP_MAX_BYTES,
+  WASM_SCRATCH_WEIGHTS,
+  type DeviceLimits,
+  type RunSize,
+} from '../../app/model/memory-estimate';
 import { deviceLimits } from '../../app/model/device-limits';
 import type { WebGpuReport } from '../../app/gpu/probeWebGpu';
 import { MAX_TRANSPOSED_COPY_BYTES } from '../../engine/model/frozen-matmul';
 import { ANCHORS_PER_BATCH } from '../../engine/safety/anchor-gradients';
 import { MAX_K } from '../../engine/kernels/spf-types';
 import { countLoraParameters, countParameters, LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
+import { REAL_SHAPES } from '../../cli/real-shapes';
 
 // Sizes from the models' published config.json files; the parameter counts are what transformers'
 // `model.num_parameters()` reports for them (and the model cards round): an independent check of countParameters.
@@ -104,14 +119,18 @@ describe('training memory estimate', () => {
     const b = e.bytes;
     expect(b.weights).toBe(134_515_008 * 4);
     expect(b.adapter).toBe(e.loraParameters * 4);
-    expect(b.total).toBe(b.weights + b.adapter + b.optimizer + b.spf + b.activations + b.logits);
+    expect(b.total).toBe(b.weights + b.adapter + b.optimizer + b.spf + b.activations + b.logits + b.kernelCopies);
     // The loss's logits live in 32 MiB tiles (batch × length × vocab would be 384 MiB): a tile, its softmax, its gradient.
     expect(b.logits).toBe(3 * 32 * MIB);
     expect(e.vocabChunks).toBe(1);
     const small = estimateTrainingMemory(shapeOf(SMOLLM2_135M), run({ batchSize: 1, maxLength: 64 }), roomy);
     expect(small.bytes.logits).toBe(3 * 64 * 49152 * 4); // under one tile: the whole batch's logits
-    expect(e.fits).toBe(true);
-    expect(e.advice).toEqual([]);
+    // 31 GiB at 4 × 512 tokens: past tfjs-wasm's 4 GiB heap whatever the budget (see its tests below), and only that.
+    expect(e.fits).toBe(false);
+    expect(e.advice).toEqual([expect.stringMatching(/capped at 4 GiB/)]);
+    const onGpu = estimateTrainingMemory(shapeOf(SMOLLM2_135M), run(), { ...roomy, backend: 'webgpu' });
+    expect(onGpu.fits).toBe(true);
+    expect(onGpu.advice).toEqual([]);
     // The page repeats the engine's cap on the forward pass's transposed weight copy (it cannot import the engine).
     expect(TRANSPOSED_COPY_BYTES).toBe(MAX_TRANSPOSED_COPY_BYTES);
   });
@@ -169,8 +188,10 @@ describe('training memory estimate', () => {
     expect(e.largestBuffer).toEqual({ name: 'embedding chunk (1/5 of vocab × hidden)', bytes: 30388 * 896 * 4 });
     expect(e.largestBuffer.bytes).toBeLessThanOrEqual(128 * MIB);
     expect(e.bytes.logits).toBe(3 * 32 * MIB);
-    expect(e.fits).toBe(true);
-    expect(e.advice).toEqual([]);
+    // Every buffer fits its binding: what keeps this run from fitting is tfjs-wasm's 4 GiB heap (and a budget it nears).
+    expect(e.advice.join(' ')).not.toMatch(/largest buffer/);
+    expect(e.advice[0]).toMatch(/capped at 4 GiB/);
+    expect(estimateTrainingMemory(shapeOf(QWEN25_05B), run(), { ...small, backend: 'webgpu' }).fits).toBe(true);
     // A binding too small for one MLP weight is still a clear "choose a smaller model".
     const tiny: DeviceLimits = { ...small, maxStorageBufferBindingSize: 8 * MIB };
     const t = estimateTrainingMemory(shapeOf(QWEN25_05B), run(), tiny);
@@ -190,10 +211,76 @@ describe('training memory estimate', () => {
 
   it('warns without failing when the estimate comes close to the budget', () => {
     const s = shapeOf(SMOLLM2_135M);
-    const total = estimateTrainingMemory(s, run(), roomy).bytes.total;
-    const e = estimateTrainingMemory(s, run(), { ...roomy, budgetBytes: total / 0.9 });
+    const gpu: DeviceLimits = { ...roomy, backend: 'webgpu' }; // tfjs-wasm's ceiling would fail this run's 31 GiB
+    const total = estimateTrainingMemory(s, run(), gpu).bytes.total;
+    const e = estimateTrainingMemory(s, run(), { ...gpu, budgetBytes: total / 0.9 });
     expect(e.fits).toBe(true);
     expect(e.advice.join(' ')).toMatch(/close to/);
+  });
+});
+
+describe('the estimate for a run on tfjs-wasm (no WebGPU)', () => {
+  // What the page assumes without WebGPU where the browser reports 8 GB (deviceLimits): a 4 GiB budget.
+  const noGpu = deviceLimits(undefined, 8);
+  const short = run({ batchSize: 1, maxLength: 64, loraRank: 16, spf: undefined });
+
+  it("counts a copy of every weight matrix for the matrix kernels, three of the largest as scratch, and the heap's growth step", () => {
+    const e = estimateTrainingMemory(shapeOf(SMOLLM2_135M), short, noGpu);
+    const b = e.bytes;
+    // Every projection of the 30 layers and the tied embedding (the lm_head): the parameters less the norms' weights.
+    const kept = (134_515_008 - (30 * 2 + 1) * 576) * 4 + b.adapter;
+    const scratch = WASM_SCRATCH_WEIGHTS * 49152 * 576 * 4;
+    const tensors = b.total - b.kernelCopies;
+    expect(tensors).toBe(b.weights + b.adapter + b.optimizer + b.spf + b.activations + b.logits);
+    expect(b.kernelCopies).toBe(kept + scratch + Math.min(96 * MIB, 0.2 * (tensors + kept + scratch)));
+    expect(b.total).toBeLessThan(2.2 * GIB);
+    expect(e.fits).toBe(true);
+    expect(e.advice).toEqual([]);
+    // WebGPU's numbers are what they were: no such term.
+    expect(estimateTrainingMemory(shapeOf(SMOLLM2_135M), short, { ...noGpu, backend: 'webgpu' }).bytes.kernelCopies).toBe(0);
+  });
+
+  it('holds a run to the 4 GiB heap whatever the budget, and says so for a user without WebGPU', () => {
+    const e = estimateTrainingMemory(shapeOf(QWEN25_05B), short, { ...noGpu, budgetBytes: 64 * GIB });
+    expect(e.bytes.total).toBeGreaterThan(WASM_HEAP_MAX_BYTES);
+    expect(e.fits).toBe(false);
+    expect(e.advice).toHaveLength(1);
+    expect(e.advice[0]).toMatch(
+      /^Without WebGPU this browser trains on the CPU in WebAssembly, whose memory is capped at 4 GiB: this run needs about \d+\.\d GiB there .*Pick a smaller model, or use a browser and GPU with WebGPU\.$/,
+    );
+    // Within the page's budget as well, the ceiling's sentence comes first.
+    const both = estimateTrainingMemory(shapeOf(QWEN25_05B), short, noGpu);
+    expect(both.advice[0]).toMatch(/capped at 4 GiB/);
+    expect(both.advice[1]).toMatch(/more than the 4.0 GiB this device can safely give/);
+    // On a GPU with the memory for it the same run fits: the ceiling is WebAssembly's.
+    const gpu = estimateTrainingMemory(shapeOf(QWEN25_05B), short, { backend: 'webgpu', maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 2 * GIB, budgetBytes: 64 * GIB });
+    expect(gpu.fits).toBe(true);
+    expect(gpu.bytes.kernelCopies).toBe(0);
+  });
+
+  it('lets only SmolLM2-135M of the six real shapes train at batch 1 × 64 without WebGPU', () => {
+    const fits = Object.entries(REAL_SHAPES).map(([name, hf]) => [name, estimateTrainingMemory(shapeOf(hf), short, { ...noGpu, budgetBytes: 64 * GIB }).fits]);
+    expect(Object.fromEntries(fits)).toEqual({
+      'smollm2-135m': true,
+      'smollm2-360m': false,
+      'qwen2.5-0.5b': false,
+      'qwen3-0.6b': false,
+      'tinyllama-1.1b': false,
+      'llama-3.2-1b': false,
+    });
+  });
+
+  it("repeats the installed tfjs-backend-wasm's heap ceiling and growth rule (the page does not load the backend to ask)", () => {
+    const wasmOut = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+    const glue = readdirSync(wasmOut).filter((f) => f.endsWith('.js') && !f.endsWith('.worker.js'));
+    expect(glue.length).toBeGreaterThanOrEqual(3); // plain, SIMD, threaded SIMD
+    for (const file of glue) {
+      const js = readFileSync(join(wasmOut, file), 'utf8');
+      expect(js.match(/getHeapMax\(\)\s*\{\s*return\s*(\d+)/)?.[1], file).toBe(String(WASM_HEAP_MAX_BYTES));
+      expect(js.match(/oldSize\s*\*\s*\(1\s*\+\s*([\d.]+)\s*\/\s*cutDown\)/)?.[1], file).toBe('.2');
+      expect(js.match(/requestedSize\s*\+\s*(\d+)\)/)?.[1], file).toBe(String(WASM_GROWTH.maxBytes));
+    }
+    expect(WASM_GROWTH.share).toBe(0.2);
   });
 });
 
