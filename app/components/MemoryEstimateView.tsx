@@ -5,7 +5,8 @@ import { useApp } from '../store/app-store';
 
 /**
  * The memory the configured run needs on this device, before anything is downloaded: weights, adapter, optimizer,
- * activations, logits, against the adapter's limits, with advice when it will not fit. Follows the configuration live.
+ * activations, logits (and without WebGPU, what the WebAssembly heap holds beyond them), against the adapter's limits
+ * and the WebAssembly heap's ceiling, with advice when it will not fit. Follows the configuration live.
  */
 export function MemoryEstimateView() {
   const shape = useApp((s) => s.modelShape);
@@ -57,6 +58,7 @@ export function MemoryEstimateView() {
           {b.spf > 0 && <Row label="SPF: safety gradients, subspaces, per-anchor LoRA copies" bytes={b.spf} />}
           <Row label="Activations" bytes={b.activations} />
           <Row label="Logits" bytes={b.logits} />
+          {b.kernelCopies > 0 && <Row label="WebAssembly heap: the matrix kernels' weight copies and scratch" bytes={b.kernelCopies} />}
           <tr className="total">
             <th>Total (estimate)</th>
             <td data-testid="memory-total">{formatBytes(b.total)}</td>
