@@ -114,8 +114,9 @@ export const WASM_HEAP_MAX_BYTES = 4_294_901_760;
 /**
  * Weight-sized blocks the step's peak must find room for, for the largest weight it multiplies by (see
  * wasmHeapBeyondTensors): the two that each x·Wᵀ allocates and frees, and one more, fitted, for the holes such large
- * transient blocks leave (at TinyLlama-1.1B's and SmolLM2-135M's shapes the heap's top rose by 0.6–1 lm_head beyond
- * the tensors, the kept copies and the two blocks).
+ * transient blocks leave: after two steps the heap exceeded this estimate's tensor part, the kept copies and the two
+ * blocks by 0.8–1.0 of the lm_head (89 MiB at SmolLM2-135M's full shape, 240 and 331 MiB at one TinyLlama-1.1B layer
+ * with its 32k and with a 49k vocabulary; 1 × 16–64 tokens, `.tmp` runs).
  */
 export const WASM_SCRATCH_WEIGHTS = 3;
 /** emscripten grows a heap by 20 % of its size but at most 96 MiB past the request (emscripten_resize_heap in wasm-out). */
@@ -211,16 +212,18 @@ export function estimateTrainingMemory(shape: ModelShape, run: RunSize, limits: 
 
 /**
  * What tfjs-wasm's heap holds beyond the tensors (`tensors`: the estimate's other terms), measured with a `.tmp` probe
- * that sums the heap's free blocks. Its BatchMatMul runs dy·W with W untransposed — the backward pass's dx through
- * every frozen projection, and the loss's through the lm_head — on an XNNPACK operator that it builds on W's first such
- * product and caches, with a packed copy of W, until W is disposed (a 64 MiB W: 64.1 MiB more held after the first
- * dy·W, nothing more after the second). Frozen weights are never disposed, so from the first backward pass on, every
- * projection and the lm_head (the embedding when tied) has a copy of its own size, and LoRA's A and B each have one
- * until the optimizer replaces them: after a step at SmolLM2-135M's full shape the heap held the tensors plus 513.4 MiB,
- * its matrices' 513.1 (layer 0's q/k/v, which no gradient passes through, have none; counted anyway). x·Wᵀ, the
- * forward pass (the engine's transposed copies are WebGPU-only), keeps nothing but allocates and frees two W-sized
- * blocks each time (128.5 MiB for that W): WASM_SCRATCH_WEIGHTS of the largest weight. On top of it all, the heap's
- * growth step: what the heap takes beyond the bytes it was asked for.
+ * that sums the heap's free blocks. Its BatchMatMul runs an unbatched product with both operands untransposed on an
+ * XNNPACK operator that it builds on the right operand's first such product and caches, with a packed copy of that
+ * operand, until the operand is disposed: dy·W, the backward pass's dx through every frozen projection and the loss's
+ * through the lm_head, packs W (a 64 MiB W: 64.1 MiB more held after the first dy·W, nothing more after the second).
+ * Frozen weights are never disposed, so from the first backward pass on, every projection and the lm_head (the
+ * embedding when tied) has a copy of its own size, and LoRA's A and B each have one until the optimizer replaces them:
+ * after a step at SmolLM2-135M's full shape the heap held the tensors plus 513.4 MiB, its matrices' 513.1 (layer 0's
+ * q/k/v, which no gradient passes through, have none; counted anyway). x·Wᵀ, the forward pass, keeps nothing but
+ * allocates and frees two W-sized blocks each time (128.5 MiB for that W): the engine's BatchMatMul on wasm
+ * (engine/device/wasm-kernels.ts) transposes W into a temporary, which XNNPACK packs and which is disposed with its
+ * pack after the product (the engine's own transposed copies are WebGPU-only). Hence WASM_SCRATCH_WEIGHTS of the
+ * largest weight. On top of it all, the heap's growth step: what the heap takes beyond the bytes it was asked for.
  */
 function wasmHeapBeyondTensors(shape: ModelShape, adapter: number, tensors: number): number {
   const matrices = Object.values(projectionSizes(shape)).map(([inp, out]) => inp * out);
