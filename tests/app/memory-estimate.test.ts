@@ -1,3 +1,4 @@
+import { WASM_HEAP_MAX_BYTES as ENGINE_WASM_HEAP_MAX_BYTES } from '../../engine/device/wasm-abort';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -281,6 +282,7 @@ describe('the estimate for a run on tfjs-wasm (no WebGPU)', () => {
       expect(js.match(/requestedSize\s*\+\s*(\d+)\)/)?.[1], file).toBe(String(WASM_GROWTH.maxBytes));
     }
     expect(WASM_GROWTH.share).toBe(0.2);
+    expect(ENGINE_WASM_HEAP_MAX_BYTES).toBe(WASM_HEAP_MAX_BYTES); // the engine's abort message states the same ceiling
   });
 });
 
