@@ -1,6 +1,6 @@
 import { formatBytes, formatCount } from '../format';
 import { browserDeviceMemory, deviceLimits } from '../model/device-limits';
-import { anchorTokenBound, estimateTrainingMemory } from '../model/memory-estimate';
+import { estimateTrainingMemory, runSizeOf } from '../model/memory-estimate';
 import { useApp } from '../store/app-store';
 
 /**
@@ -25,21 +25,7 @@ export function MemoryEstimateView() {
 
   const limits = deviceLimits(gpu, browserDeviceMemory());
   // An empty list in the config means the bundled anchors (the worker's rule).
-  const anchors = config.spf.anchors.length > 0 ? config.spf.anchors : defaultAnchors;
-  const estimate = estimateTrainingMemory(
-    shape,
-    {
-      batchSize: config.train.batchSize,
-      maxLength: config.train.maxLength,
-      loraRank: config.lora.r,
-      loraTargets: config.lora.targets,
-      spf: config.spf.enabled
-        ? { k: config.spf.k, anchors: Math.max(1, anchors.length), anchorsPerPass: config.spf.anchorsPerPass, anchorTokens: anchorTokenBound(anchors, config.train.maxLength) }
-        : undefined,
-      compareWithPlain: config.compareWithPlain,
-    },
-    limits,
-  );
+  const estimate = estimateTrainingMemory(shape, runSizeOf(config, defaultAnchors), limits);
   const b = estimate.bytes;
   return (
     <details className={estimate.fits ? 'estimate more' : 'estimate estimate-bad'} open={!estimate.fits} data-testid="memory-estimate" data-fits={String(estimate.fits)}>

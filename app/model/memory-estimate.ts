@@ -78,6 +78,32 @@ export const SPF_MAX_K = 16;
 /** Chat-template tokens around an anchor's request and refusal (Qwen2.5's default system prompt alone is ~30). */
 const TEMPLATE_TOKENS = 64;
 
+/** The parts of a run's configuration the estimate reads (the engine's RunConfig has them). */
+export interface EstimatedRunConfig {
+  train: { batchSize: number; maxLength: number };
+  lora: { r: number; targets: readonly LoraTargetName[] };
+  spf: { enabled: boolean; k: number; anchorsPerPass: number; anchors: readonly { request: string; refusal: string }[] };
+  compareWithPlain: boolean;
+}
+
+/**
+ * The RunSize of a run configuration, as the app's view and the CLI estimate it. `bundledAnchors`: what an empty anchor
+ * list in the configuration means (the engine's rule).
+ */
+export function runSizeOf(config: EstimatedRunConfig, bundledAnchors: readonly { request: string; refusal: string }[]): RunSize {
+  const anchors = config.spf.anchors.length > 0 ? config.spf.anchors : bundledAnchors;
+  return {
+    batchSize: config.train.batchSize,
+    maxLength: config.train.maxLength,
+    loraRank: config.lora.r,
+    loraTargets: config.lora.targets,
+    spf: config.spf.enabled
+      ? { k: config.spf.k, anchors: Math.max(1, anchors.length), anchorsPerPass: config.spf.anchorsPerPass, anchorTokens: anchorTokenBound(anchors, config.train.maxLength) }
+      : undefined,
+    compareWithPlain: config.compareWithPlain,
+  };
+}
+
 /**
  * An upper bound on the tokens of the longest anchor, without a tokenizer: a byte-level BPE token is at least one UTF-8
  * byte, plus the chat template's own tokens; anchors are truncated to maxLength.

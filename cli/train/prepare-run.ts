@@ -24,6 +24,7 @@ import { readDataFile } from '../commands/data-report';
 import { runConfigFromFlags } from '../commands/train-options';
 import { checkResumeFlags, storedDataCopies } from './resume-flags';
 import { sha256Hex } from '../../engine/weights/hub-policy';
+import { wasmHeapWarning } from './wasm-heap-check';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -72,6 +73,8 @@ export async function prepareNewRun(folder: RunFolder, v: Values, backend: Backe
   const now = new Date();
   const record = newRunRecord({ runId: newRunId(now), now, model: { source: { kind: 'folder', path: modelDir }, summary }, dataset, loaded, config, safety });
   if (validationFile !== undefined) record.dataset.validationSha256 = await sha256Hex(validationFile.bytes); // a resume checks validation.bin by it
+  const heapWarning = wasmHeapWarning(await files.text('config.json'), config, safety.anchors);
+  if (heapWarning !== undefined) log(`warning: ${heapWarning}`);
   const model = await loadCausalLM(files);
   return { record, data: runData(tokenizer, loaded, safety, config.train.maxLength), model, tokenizer, modelDir, datasetBytes };
 }
