@@ -5,6 +5,7 @@ import { Trainer } from '../../engine/train/trainer';
 import { resolveTrainOptions } from '../../engine/train/options';
 import { deviceBindingLimit } from '../../engine/device/binding-limit';
 import { vocabChunks } from '../../engine/model/vocab-chunks';
+import { wasmHeapBytes } from '../../engine/device/wasm-abort';
 import { estimateTrainingMemory } from '../../app/model/memory-estimate';
 import { LORA_TARGET_NAMES, parseModelShape } from '../../app/model/model-shape';
 import { benchModel, plainStepFlops, type BenchShape } from './bench-model';
@@ -32,7 +33,7 @@ export interface RealShapeResult {
 export function backendPeakBytes(): number | null {
   const backend = tf.getBackend();
   if (backend === 'webgpu') return (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU ?? null;
-  if (backend === 'wasm') return (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+  if (backend === 'wasm') return wasmHeapBytes() ?? null;
   return null;
 }
 

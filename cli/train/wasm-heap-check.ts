@@ -3,6 +3,7 @@ import { estimateTrainingMemory, runSizeOf, WASM_HEAP_MAX_BYTES } from '../../ap
 import { parseModelShape } from '../../app/model/model-shape';
 import type { RunConfig } from '../../engine/run/run-types';
 import type { SafetyPair } from '../../engine/safety/spf-options';
+import { wholeMiB } from '../../engine/device/wasm-abort';
 
 /**
  * A warning for a run about to train on tfjs-wasm whose memory the app's estimate puts past the module's 4 GiB
@@ -15,9 +16,8 @@ export function wasmHeapWarning(configJson: string, config: RunConfig, anchors: 
   const unbounded = { backend: 'wasm', maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity, budgetBytes: Infinity } as const;
   const estimate = estimateTrainingMemory(parseModelShape(configJson), runSizeOf(config, anchors), unbounded);
   if (estimate.bytes.total <= WASM_HEAP_MAX_BYTES) return undefined;
-  const MiB = (b: number): string => Math.round(b / 2 ** 20).toLocaleString('en-US');
   return (
-    `this run needs about ${MiB(estimate.bytes.total)} MiB on tfjs-wasm by the app's estimate (of it ${MiB(estimate.bytes.kernelCopies)} for the matrix kernels' copies of the weights), ` +
+    `this run needs about ${wholeMiB(estimate.bytes.total)} MiB on tfjs-wasm by the app's estimate (of it ${wholeMiB(estimate.bytes.kernelCopies)} for the matrix kernels' copies of the weights), ` +
     `past the 4 GiB a WebAssembly module can hold: it will likely abort. Use --backend webgpu, a smaller model, or a smaller --batch / --max-length`
   );
 }

@@ -24,13 +24,17 @@ export function wasmHeapBytes(): number | undefined {
   return heap?.buffer.byteLength;
 }
 
+/** Bytes as whole MiB with thousands separators ("4,096"), as the heap's messages state them. */
+export function wholeMiB(bytes: number): string {
+  return Math.round(bytes / 2 ** 20).toLocaleString('en-US');
+}
+
 /** What the abort message says, with the heap's size against its ceiling. */
 export function describeWasmAbort(e: Error, heapBytes: number | undefined): string {
-  const MiB = (b: number): string => Math.round(b / 2 ** 20).toLocaleString('en-US');
   const reason = e.message.replace(/\.?\s*Build with -sASSERTIONS for more info\.?/, '').trim() || 'a WebAssembly trap';
   if (heapBytes === undefined) return `tfjs-wasm stopped (${reason})`;
   // The heap grows in steps of up to 96 MiB, so a failed allocation leaves it within a step of the ceiling, or below
   // it by less than the allocation that failed (a 600 MB weight's packed copy): "near" is within 25 %.
   const near = heapBytes >= 0.75 * WASM_HEAP_MAX_BYTES;
-  return `tfjs-wasm stopped (${reason}) with its memory at ${MiB(heapBytes)} MiB of the 4 GiB a WebAssembly module can hold${near ? ': it ran out of memory' : ''}`;
+  return `tfjs-wasm stopped (${reason}) with its memory at ${wholeMiB(heapBytes)} MiB of the 4 GiB a WebAssembly module can hold${near ? ': it ran out of memory' : ''}`;
 }
